@@ -1,0 +1,55 @@
+# vigil: the two quick-start commands and the developer targets.
+#   make scan TARGET=/home   install build deps, build, scan TARGET recursively
+#   make check               install test deps, build, run every test, then
+#                            rebuild with ASan+UBSan and run them all again
+#   make fuzz                build the libFuzzer targets and fuzz each for FUZZ_SECONDS
+#   make bench               side-by-side benchmarks against clamscan (bench/)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+TARGET ?= $(HOME)
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS ?=
+
+.PHONY: all deps test-deps build scan check check-asan fuzz bench install clean
+
+all: build
+
+deps:
+	sh scripts/install-deps build
+
+test-deps:
+	sh scripts/install-deps test
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+
+scan: build
+	$(BUILD)/vigil scan -r $(TARGET)
+
+check: test-deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) check-asan
+	sh tests/fuzz/run-seeds.sh $(FUZZ_BUILD)
+
+check-asan: test-deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DVIGIL_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j$(JOBS)
+
+fuzz: test-deps
+	sh tests/fuzz/run-seeds.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+bench: build
+	sh bench/run.sh $(BUILD)/vigil
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,240 @@
+/*
+ * vigil.h - the public API of libvigil, an open, auditable anti-malware engine.
+ *
+ * The life of an engine:
+ *
+ *   vigil_engine_new()           an empty engine
+ *   vigil_engine_load*()         add signature sources (files, directories, memory)
+ *   vigil_engine_compile()       build the matching structures; the engine is
+ *                                immutable from here on and may be shared by any
+ *                                number of threads
+ *   vigil_scanner_new()          one per thread: the per-scan scratch
+ *   vigil_scan_fd() / _buffer()  scan an object; the result lists detections
+ *   vigil_scanner_free(), vigil_engine_free()
+ *
+ * Every fallible call returns an enum vigil_status. A status says whether the
+ * call worked; it never says whether a file is infected. The verdict is in the
+ * result: a scan that worked and found nothing returns VIGIL_OK and a result
+ * with zero detections.
+ *
+ * The library never prints, exits or aborts. Messages go to the log callback;
+ * the text of the last load error ("file:line: reason") is in
+ * vigil_engine_error().
+ */
+#ifndef VIGIL_VIGIL_H
+#define VIGIL_VIGIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(VIGIL_BUILDING_LIBRARY)
+#define VIGIL_API __attribute__((visibility("default")))
+#else
+#define VIGIL_API
+#endif
+
+#define VIGIL_VERSION_STRING "0.1.0"
+
+/* One table of status codes; vigil_strerror() is generated from it. */
+#define VIGIL_STATUS_LIST(X)                                                   \
+    X(VIGIL_OK, "success")                                                     \
+    X(VIGIL_ENOMEM, "out of memory")                                           \
+    X(VIGIL_EINVAL, "invalid argument")                                        \
+    X(VIGIL_EOPEN, "can't open file")                                          \
+    X(VIGIL_EREAD, "can't read file")                                          \
+    X(VIGIL_EMALFORMED, "malformed database")                                  \
+    X(VIGIL_EUNSUPPORTED, "unsupported database format")                       \
+    X(VIGIL_ENODB, "no supported database files found")                        \
+    X(VIGIL_ESTATE, "operation not allowed in this engine state")              \
+    X(VIGIL_ETOOBIG, "object larger than the library can address")             \
+    X(VIGIL_ECHANGED, "file changed while it was being scanned")
+
+typedef enum vigil_status {
+#define VIGIL_X_ENUM(code, text) code,
+    VIGIL_STATUS_LIST(VIGIL_X_ENUM)
+#undef VIGIL_X_ENUM
+        VIGIL_STATUS_COUNT
+} vigil_status;
+
+/* Returns a static English text for a status; never NULL. */
+VIGIL_API const char *vigil_strerror(vigil_status status);
+
+/* Returns the library version, e.g. "0.1.0". */
+VIGIL_API const char *vigil_version(void);
+
+/* ---- logging ---------------------------------------------------------- */
+
+enum vigil_log_level {
+    VIGIL_LOG_ERROR = 0,
+    VIGIL_LOG_WARNING = 1,
+    VIGIL_LOG_INFO = 2,
+    VIGIL_LOG_DEBUG = 3
+};
+
+/* A log sink. msg is valid only during the call and has no trailing newline. */
+typedef void (*vigil_log_fn)(void *ctx, enum vigil_log_level level,
+                             const char *msg);
+
+/* ---- limits ----------------------------------------------------------- */
+
+/* Limits of one scan. A limit that stops part of a scan is reported in the
+ * result (vigil_result_limits), never silently passed over. Zero means "no
+ * limit" for every field. */
+struct vigil_limits {
+    uint64_t max_filesize;  /* larger objects are not scanned (clamscan 100 MB) */
+    uint64_t max_scansize;  /* bytes scanned per top-level file (400 MB) */
+    uint32_t max_files;     /* objects per top-level file (10000) */
+    uint32_t max_recursion; /* container depth (17) */
+    uint32_t max_scantime_ms; /* wall time per top-level file (120000) */
+};
+
+/* Bits of vigil_result_limits(): which limit stopped part of a scan. */
+#define VIGIL_LIMIT_FILESIZE (1u << 0)
+#define VIGIL_LIMIT_SCANSIZE (1u << 1)
+#define VIGIL_LIMIT_FILES (1u << 2)
+#define VIGIL_LIMIT_RECURSION (1u << 3)
+#define VIGIL_LIMIT_SCANTIME (1u << 4)
+
+/* Fills *l with clamscan's defaults. */
+VIGIL_API void vigil_limits_default(struct vigil_limits *l);
+
+/* Returns ClamAV's name for one limit bit ("MaxFileSize", "MaxScanSize",
+ * "MaxFiles", "MaxRecursion", "MaxScanTime"), or NULL for anything else. */
+VIGIL_API const char *vigil_limit_name(unsigned bit);
+
+/* ---- the engine ------------------------------------------------------- */
+
+typedef struct vigil_engine vigil_engine;
+
+/* Creates an empty engine in *out. The caller owns it; vigil_engine_free(). */
+VIGIL_API vigil_status vigil_engine_new(vigil_engine **out);
+
+/* Frees an engine and everything it owns. NULL is allowed. All scanners made
+ * from the engine must have been freed first. */
+VIGIL_API void vigil_engine_free(vigil_engine *e);
+
+/* Sets where the engine sends warnings and debug messages (default: nowhere).
+ * level is the most verbose level delivered. */
+VIGIL_API void vigil_engine_set_log(vigil_engine *e, vigil_log_fn fn, void *ctx,
+                                    enum vigil_log_level level);
+
+/* Load flags. */
+/* Files in a directory whose format this version does not read are skipped with
+ * one warning each instead of failing the load. A malformed file of a known
+ * format still fails the load. */
+#define VIGIL_LOAD_SKIP_UNSUPPORTED (1u << 0)
+
+/*
+ * Adds the signatures in path to the engine: a database file (the format is
+ * chosen by its extension, as ClamAV does) or a directory of them (not
+ * recursive). Ignore lists (.ign, .ign2) in a directory are read before the
+ * other files of that directory. On failure the engine holds nothing of this
+ * call (a failed load is all or nothing per call), the status says why and
+ * vigil_engine_error() gives "file:line: reason".
+ */
+VIGIL_API vigil_status vigil_engine_load(vigil_engine *e, const char *path,
+                                         unsigned flags);
+
+/*
+ * Adds the signatures in a memory buffer, parsed as the format that the
+ * extension of name selects (e.g. "test.hdb"). name is also used in error
+ * messages. The buffer is not kept.
+ */
+VIGIL_API vigil_status vigil_engine_load_memory(vigil_engine *e,
+                                                const char *name,
+                                                const void *data, size_t len,
+                                                unsigned flags);
+
+/* Adds the signatures compiled into libvigil (the EICAR test file and the
+ * ClamAV test file clam.exe). */
+VIGIL_API vigil_status vigil_engine_load_builtin(vigil_engine *e);
+
+/* Returns the text of the last error of a load or compile, "" if none. The
+ * string belongs to the engine and is valid until the next call on it. */
+VIGIL_API const char *vigil_engine_error(const vigil_engine *e);
+
+/* Builds the matching structures. After this the engine can no longer be
+ * loaded into, and it may be used by many threads at once. */
+VIGIL_API vigil_status vigil_engine_compile(vigil_engine *e);
+
+/* Returns how many signatures the engine holds, counted as clamscan counts its
+ * "Known viruses": every loaded hash line, allow-list (.fp/.sfp) lines too;
+ * ignored lines and ignore-list entries are not counted. */
+VIGIL_API uint64_t vigil_engine_signature_count(const vigil_engine *e);
+
+/* ---- scanning --------------------------------------------------------- */
+
+typedef struct vigil_scanner vigil_scanner;
+typedef struct vigil_result vigil_result;
+
+/* Scan flags. */
+#define VIGIL_SCAN_ALLMATCH (1u << 0)          /* report every detection */
+#define VIGIL_SCAN_ALERT_EXCEEDS_MAX (1u << 1) /* a hit limit is a detection */
+
+struct vigil_scan_options {
+    unsigned flags;
+    struct vigil_limits limits;
+};
+
+/* Fills *o with the defaults: first match only, clamscan's limits. */
+VIGIL_API void vigil_scan_options_default(struct vigil_scan_options *o);
+
+/* Creates a scanner (per-thread scratch) for a compiled engine. The engine
+ * must outlive the scanner. A scanner is used by one thread at a time. */
+VIGIL_API vigil_status vigil_scanner_new(const vigil_engine *e,
+                                         vigil_scanner **out);
+
+/* Frees a scanner. NULL is allowed. */
+VIGIL_API void vigil_scanner_free(vigil_scanner *s);
+
+/*
+ * Scans the object readable from fd (a regular file or anything with a
+ * meaningful fstat size; the fd is read with pread and not moved or closed).
+ * name is the object's display name and may be NULL. opt may be NULL for the
+ * defaults. On VIGIL_OK, *out is the result, owned by the scanner and valid
+ * until the next scan with it or its free.
+ */
+VIGIL_API vigil_status vigil_scan_fd(vigil_scanner *s, int fd, const char *name,
+                                     const struct vigil_scan_options *opt,
+                                     const vigil_result **out);
+
+/* As vigil_scan_fd, for a buffer in memory. The buffer is not kept. */
+VIGIL_API vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data,
+                                         size_t len, const char *name,
+                                         const struct vigil_scan_options *opt,
+                                         const vigil_result **out);
+
+/* One detection: the signature name as clamscan would print it, and the path
+ * through the layers of containers to the object that matched ("" for the
+ * scanned object itself, e.g. "(1)ZIP:clam.exe" inside an archive). */
+struct vigil_detection {
+    const char *name;
+    const char *layer_path;
+    uint32_t depth;
+};
+
+/* Number of detections; 0 means clean. */
+VIGIL_API size_t vigil_result_count(const vigil_result *r);
+
+/* Detection i (0 <= i < count), or NULL when out of range. */
+VIGIL_API const struct vigil_detection *
+vigil_result_detection(const vigil_result *r, size_t i);
+
+/* Bytes the scan read from the object (0 when no signature needed them). */
+VIGIL_API uint64_t vigil_result_bytes_read(const vigil_result *r);
+
+/* Size of the scanned object. */
+VIGIL_API uint64_t vigil_result_size(const vigil_result *r);
+
+/* VIGIL_LIMIT_* bits of the limits that stopped part of this scan. */
+VIGIL_API unsigned vigil_result_limits(const vigil_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VIGIL_VIGIL_H */

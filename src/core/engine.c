@@ -1,0 +1,163 @@
+/* engine.c - engine lifecycle: create, log, load (delegated to db/), compile,
+ * free. Loading is transactional per call: a failure rolls back. */
+#include "core/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/load.h"
+
+vigil_status vigil_engine_new(vigil_engine **out)
+{
+    struct vigil_engine *e = NULL;
+    vigil_status st = VIGIL_ENOMEM;
+
+    if (!out)
+        return VIGIL_EINVAL;
+    *out = NULL;
+    e = calloc(1, sizeof *e);
+    if (!e)
+        goto out;
+    strtab_init(&e->names, ENGINE_MAX_NAME_BYTES);
+    ign_init(&e->ign);
+    st = hashset_new(ENGINE_MAX_HASH_SIGS, &e->sigs);
+    if (st != VIGIL_OK)
+        goto out;
+    st = hashset_new(ENGINE_MAX_HASH_SIGS, &e->allow);
+    if (st != VIGIL_OK)
+        goto out;
+    e->log_level = VIGIL_LOG_WARNING;
+    *out = e;
+    e = NULL;
+out:
+    vigil_engine_free(e);
+    return st;
+}
+
+void vigil_engine_free(vigil_engine *e)
+{
+    if (!e)
+        return;
+    hashset_free(e->sigs);
+    hashset_free(e->allow);
+    ign_free(&e->ign);
+    strtab_free(&e->names);
+    free(e);
+}
+
+void vigil_engine_set_log(vigil_engine *e, vigil_log_fn fn, void *ctx,
+                          enum vigil_log_level level)
+{
+    e->log_fn = fn;
+    e->log_ctx = ctx;
+    e->log_level = level;
+}
+
+void engine_log(const struct vigil_engine *e, enum vigil_log_level level,
+                const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    if (!e->log_fn || level > e->log_level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    e->log_fn(e->log_ctx, level, msg);
+}
+
+vigil_status engine_fail(struct vigil_engine *e, vigil_status st,
+                         const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(e->error, sizeof e->error, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+const char *vigil_engine_error(const vigil_engine *e)
+{
+    return e ? e->error : "";
+}
+
+void engine_mark(const struct vigil_engine *e, struct engine_mark *m)
+{
+    m->names_len = e->names.len;
+    hashset_mark(e->sigs, &m->sigs);
+    hashset_mark(e->allow, &m->allow);
+    m->ign_n = e->ign.n;
+    m->nsigs = e->nsigs;
+}
+
+void engine_rollback(struct vigil_engine *e, const struct engine_mark *m)
+{
+    e->names.len = m->names_len;
+    hashset_rollback(e->sigs, &m->sigs);
+    hashset_rollback(e->allow, &m->allow);
+    ign_truncate(&e->ign, m->ign_n);
+    e->nsigs = m->nsigs;
+}
+
+vigil_status vigil_engine_load(vigil_engine *e, const char *path,
+                               unsigned flags)
+{
+    struct engine_mark m;
+    vigil_status st;
+
+    if (!e || !path)
+        return VIGIL_EINVAL;
+    if (e->compiled)
+        return engine_fail(e, VIGIL_ESTATE, "%s: engine already compiled", path);
+    e->error[0] = '\0';
+    engine_mark(e, &m);
+    st = db_load_path(e, path, flags);
+    if (st != VIGIL_OK)
+        engine_rollback(e, &m);
+    return st;
+}
+
+vigil_status vigil_engine_load_memory(vigil_engine *e, const char *name,
+                                      const void *data, size_t len,
+                                      unsigned flags)
+{
+    struct engine_mark m;
+    vigil_status st;
+
+    if (!e || !name || (!data && len))
+        return VIGIL_EINVAL;
+    if (e->compiled)
+        return engine_fail(e, VIGIL_ESTATE, "%s: engine already compiled", name);
+    e->error[0] = '\0';
+    engine_mark(e, &m);
+    st = db_load_buffer(e, name, data, len, flags, 0);
+    if (st != VIGIL_OK)
+        engine_rollback(e, &m);
+    return st;
+}
+
+vigil_status vigil_engine_compile(vigil_engine *e)
+{
+    vigil_status st;
+
+    if (!e)
+        return VIGIL_EINVAL;
+    if (e->compiled)
+        return engine_fail(e, VIGIL_ESTATE, "engine already compiled");
+    st = hashset_compile(e->sigs);
+    if (st == VIGIL_OK)
+        st = hashset_compile(e->allow);
+    if (st != VIGIL_OK)
+        return engine_fail(e, st, "compiling hash signatures: %s",
+                           vigil_strerror(st));
+    e->compiled = 1;
+    return VIGIL_OK;
+}
+
+uint64_t vigil_engine_signature_count(const vigil_engine *e)
+{
+    return e ? e->nsigs : 0;
+}

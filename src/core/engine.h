@@ -1,0 +1,55 @@
+/* engine.h - the engine's internals, shared by db/ (which fills it) and
+ * scan/ (which reads it once compiled). */
+#ifndef VIGIL_CORE_ENGINE_H
+#define VIGIL_CORE_ENGINE_H
+
+#include <stdarg.h>
+
+#include "core/strtab.h"
+#include "db/ign.h"
+#include "match/hashset.h"
+#include "vigil/vigil.h"
+
+/* The ClamAV functionality level vigil's database reader implements: that of
+ * ClamAV 1.4 (measured: clamscan 1.4.6 loads MinFL 216, skips 217). Lines
+ * whose MinFL/MaxFL exclude it are skipped as ClamAV 1.4 skips them. */
+#define VIGIL_CLAMAV_FLEVEL 216
+
+/* Hard maximums: a database larger than this is refused, not swapped in. */
+#define ENGINE_MAX_HASH_SIGS (64u * 1024 * 1024)
+#define ENGINE_MAX_NAME_BYTES ((size_t)UINT32_MAX)
+
+struct vigil_engine {
+    int compiled;
+    struct strtab names;   /* signature names as reported */
+    struct hashset *sigs;  /* detection hashes; value = name offset */
+    struct hashset *allow; /* .fp/.sfp allow list; value unused */
+    struct ignlist ign;    /* .ign/.ign2 entries, applied at load */
+    uint64_t nsigs;        /* clamscan's "Known viruses" */
+    vigil_log_fn log_fn;
+    void *log_ctx;
+    enum vigil_log_level log_level;
+    char error[1024];
+};
+
+/* Where a load started, so that a failed load leaves nothing behind. */
+struct engine_mark {
+    size_t names_len;
+    struct hashset_mark sigs, allow;
+    size_t ign_n;
+    uint64_t nsigs;
+};
+
+void engine_mark(const struct vigil_engine *e, struct engine_mark *m);
+void engine_rollback(struct vigil_engine *e, const struct engine_mark *m);
+
+/* Sends a message to the engine's log sink if level is enabled. */
+void engine_log(const struct vigil_engine *e, enum vigil_log_level level,
+                const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Sets the engine's error text and returns st, for `return engine_fail(...)`. */
+vigil_status engine_fail(struct vigil_engine *e, vigil_status st,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

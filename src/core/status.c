@@ -1,0 +1,48 @@
+/* status.c - status texts, version, and the limit table (names and defaults). */
+#include "vigil/vigil.h"
+
+static const char *const status_text[] = {
+#define VIGIL_X_TEXT(code, text) [code] = text,
+    VIGIL_STATUS_LIST(VIGIL_X_TEXT)
+#undef VIGIL_X_TEXT
+};
+
+const char *vigil_strerror(vigil_status status)
+{
+    if ((unsigned)status >= VIGIL_STATUS_COUNT)
+        return "unknown status";
+    return status_text[status];
+}
+
+const char *vigil_version(void)
+{
+    return VIGIL_VERSION_STRING;
+}
+
+void vigil_limits_default(struct vigil_limits *l)
+{
+    /* clamscan 1.4's defaults, so that the same command line means the same. */
+    l->max_filesize = 100ull * 1024 * 1024;
+    l->max_scansize = 400ull * 1024 * 1024;
+    l->max_files = 10000;
+    l->max_recursion = 17;
+    l->max_scantime_ms = 120000;
+}
+
+/* ClamAV names the limits this way in Heuristics.Limits.Exceeded.<Name>. */
+static const struct {
+    unsigned bit;
+    const char *name;
+} limit_names[] = {
+    {VIGIL_LIMIT_FILESIZE, "MaxFileSize"},   {VIGIL_LIMIT_SCANSIZE, "MaxScanSize"},
+    {VIGIL_LIMIT_FILES, "MaxFiles"},         {VIGIL_LIMIT_RECURSION, "MaxRecursion"},
+    {VIGIL_LIMIT_SCANTIME, "MaxScanTime"},
+};
+
+const char *vigil_limit_name(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof limit_names / sizeof limit_names[0]; i++)
+        if (limit_names[i].bit == bit)
+            return limit_names[i].name;
+    return NULL;
+}

@@ -1,0 +1,257 @@
+/* load.c - which reader handles which file, and directories of databases.
+ *
+ * The extension decides the format, case-insensitively, as in ClamAV's
+ * CLI_DBEXT list. Formats this version reads are loaded; ClamAV formats it
+ * cannot read yet are refused when named alone, and skipped with one warning
+ * each inside a directory (never silently); files with any other extension in
+ * a directory are not databases and are passed over, as ClamAV does. In a
+ * directory the ignore lists are read first, so they apply to every file of
+ * it, then the rest in name order (deterministic, unlike readdir order). */
+#include "db/load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/engine.h"
+#include "db/hdb.h"
+#include "db/ign.h"
+#include "db/lines.h"
+
+enum db_role {
+    DB_HASH,        /* detection hashes */
+    DB_ALLOW,       /* allow list */
+    DB_IGNORE,      /* ignore list */
+    DB_PUA,         /* PUA database: ClamAV loads it only with --detect-pua */
+    DB_UNSUPPORTED, /* a ClamAV format this version does not read yet */
+};
+
+static const struct {
+    const char *ext;
+    enum db_role role;
+} db_formats[] = {
+    {".hdb", DB_HASH},         {".hsb", DB_HASH},         {".fp", DB_ALLOW},
+    {".sfp", DB_ALLOW},        {".ign", DB_IGNORE},       {".ign2", DB_IGNORE},
+    {".hdu", DB_PUA},          {".hsu", DB_PUA},          {".mdu", DB_PUA},
+    {".msu", DB_PUA},          {".ndu", DB_PUA},          {".ldu", DB_PUA},
+    {".cvd", DB_UNSUPPORTED},  {".cld", DB_UNSUPPORTED},  {".cud", DB_UNSUPPORTED},
+    {".db", DB_UNSUPPORTED},   {".ndb", DB_UNSUPPORTED},  {".sdb", DB_UNSUPPORTED},
+    {".ldb", DB_UNSUPPORTED},  {".mdb", DB_UNSUPPORTED},  {".msb", DB_UNSUPPORTED},
+    {".imp", DB_UNSUPPORTED},  {".cdb", DB_UNSUPPORTED},  {".ftm", DB_UNSUPPORTED},
+    {".idb", DB_UNSUPPORTED},  {".cbc", DB_UNSUPPORTED},  {".crb", DB_UNSUPPORTED},
+    {".cat", DB_UNSUPPORTED},  {".pdb", DB_UNSUPPORTED},  {".gdb", DB_UNSUPPORTED},
+    {".wdb", DB_UNSUPPORTED},  {".zmd", DB_UNSUPPORTED},  {".rmd", DB_UNSUPPORTED},
+    {".cfg", DB_UNSUPPORTED},  {".ioc", DB_UNSUPPORTED},  {".pwdb", DB_UNSUPPORTED},
+    {".yar", DB_UNSUPPORTED},  {".yara", DB_UNSUPPORTED}, {".info", DB_UNSUPPORTED},
+};
+
+/* Returns the index of name's format in db_formats, or -1. */
+static int db_format(const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < sizeof db_formats / sizeof db_formats[0]; i++) {
+        size_t el = strlen(db_formats[i].ext);
+        if (n > el && strcasecmp(name + n - el, db_formats[i].ext) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static vigil_status db_parse(struct vigil_engine *e, const char *name,
+                             enum db_role role, struct lines *it, int official)
+{
+    switch (role) {
+    case DB_HASH:
+        return hdb_parse(e, name, it, HDB_DETECT, official);
+    case DB_ALLOW:
+        return hdb_parse(e, name, it, HDB_ALLOW, official);
+    case DB_IGNORE:
+        return ign_parse(e, name, it);
+    default:
+        return VIGIL_EUNSUPPORTED;
+    }
+}
+
+/* Handles a format db_parse cannot: PUA databases and formats not read yet. */
+static vigil_status db_skip(struct vigil_engine *e, const char *name,
+                            enum db_role role, unsigned flags, int in_dir)
+{
+    if (role == DB_PUA) {
+        engine_log(e, VIGIL_LOG_DEBUG, "%s: PUA database, not loaded", name);
+        return VIGIL_OK;
+    }
+    if (in_dir || (flags & VIGIL_LOAD_SKIP_UNSUPPORTED)) {
+        engine_log(e, VIGIL_LOG_WARNING,
+                   "%s: this database format is not supported yet; skipped", name);
+        return VIGIL_OK;
+    }
+    return engine_fail(e, VIGIL_EUNSUPPORTED,
+                       "%s: this database format is not supported yet", name);
+}
+
+vigil_status db_load_buffer(struct vigil_engine *e, const char *name,
+                            const void *data, size_t len, unsigned flags,
+                            int official)
+{
+    int f = db_format(base_name(name));
+
+    if (f < 0)
+        return engine_fail(e, VIGIL_EUNSUPPORTED,
+                           "%s: not a known database type (by its extension)", name);
+    struct lines it;
+
+    if (db_formats[f].role == DB_PUA || db_formats[f].role == DB_UNSUPPORTED)
+        return db_skip(e, name, db_formats[f].role, flags, 0);
+    lines_init_mem(&it, data, len);
+    return db_parse(e, name, db_formats[f].role, &it, official);
+}
+
+/* Opens a database file for reading; it must be a regular file. */
+static int db_open(struct vigil_engine *e, const char *path)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+    if (fd < 0) {
+        engine_fail(e, VIGIL_EOPEN, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        engine_fail(e, VIGIL_EOPEN, "%s: not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Loads one database file, streamed through a fixed buffer. */
+static vigil_status db_load_file(struct vigil_engine *e, const char *path,
+                                 unsigned flags, int in_dir)
+{
+    int f = db_format(base_name(path)), fd = -1;
+    char *buf = NULL;
+    struct lines it;
+    vigil_status st;
+
+    if (f < 0)
+        return engine_fail(e, VIGIL_EUNSUPPORTED,
+                           "%s: not a known database type (by its extension)", path);
+    if (db_formats[f].role == DB_PUA || db_formats[f].role == DB_UNSUPPORTED)
+        return db_skip(e, path, db_formats[f].role, flags, in_dir);
+    fd = db_open(e, path);
+    if (fd < 0)
+        return VIGIL_EOPEN;
+    buf = malloc(DB_READ_BUFSIZE);
+    if (!buf) {
+        st = engine_fail(e, VIGIL_ENOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    lines_init_fd(&it, fd, buf, DB_READ_BUFSIZE);
+    st = db_parse(e, path, db_formats[f].role, &it, 0);
+out:
+    free(buf);
+    close(fd);
+    return st;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collects the names in dir that have a known database extension, sorted.
+ * The caller frees each name and the array. */
+static vigil_status db_list_dir(struct vigil_engine *e, const char *dir,
+                                char ***names, size_t *count)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    vigil_status st = VIGIL_OK;
+
+    if (!d)
+        return engine_fail(e, VIGIL_EOPEN, "%s: %s", dir, strerror(errno));
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || db_format(de->d_name) < 0)
+            continue;
+        if (n == cap) {
+            char **nv = realloc(v, (cap = cap ? cap * 2 : 32) * sizeof *v);
+            if (!nv) {
+                st = VIGIL_ENOMEM;
+                break;
+            }
+            v = nv;
+        }
+        if (!(v[n] = strdup(de->d_name))) {
+            st = VIGIL_ENOMEM;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(v, n, sizeof *v, name_cmp);
+    *names = v;
+    *count = n;
+    if (st != VIGIL_OK)
+        engine_fail(e, st, "%s: out of memory", dir);
+    return st;
+}
+
+/* Loads the files of one directory: ignore lists first, then the others. */
+static vigil_status db_load_dir(struct vigil_engine *e, const char *dir,
+                                unsigned flags)
+{
+    char **names = NULL, path[4096];
+    size_t n = 0;
+    uint64_t before = e->nsigs;
+    int loaded = 0;
+    vigil_status st = db_list_dir(e, dir, &names, &n);
+
+    for (int round = 0; round < 2 && st == VIGIL_OK; round++) {
+        for (size_t i = 0; i < n && st == VIGIL_OK; i++) {
+            enum db_role role = db_formats[db_format(names[i])].role;
+            if ((role == DB_IGNORE) != (round == 0))
+                continue;
+            if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >=
+                sizeof path) {
+                st = engine_fail(e, VIGIL_EOPEN, "%s/%s: path too long", dir, names[i]);
+                break;
+            }
+            st = db_load_file(e, path, flags, 1);
+            loaded += role == DB_HASH || role == DB_ALLOW || role == DB_IGNORE;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (st == VIGIL_OK && !loaded && e->nsigs == before)
+        st = engine_fail(e, VIGIL_ENODB, "%s: no supported database files found", dir);
+    return st;
+}
+
+vigil_status db_load_path(struct vigil_engine *e, const char *path,
+                          unsigned flags)
+{
+    struct stat sb;
+
+    if (stat(path, &sb) != 0)
+        return engine_fail(e, VIGIL_EOPEN, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return db_load_dir(e, path, flags);
+    return db_load_file(e, path, flags, 0);
+}

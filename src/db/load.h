@@ -1,0 +1,26 @@
+/* load.h - signature sources: files and directories, dispatched to the
+ * reader of each format by extension, as ClamAV dispatches them. */
+#ifndef VIGIL_DB_LOAD_H
+#define VIGIL_DB_LOAD_H
+
+#include <stddef.h>
+
+#include "vigil/vigil.h"
+
+struct vigil_engine;
+
+/* Database files are streamed through a buffer of this size. */
+#define DB_READ_BUFSIZE (1u << 20)
+
+/* Loads a database file or a directory of them. Not transactional by itself:
+ * the caller rolls back on failure. */
+vigil_status db_load_path(struct vigil_engine *e, const char *path,
+                          unsigned flags);
+
+/* Loads a database held in memory; name's extension selects the format.
+ * official: names are reported as written (no ".UNOFFICIAL"). */
+vigil_status db_load_buffer(struct vigil_engine *e, const char *name,
+                            const void *data, size_t len, unsigned flags,
+                            int official);
+
+#endif

@@ -1,0 +1,266 @@
+/* hashset.c - hash signatures in open-addressed tables.
+ *
+ * Per digest kind, entries are packed records (digest | size u32 | value u32:
+ * 24 bytes for MD5) in one array, plus a table of 32-bit slots (load <= 1/2)
+ * indexed by the first bytes of the digest, which are uniformly distributed.
+ * A second table maps each distinct size to the kinds used at that size. No
+ * sorting: compiling is linear in the number of entries. */
+#include "match/hashset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const unsigned hash_len[HASH_KINDS] = {16, 20, 32};
+
+struct hashkind {
+    uint8_t *recs;   /* n records of stride bytes */
+    size_t n, cap;
+    size_t stride;
+    uint32_t *slots; /* record index + 1; 0 = empty */
+    size_t mask;     /* number of slots - 1 */
+};
+
+struct hashset {
+    struct hashkind k[HASH_KINDS];
+    size_t max_entries;
+    unsigned any_kinds; /* kinds having an any-size entry */
+    uint32_t *sizes;    /* distinct sizes, open-addressed; 0 = empty */
+    uint8_t *size_kinds;
+    size_t size_mask;
+    int compiled;
+};
+
+int hash_kind_for_hexlen(size_t hexlen)
+{
+    for (int k = 0; k < HASH_KINDS; k++)
+        if (hexlen == 2 * hash_len[k])
+            return k;
+    return -1;
+}
+
+vigil_status hashset_new(size_t max_entries, struct hashset **out)
+{
+    struct hashset *hs = calloc(1, sizeof *hs);
+
+    if (!hs)
+        return VIGIL_ENOMEM;
+    for (int k = 0; k < HASH_KINDS; k++)
+        hs->k[k].stride = hash_len[k] + 8;
+    hs->max_entries = max_entries;
+    *out = hs;
+    return VIGIL_OK;
+}
+
+void hashset_free(struct hashset *hs)
+{
+    if (!hs)
+        return;
+    for (int k = 0; k < HASH_KINDS; k++) {
+        free(hs->k[k].recs);
+        free(hs->k[k].slots);
+    }
+    free(hs->sizes);
+    free(hs->size_kinds);
+    free(hs);
+}
+
+size_t hashset_count(const struct hashset *hs)
+{
+    return hs->k[HASH_MD5].n + hs->k[HASH_SHA1].n + hs->k[HASH_SHA256].n;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+vigil_status hashset_add(struct hashset *hs, enum hash_kind kind,
+                         const uint8_t *digest, uint32_t size, uint32_t value)
+{
+    struct hashkind *k = &hs->k[kind];
+    uint8_t *rec;
+
+    if (hs->compiled)
+        return VIGIL_ESTATE;
+    if (hashset_count(hs) >= hs->max_entries)
+        return VIGIL_ENOMEM;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 1024;
+        uint8_t *p = realloc(k->recs, cap * k->stride);
+        if (!p)
+            return VIGIL_ENOMEM;
+        k->recs = p;
+        k->cap = cap;
+    }
+    rec = k->recs + k->n * k->stride;
+    memcpy(rec, digest, hash_len[kind]);
+    wr32(rec + hash_len[kind], size);
+    wr32(rec + hash_len[kind] + 4, value);
+    k->n++;
+    return VIGIL_OK;
+}
+
+void hashset_mark(const struct hashset *hs, struct hashset_mark *m)
+{
+    for (int k = 0; k < HASH_KINDS; k++)
+        m->n[k] = hs->k[k].n;
+}
+
+void hashset_rollback(struct hashset *hs, const struct hashset_mark *m)
+{
+    for (int k = 0; k < HASH_KINDS; k++)
+        if (m->n[k] < hs->k[k].n)
+            hs->k[k].n = m->n[k];
+}
+
+/* A table of at least 2*n slots, a power of two. */
+static size_t table_size(size_t n)
+{
+    size_t s = 16;
+    while (s < 2 * n)
+        s *= 2;
+    return s;
+}
+
+static size_t digest_hash(const uint8_t *d)
+{
+    uint64_t v;
+    memcpy(&v, d, 8);
+    return (size_t)v;
+}
+
+static size_t size_hash(uint32_t size)
+{
+    return (size_t)(size * 0x9E3779B1u);
+}
+
+static vigil_status kind_compile(struct hashkind *k)
+{
+    size_t nslots;
+
+    free(k->slots);
+    k->slots = NULL;
+    if (k->n == 0)
+        return VIGIL_OK;
+    nslots = table_size(k->n);
+    k->slots = calloc(nslots, sizeof *k->slots);
+    if (!k->slots)
+        return VIGIL_ENOMEM;
+    k->mask = nslots - 1;
+    for (size_t i = 0; i < k->n; i++) {
+        size_t h = digest_hash(k->recs + i * k->stride) & k->mask;
+        while (k->slots[h])
+            h = (h + 1) & k->mask;
+        k->slots[h] = (uint32_t)(i + 1);
+    }
+    /* Give back what doubling over-allocated. */
+    if (k->cap > k->n) {
+        uint8_t *p = realloc(k->recs, k->n * k->stride);
+        if (p) {
+            k->recs = p;
+            k->cap = k->n;
+        }
+    }
+    return VIGIL_OK;
+}
+
+static void size_insert(struct hashset *hs, uint32_t size, unsigned kind)
+{
+    size_t h = size_hash(size) & hs->size_mask;
+
+    while (hs->sizes[h] && hs->sizes[h] != size)
+        h = (h + 1) & hs->size_mask;
+    hs->sizes[h] = size;
+    hs->size_kinds[h] |= (uint8_t)(1u << kind);
+}
+
+static vigil_status sizes_compile(struct hashset *hs)
+{
+    size_t n = hashset_count(hs), nslots = table_size(n);
+
+    hs->sizes = calloc(nslots, sizeof *hs->sizes);
+    hs->size_kinds = calloc(nslots, 1);
+    if (!hs->sizes || !hs->size_kinds)
+        return VIGIL_ENOMEM;
+    hs->size_mask = nslots - 1;
+    for (int kind = 0; kind < HASH_KINDS; kind++) {
+        const struct hashkind *k = &hs->k[kind];
+        for (size_t i = 0; i < k->n; i++) {
+            uint32_t size = rd32(k->recs + i * k->stride + hash_len[kind]);
+            if (size == HASHSET_ANY_SIZE)
+                hs->any_kinds |= 1u << kind;
+            else
+                size_insert(hs, size, (unsigned)kind);
+        }
+    }
+    return VIGIL_OK;
+}
+
+vigil_status hashset_compile(struct hashset *hs)
+{
+    vigil_status st;
+
+    if (hs->compiled)
+        return VIGIL_ESTATE;
+    for (int k = 0; k < HASH_KINDS; k++) {
+        st = kind_compile(&hs->k[k]);
+        if (st != VIGIL_OK)
+            return st;
+    }
+    st = sizes_compile(hs);
+    if (st != VIGIL_OK)
+        return st;
+    hs->compiled = 1;
+    return VIGIL_OK;
+}
+
+unsigned hashset_kinds_for_size(const struct hashset *hs, uint64_t size)
+{
+    size_t h;
+
+    if (!hs->compiled)
+        return 0;
+    if (size == 0 || size >= UINT32_MAX)
+        return hs->any_kinds;
+    h = size_hash((uint32_t)size) & hs->size_mask;
+    while (hs->sizes[h]) {
+        if (hs->sizes[h] == size)
+            return hs->any_kinds | hs->size_kinds[h];
+        h = (h + 1) & hs->size_mask;
+    }
+    return hs->any_kinds;
+}
+
+int hashset_find(const struct hashset *hs, enum hash_kind kind,
+                 const uint8_t *digest, uint64_t size, uint32_t *value)
+{
+    const struct hashkind *k = &hs->k[kind];
+    unsigned len = hash_len[kind];
+    int found = 0;
+    size_t h;
+
+    if (!hs->compiled || !k->slots)
+        return 0;
+    for (h = digest_hash(digest) & k->mask; k->slots[h]; h = (h + 1) & k->mask) {
+        const uint8_t *rec = k->recs + (size_t)(k->slots[h] - 1) * k->stride;
+        uint32_t rsize = rd32(rec + len);
+        if (memcmp(rec, digest, len) != 0)
+            continue;
+        if (rsize == size && size != HASHSET_ANY_SIZE) {
+            *value = rd32(rec + len + 4);
+            return 1;
+        }
+        if (rsize == HASHSET_ANY_SIZE && !found) {
+            *value = rd32(rec + len + 4);
+            found = 1;
+        }
+    }
+    return found;
+}

@@ -1,0 +1,62 @@
+/* hashset.h - whole-object hash signatures (MD5, SHA-1, SHA-256), bucketed by
+ * object size so that an object is hashed only when some signature of its
+ * size exists, and only with the digest kinds those signatures use. */
+#ifndef VIGIL_MATCH_HASHSET_H
+#define VIGIL_MATCH_HASHSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/vigil.h"
+
+enum hash_kind { HASH_MD5, HASH_SHA1, HASH_SHA256, HASH_KINDS };
+
+/* Digest length in bytes of each kind. */
+extern const unsigned hash_len[HASH_KINDS];
+
+/* Size value meaning "any size" (ClamAV's `*`; ClamAV forbids size 0). */
+#define HASHSET_ANY_SIZE 0u
+
+/* Returns the kind whose hex digest has hexlen characters, or -1. */
+int hash_kind_for_hexlen(size_t hexlen);
+
+struct hashset;
+
+/* Where a hashset stood, to roll a failed load back to it. */
+struct hashset_mark {
+    size_t n[HASH_KINDS];
+};
+
+/* Creates an empty set in *out that may hold up to max_entries entries. */
+vigil_status hashset_new(size_t max_entries, struct hashset **out);
+
+/* Frees a set. NULL is allowed. */
+void hashset_free(struct hashset *hs);
+
+/* Adds one signature: digest (hash_len[kind] bytes) of an object of size
+ * bytes (HASHSET_ANY_SIZE for any), carrying value (a name offset). Only
+ * before hashset_compile(). */
+vigil_status hashset_add(struct hashset *hs, enum hash_kind kind,
+                         const uint8_t *digest, uint32_t size, uint32_t value);
+
+/* Records / restores the number of entries (before compile). */
+void hashset_mark(const struct hashset *hs, struct hashset_mark *m);
+void hashset_rollback(struct hashset *hs, const struct hashset_mark *m);
+
+/* Builds the lookup tables. After this the set is read-only and thread-safe. */
+vigil_status hashset_compile(struct hashset *hs);
+
+/* Number of entries. */
+size_t hashset_count(const struct hashset *hs);
+
+/* Returns the bit set (1u << kind) of digest kinds that some entry for an
+ * object of this size uses; 0 means no entry can match it. */
+unsigned hashset_kinds_for_size(const struct hashset *hs, uint64_t size);
+
+/* Looks up a digest of an object of size bytes. Returns 1 and the value of
+ * the matching entry in *value (an entry of exactly that size is preferred
+ * over an any-size entry), or 0. */
+int hashset_find(const struct hashset *hs, enum hash_kind kind,
+                 const uint8_t *digest, uint64_t size, uint32_t *value);
+
+#endif

@@ -1,0 +1,78 @@
+/* result.c - scan results and the public accessors for them. */
+#include "scan/result.h"
+
+#include <stdlib.h>
+
+void result_init(struct vigil_result *r)
+{
+    r->det = NULL;
+    r->n = r->cap = 0;
+    result_reset(r);
+}
+
+void result_free(struct vigil_result *r)
+{
+    free(r->det);
+    result_init(r);
+}
+
+void result_reset(struct vigil_result *r)
+{
+    r->n = 0;
+    r->truncated = 0;
+    r->size = r->bytes_read = 0;
+    r->limits = 0;
+}
+
+vigil_status result_add(struct vigil_result *r, const char *name,
+                        const char *layer_path, uint32_t depth)
+{
+    if (r->n == RESULT_MAX_DETECTIONS) {
+        r->truncated = 1;
+        return VIGIL_OK;
+    }
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        struct vigil_detection *d = realloc(r->det, cap * sizeof *d);
+        if (!d)
+            return VIGIL_ENOMEM;
+        r->det = d;
+        r->cap = cap;
+    }
+    r->det[r->n].name = name;
+    r->det[r->n].layer_path = layer_path;
+    r->det[r->n].depth = depth;
+    r->n++;
+    return VIGIL_OK;
+}
+
+void result_clear_detections(struct vigil_result *r)
+{
+    r->n = 0;
+}
+
+size_t vigil_result_count(const vigil_result *r)
+{
+    return r ? r->n : 0;
+}
+
+const struct vigil_detection *vigil_result_detection(const vigil_result *r,
+                                                     size_t i)
+{
+    return r && i < r->n ? &r->det[i] : NULL;
+}
+
+uint64_t vigil_result_bytes_read(const vigil_result *r)
+{
+    return r ? r->bytes_read : 0;
+}
+
+uint64_t vigil_result_size(const vigil_result *r)
+{
+    return r ? r->size : 0;
+}
+
+unsigned vigil_result_limits(const vigil_result *r)
+{
+    return r ? r->limits : 0;
+}

@@ -1,0 +1,38 @@
+/* result.h - the result of one scan: detections (name and layer path), bytes
+ * read, and the limits that stopped part of the scan. */
+#ifndef VIGIL_SCAN_RESULT_H
+#define VIGIL_SCAN_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/vigil.h"
+
+/* A result holds at most this many detections (allmatch on a hostile
+ * container must not grow without bound); past it, further ones are dropped
+ * and the result says so. */
+#define RESULT_MAX_DETECTIONS 1024
+
+struct vigil_result {
+    struct vigil_detection *det;
+    size_t n, cap;
+    int truncated;
+    uint64_t size, bytes_read;
+    unsigned limits;
+};
+
+void result_init(struct vigil_result *r);
+void result_free(struct vigil_result *r);
+
+/* Empties the result for a new scan (keeps its memory). */
+void result_reset(struct vigil_result *r);
+
+/* Appends a detection. name and layer_path must outlive the result's next
+ * reset (engine strings and static texts do). */
+vigil_status result_add(struct vigil_result *r, const char *name,
+                        const char *layer_path, uint32_t depth);
+
+/* Removes every detection (an allow-list match clears the object). */
+void result_clear_detections(struct vigil_result *r);
+
+#endif

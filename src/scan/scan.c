@@ -1,0 +1,188 @@
+/* scan.c - the scan of one object: limits first, then the hash signatures of
+ * its size (hashing only when some signature of that size exists), then the
+ * allow list, then the verdict. Later stages (patterns, containers) plug in
+ * here; limits are enforced in this layer only. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/engine.h"
+#include "io/source.h"
+#include "scan/digest.h"
+#include "scan/result.h"
+
+/* Read buffer per scanner: large enough that syscalls are not the cost. */
+#define SCAN_BUFSIZE (1u << 20)
+
+struct vigil_scanner {
+    const struct vigil_engine *e;
+    uint8_t *buf;
+    struct digester dg;
+    struct vigil_result result;
+};
+
+void vigil_scan_options_default(struct vigil_scan_options *o)
+{
+    o->flags = 0;
+    vigil_limits_default(&o->limits);
+}
+
+vigil_status vigil_scanner_new(const vigil_engine *e, vigil_scanner **out)
+{
+    struct vigil_scanner *s = NULL;
+    vigil_status st = VIGIL_ENOMEM;
+
+    if (!e || !out)
+        return VIGIL_EINVAL;
+    *out = NULL;
+    if (!e->compiled)
+        return VIGIL_ESTATE;
+    s = calloc(1, sizeof *s);
+    if (!s)
+        goto out;
+    s->e = e;
+    result_init(&s->result);
+    s->buf = malloc(SCAN_BUFSIZE);
+    if (!s->buf)
+        goto out;
+    st = digester_init(&s->dg);
+    if (st != VIGIL_OK)
+        goto out;
+    *out = s;
+    s = NULL;
+out:
+    vigil_scanner_free(s);
+    return st;
+}
+
+void vigil_scanner_free(vigil_scanner *s)
+{
+    if (!s)
+        return;
+    digester_free(&s->dg);
+    result_free(&s->result);
+    free(s->buf);
+    free(s);
+}
+
+/* The names ClamAV gives detections made by limits (--alert-exceeds-max). */
+static const char *limit_detection(unsigned bit)
+{
+    switch (bit) {
+    case VIGIL_LIMIT_FILESIZE:
+        return "Heuristics.Limits.Exceeded.MaxFileSize";
+    case VIGIL_LIMIT_SCANSIZE:
+        return "Heuristics.Limits.Exceeded.MaxScanSize";
+    case VIGIL_LIMIT_FILES:
+        return "Heuristics.Limits.Exceeded.MaxFiles";
+    case VIGIL_LIMIT_RECURSION:
+        return "Heuristics.Limits.Exceeded.MaxRecursion";
+    default:
+        return "Heuristics.Limits.Exceeded.MaxScanTime";
+    }
+}
+
+/* Records that a limit stopped the scan of an object; a detection too when
+ * the caller asked for limits to alert. */
+static vigil_status scan_limit(struct vigil_result *r,
+                               const struct vigil_scan_options *o, unsigned bit)
+{
+    r->limits |= bit;
+    if (o->flags & VIGIL_SCAN_ALERT_EXCEEDS_MAX)
+        return result_add(r, limit_detection(bit), "", 0);
+    return VIGIL_OK;
+}
+
+/* Hash signatures: the detection kinds present for this size, checked in
+ * ClamAV's order (MD5, SHA-1, SHA-256); then the allow list. */
+static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *src,
+                                const struct vigil_scan_options *o)
+{
+    const struct vigil_engine *e = s->e;
+    struct vigil_result *r = &s->result;
+    unsigned kinds = hashset_kinds_for_size(e->sigs, src->size);
+    struct digests dg;
+    uint32_t name;
+    vigil_status st;
+
+    if (!kinds)
+        return VIGIL_OK;
+    /* Allow-list digests of the same size come from the same pass. */
+    kinds |= hashset_kinds_for_size(e->allow, src->size);
+    st = digester_run(&s->dg, src, kinds, s->buf, SCAN_BUFSIZE, &dg,
+                      &r->bytes_read);
+    if (st != VIGIL_OK)
+        return st;
+    for (int k = 0; k < HASH_KINDS; k++) {
+        if (!(dg.kinds & (1u << k)) ||
+            !hashset_find(e->sigs, (enum hash_kind)k, dg.d[k], src->size, &name))
+            continue;
+        st = result_add(r, strtab_get(&e->names, name), "", 0);
+        if (st != VIGIL_OK || !(o->flags & VIGIL_SCAN_ALLMATCH))
+            break;
+    }
+    if (st == VIGIL_OK && r->n) {
+        for (int k = 0; k < HASH_KINDS; k++)
+            if ((dg.kinds & (1u << k)) &&
+                hashset_find(e->allow, (enum hash_kind)k, dg.d[k], src->size, &name)) {
+                result_clear_detections(r);
+                break;
+            }
+    }
+    return st;
+}
+
+static vigil_status scan_source(struct vigil_scanner *s, const struct source *src,
+                                const struct vigil_scan_options *opt,
+                                const vigil_result **out)
+{
+    struct vigil_scan_options defaults;
+    const struct vigil_limits *l;
+    vigil_status st;
+
+    if (!opt) {
+        vigil_scan_options_default(&defaults);
+        opt = &defaults;
+    }
+    l = &opt->limits;
+    result_reset(&s->result);
+    s->result.size = src->size;
+    if (l->max_filesize && src->size > l->max_filesize)
+        st = scan_limit(&s->result, opt, VIGIL_LIMIT_FILESIZE);
+    else if (l->max_scansize && src->size > l->max_scansize)
+        st = scan_limit(&s->result, opt, VIGIL_LIMIT_SCANSIZE);
+    else
+        st = scan_hashes(s, src, opt);
+    if (st == VIGIL_OK)
+        *out = &s->result;
+    return st;
+}
+
+vigil_status vigil_scan_fd(vigil_scanner *s, int fd, const char *name,
+                           const struct vigil_scan_options *opt,
+                           const vigil_result **out)
+{
+    struct source src;
+    vigil_status st;
+
+    (void)name;
+    if (!s || !out)
+        return VIGIL_EINVAL;
+    st = source_from_fd(&src, fd);
+    if (st != VIGIL_OK)
+        return st;
+    return scan_source(s, &src, opt, out);
+}
+
+vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data, size_t len,
+                               const char *name,
+                               const struct vigil_scan_options *opt,
+                               const vigil_result **out)
+{
+    struct source src;
+
+    (void)name;
+    if (!s || !out || (!data && len))
+        return VIGIL_EINVAL;
+    source_from_memory(&src, data, len);
+    return scan_source(s, &src, opt, out);
+}
