@@ -238,29 +238,39 @@ unsigned hashset_kinds_for_size(const struct hashset *hs, uint64_t size)
     return hs->any_kinds;
 }
 
-int hashset_find(const struct hashset *hs, enum hash_kind kind,
-                 const uint8_t *digest, uint64_t size, uint32_t *value)
+unsigned hashset_find(const struct hashset *hs, enum hash_kind kind,
+                      const uint8_t *digest, uint64_t size, uint32_t *exact,
+                      uint32_t *any)
 {
     const struct hashkind *k = &hs->k[kind];
-    unsigned len = hash_len[kind];
-    int found = 0;
+    unsigned len = hash_len[kind], found = 0;
+    uint32_t last_exact = 0, last_any = 0; /* record index + 1 */
     size_t h;
 
     if (!hs->compiled || !k->slots)
         return 0;
+    /* Entries with one digest share a probe chain; keep the highest record
+     * index of each kind of match: the one loaded last. */
     for (h = digest_hash(digest) & k->mask; k->slots[h]; h = (h + 1) & k->mask) {
-        const uint8_t *rec = k->recs + (size_t)(k->slots[h] - 1) * k->stride;
+        uint32_t idx = k->slots[h];
+        const uint8_t *rec = k->recs + (size_t)(idx - 1) * k->stride;
         uint32_t rsize = rd32(rec + len);
         if (memcmp(rec, digest, len) != 0)
             continue;
-        if (rsize == size && size != HASHSET_ANY_SIZE) {
-            *value = rd32(rec + len + 4);
-            return 1;
+        if (rsize == HASHSET_ANY_SIZE) {
+            if (idx > last_any)
+                last_any = idx;
+        } else if (rsize == size && idx > last_exact) {
+            last_exact = idx;
         }
-        if (rsize == HASHSET_ANY_SIZE && !found) {
-            *value = rd32(rec + len + 4);
-            found = 1;
-        }
+    }
+    if (last_exact) {
+        *exact = rd32(k->recs + (size_t)(last_exact - 1) * k->stride + len + 4);
+        found |= HASHSET_EXACT;
+    }
+    if (last_any) {
+        *any = rd32(k->recs + (size_t)(last_any - 1) * k->stride + len + 4);
+        found |= HASHSET_ANY;
     }
     return found;
 }

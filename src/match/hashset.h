@@ -53,10 +53,15 @@ size_t hashset_count(const struct hashset *hs);
  * object of this size uses; 0 means no entry can match it. */
 unsigned hashset_kinds_for_size(const struct hashset *hs, uint64_t size);
 
-/* Looks up a digest of an object of size bytes. Returns 1 and the value of
- * the matching entry in *value (an entry of exactly that size is preferred
- * over an any-size entry), or 0. */
-int hashset_find(const struct hashset *hs, enum hash_kind kind,
-                 const uint8_t *digest, uint64_t size, uint32_t *value);
+/* Bits of hashset_find()'s answer. */
+#define HASHSET_EXACT 1u /* an entry of exactly this size matched */
+#define HASHSET_ANY 2u   /* an any-size entry matched */
+
+/* Looks up a digest of an object of size bytes. Returns HASHSET_* bits; for
+ * each, the value of the matching entry loaded last (ClamAV's rule for
+ * duplicates) goes to *exact or *any. */
+unsigned hashset_find(const struct hashset *hs, enum hash_kind kind,
+                      const uint8_t *digest, uint64_t size, uint32_t *exact,
+                      uint32_t *any);
 
 #endif

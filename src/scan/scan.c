@@ -92,8 +92,44 @@ static vigil_status scan_limit(struct vigil_result *r,
     return VIGIL_OK;
 }
 
+/* Reports the hash detections of one digest kind: the exact-size match, then
+ * the any-size match (clamscan's order); only the first without allmatch. */
+static vigil_status scan_hash_kind(struct vigil_scanner *s, enum hash_kind kind,
+                                   const struct digests *dg, uint64_t size,
+                                   const struct vigil_scan_options *o)
+{
+    const struct vigil_engine *e = s->e;
+    uint32_t name[2];
+    unsigned found;
+    vigil_status st = VIGIL_OK;
+
+    found = hashset_find(e->sigs, kind, dg->d[kind], size, &name[0], &name[1]);
+    for (int i = 0; i < 2 && st == VIGIL_OK; i++) {
+        if (!(found & (1u << i)))
+            continue;
+        st = result_add(&s->result, strtab_get(&e->names, name[i]), "", 0);
+        if (!(o->flags & VIGIL_SCAN_ALLMATCH))
+            break;
+    }
+    return st;
+}
+
+/* Returns 1 if any digest of the object is on the allow list. */
+static int scan_allowed(const struct vigil_engine *e, const struct digests *dg,
+                        uint64_t size)
+{
+    uint32_t unused[2];
+
+    for (int k = 0; k < HASH_KINDS; k++)
+        if ((dg->kinds & (1u << k)) &&
+            hashset_find(e->allow, (enum hash_kind)k, dg->d[k], size, &unused[0],
+                         &unused[1]))
+            return 1;
+    return 0;
+}
+
 /* Hash signatures: the detection kinds present for this size, checked in
- * ClamAV's order (MD5, SHA-1, SHA-256); then the allow list. */
+ * ClamAV's order (MD5, SHA-1, SHA-256); then the allow list, which clears. */
 static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *src,
                                 const struct vigil_scan_options *o)
 {
@@ -101,7 +137,6 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
     struct vigil_result *r = &s->result;
     unsigned kinds = hashset_kinds_for_size(e->sigs, src->size);
     struct digests dg;
-    uint32_t name;
     vigil_status st;
 
     if (!kinds)
@@ -110,24 +145,15 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
     kinds |= hashset_kinds_for_size(e->allow, src->size);
     st = digester_run(&s->dg, src, kinds, s->buf, SCAN_BUFSIZE, &dg,
                       &r->bytes_read);
-    if (st != VIGIL_OK)
-        return st;
-    for (int k = 0; k < HASH_KINDS; k++) {
-        if (!(dg.kinds & (1u << k)) ||
-            !hashset_find(e->sigs, (enum hash_kind)k, dg.d[k], src->size, &name))
+    for (int k = 0; k < HASH_KINDS && st == VIGIL_OK; k++) {
+        if (!(dg.kinds & (1u << k)))
             continue;
-        st = result_add(r, strtab_get(&e->names, name), "", 0);
-        if (st != VIGIL_OK || !(o->flags & VIGIL_SCAN_ALLMATCH))
+        st = scan_hash_kind(s, (enum hash_kind)k, &dg, src->size, o);
+        if (r->n && !(o->flags & VIGIL_SCAN_ALLMATCH))
             break;
     }
-    if (st == VIGIL_OK && r->n) {
-        for (int k = 0; k < HASH_KINDS; k++)
-            if ((dg.kinds & (1u << k)) &&
-                hashset_find(e->allow, (enum hash_kind)k, dg.d[k], src->size, &name)) {
-                result_clear_detections(r);
-                break;
-            }
-    }
+    if (st == VIGIL_OK && r->n && scan_allowed(e, &dg, src->size))
+        result_clear_detections(r);
     return st;
 }
 

@@ -42,21 +42,26 @@ static void test_find_exact_and_any(void **state)
 {
     struct hashset *hs;
     uint8_t d[16], other[16];
-    uint32_t v = 0;
+    uint32_t v = 0, a = 0;
     (void)state;
     digest_of(d, 16, 2);
     digest_of(other, 16, 3);
     assert_int_equal(hashset_new(100, &hs), VIGIL_OK);
     assert_int_equal(hashset_add(hs, HASH_MD5, d, HASHSET_ANY_SIZE, 1), VIGIL_OK);
     assert_int_equal(hashset_add(hs, HASH_MD5, d, 50, 2), VIGIL_OK);
+    /* Duplicates: the one loaded last is reported, as in ClamAV. */
+    assert_int_equal(hashset_add(hs, HASH_MD5, d, 50, 3), VIGIL_OK);
+    assert_int_equal(hashset_add(hs, HASH_MD5, d, HASHSET_ANY_SIZE, 4), VIGIL_OK);
     assert_int_equal(hashset_compile(hs), VIGIL_OK);
     assert_int_equal(hashset_kinds_for_size(hs, 12345), 1u << HASH_MD5);
-    assert_true(hashset_find(hs, HASH_MD5, d, 50, &v));
-    assert_int_equal(v, 2); /* the exact size wins */
-    assert_true(hashset_find(hs, HASH_MD5, d, 51, &v));
-    assert_int_equal(v, 1);
-    assert_false(hashset_find(hs, HASH_MD5, other, 50, &v));
-    assert_false(hashset_find(hs, HASH_SHA1, d, 50, &v));
+    assert_int_equal(hashset_find(hs, HASH_MD5, d, 50, &v, &a),
+                     HASHSET_EXACT | HASHSET_ANY);
+    assert_int_equal(v, 3);
+    assert_int_equal(a, 4);
+    assert_int_equal(hashset_find(hs, HASH_MD5, d, 51, &v, &a), HASHSET_ANY);
+    assert_int_equal(a, 4);
+    assert_int_equal(hashset_find(hs, HASH_MD5, other, 50, &v, &a), 0);
+    assert_int_equal(hashset_find(hs, HASH_SHA1, d, 50, &v, &a), 0);
     hashset_free(hs);
 }
 
@@ -65,7 +70,7 @@ static void test_colliding_prefixes(void **state)
     /* Digests equal in the bytes used for the slot hash still resolve. */
     struct hashset *hs;
     uint8_t d[64][32];
-    uint32_t v;
+    uint32_t v, a;
     (void)state;
     assert_int_equal(hashset_new(1000, &hs), VIGIL_OK);
     for (uint32_t i = 0; i < 64; i++) {
@@ -75,9 +80,9 @@ static void test_colliding_prefixes(void **state)
     }
     assert_int_equal(hashset_compile(hs), VIGIL_OK);
     for (uint32_t i = 0; i < 64; i++) {
-        assert_true(hashset_find(hs, HASH_SHA256, d[i], 10 + i, &v));
+        assert_int_equal(hashset_find(hs, HASH_SHA256, d[i], 10 + i, &v, &a), HASHSET_EXACT);
         assert_int_equal(v, i);
-        assert_false(hashset_find(hs, HASH_SHA256, d[i], 11 + i, &v));
+        assert_int_equal(hashset_find(hs, HASH_SHA256, d[i], 11 + i, &v, &a), 0);
     }
     hashset_free(hs);
 }
@@ -87,7 +92,7 @@ static void test_rollback_and_max(void **state)
     struct hashset *hs;
     struct hashset_mark m;
     uint8_t d[16];
-    uint32_t v;
+    uint32_t v, a;
     (void)state;
     assert_int_equal(hashset_new(3, &hs), VIGIL_OK);
     digest_of(d, 16, 4);
@@ -100,7 +105,7 @@ static void test_rollback_and_max(void **state)
     hashset_rollback(hs, &m);
     assert_int_equal(hashset_count(hs), 1);
     assert_int_equal(hashset_compile(hs), VIGIL_OK);
-    assert_false(hashset_find(hs, HASH_MD5, d, 6, &v));
+    assert_int_equal(hashset_find(hs, HASH_MD5, d, 6, &v, &a), 0);
     hashset_free(hs);
 }
 
@@ -109,7 +114,7 @@ static void test_many_entries(void **state)
     enum { N = 200000 };
     struct hashset *hs;
     uint8_t d[16];
-    uint32_t v;
+    uint32_t v, a;
     (void)state;
     assert_int_equal(hashset_new(N, &hs), VIGIL_OK);
     for (uint32_t i = 0; i < N; i++) {
@@ -121,7 +126,8 @@ static void test_many_entries(void **state)
     for (uint32_t i = 0; i < N; i += 7) {
         digest_of(d, 16, i + 1);
         memcpy(d + 12, &i, 4);
-        assert_true(hashset_find(hs, HASH_MD5, d, 1000 + i % 5000, &v));
+        assert_int_equal(hashset_find(hs, HASH_MD5, d, 1000 + i % 5000, &v, &a),
+                         HASHSET_EXACT);
         assert_int_equal(v, i);
     }
     assert_int_equal(hashset_kinds_for_size(hs, 999), 0);

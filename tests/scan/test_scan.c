@@ -70,6 +70,29 @@ static void test_allmatch_reports_each_kind(void **state)
     vigil_engine_free(e);
 }
 
+static void test_exact_then_any_size_last_loaded(void **state)
+{
+    /* Measured on clamscan 1.4.6: duplicates report the one loaded last; with
+     * -z the exact-size match comes before the any-size one of the kind. */
+    vigil_engine *e = engine_with(EICAR_MD5 ":*:Wild1:73\n" EICAR_MD5 ":68:Ex1\n"
+                                  EICAR_MD5 ":68:Ex2\n" EICAR_MD5 ":*:Wild2:73\n");
+    vigil_scanner *s;
+    const vigil_result *r;
+    struct vigil_scan_options o;
+    (void)state;
+    vigil_scan_options_default(&o);
+    assert_int_equal(vigil_scanner_new(e, &s), VIGIL_OK);
+    assert_int_equal(vigil_scan_buffer(s, eicar, 68, NULL, &o, &r), VIGIL_OK);
+    assert_int_equal(vigil_result_count(r), 1);
+    assert_string_equal(vigil_result_detection(r, 0)->name, "Ex2.UNOFFICIAL");
+    o.flags |= VIGIL_SCAN_ALLMATCH;
+    assert_int_equal(vigil_scan_buffer(s, eicar, 68, NULL, &o, &r), VIGIL_OK);
+    assert_int_equal(vigil_result_count(r), 2);
+    assert_string_equal(vigil_result_detection(r, 1)->name, "Wild2.UNOFFICIAL");
+    vigil_scanner_free(s);
+    vigil_engine_free(e);
+}
+
 static void test_limits_reported_and_alerted(void **state)
 {
     vigil_engine *e = engine_with(EICAR_MD5 ":68:E\n");
@@ -177,6 +200,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_only_when_size_matches),
         cmocka_unit_test(test_allmatch_reports_each_kind),
+        cmocka_unit_test(test_exact_then_any_size_last_loaded),
         cmocka_unit_test(test_limits_reported_and_alerted),
         cmocka_unit_test(test_scan_fd),
         cmocka_unit_test(test_state_errors),
