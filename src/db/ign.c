@@ -201,9 +201,8 @@ vigil_status ign_parse(struct vigil_engine *e, const char *dbname,
             return engine_fail(e, st, "%s:%lu: %s", dbname, it->lineno,
                                vigil_strerror(st));
     }
+    /* Unlike hash databases, ClamAV accepts an empty ignore list. */
     if (it->error != VIGIL_OK)
         return engine_fail(e, it->error, "%s: read error", dbname);
-    if (it->lineno == 0)
-        return engine_fail(e, VIGIL_EMALFORMED, "%s: empty database file", dbname);
     return VIGIL_OK;
 }

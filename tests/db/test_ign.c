@@ -89,7 +89,7 @@ static void test_old_three_field_form(void **state)
 static void test_malformed_ignore_files(void **state)
 {
     static const char *const bad[] = {
-        "a:b:c:d\n", "\n", "Name:1234\n", "Name:zz15bcf478d165efd2065190eb473bcb\n", "",
+        "a:b:c:d\n", "\n", "Name:1234\n", "Name:zz15bcf478d165efd2065190eb473bcb\n",
     };
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -100,6 +100,15 @@ static void test_malformed_ignore_files(void **state)
         assert_non_null(strstr(vigil_engine_error(e), "bad.ign2"));
         vigil_engine_free(e);
     }
+}
+
+static void test_empty_ignore_file_is_fine(void **state)
+{
+    uint64_t nsigs;
+    (void)state;
+    /* clamscan 1.4.6 loads an empty .ign2 (its hash reader refuses an empty
+     * .hdb, its ignore reader does not). */
+    assert_int_equal(hits_after("", EICAR_MD5 ":68:Eicar\n", &nsigs), 1);
 }
 
 static void test_ignore_after_db_does_not_apply(void **state)
@@ -122,6 +131,7 @@ int main(void)
         cmocka_unit_test(test_ignore_by_name_and_line_md5),
         cmocka_unit_test(test_old_three_field_form),
         cmocka_unit_test(test_malformed_ignore_files),
+        cmocka_unit_test(test_empty_ignore_file_is_fine),
         cmocka_unit_test(test_ignore_after_db_does_not_apply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

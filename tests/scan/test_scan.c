@@ -48,6 +48,24 @@ static void test_reads_only_when_size_matches(void **state)
     vigil_engine_free(e);
 }
 
+static void test_tiny_objects_not_matched(void **state)
+{
+    /* Measured on clamscan 1.4.6: objects of 5 bytes or less never match,
+     * even their own hash; 6 bytes do. */
+    vigil_engine *e = engine_with("ab56b4d92b40713acc5af89985d4b786:5:Five\n"
+                                  "e80b5017098950fc58aad83c8c14978e:6:Six\n");
+    vigil_scanner *s;
+    const vigil_result *r;
+    (void)state;
+    assert_int_equal(vigil_scanner_new(e, &s), VIGIL_OK);
+    assert_int_equal(vigil_scan_buffer(s, "abcde", 5, NULL, NULL, &r), VIGIL_OK);
+    assert_int_equal(vigil_result_count(r), 0);
+    assert_int_equal(vigil_scan_buffer(s, "abcdef", 6, NULL, NULL, &r), VIGIL_OK);
+    assert_int_equal(vigil_result_count(r), 1);
+    vigil_scanner_free(s);
+    vigil_engine_free(e);
+}
+
 static void test_allmatch_reports_each_kind(void **state)
 {
     vigil_engine *e = engine_with(EICAR_MD5 ":68:ByMd5\n" EICAR_SHA256 ":68:BySha256\n");
@@ -199,6 +217,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_only_when_size_matches),
+        cmocka_unit_test(test_tiny_objects_not_matched),
         cmocka_unit_test(test_allmatch_reports_each_kind),
         cmocka_unit_test(test_exact_then_any_size_last_loaded),
         cmocka_unit_test(test_limits_reported_and_alerted),

@@ -1,0 +1,83 @@
+/* dbload.c - which signatures vigil scan loads (see dbload.h).
+ *
+ * clamscan 1.4.6 prints "ERROR: <reason>" when a database does not load,
+ * still prints its SCAN SUMMARY and exits 2; vigil does the same with the
+ * library's "file:line: reason" text.
+ */
+#include "cli/dbload.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The library's error text, or the status's text when it left none. */
+static const char *error_text(const vigil_engine *e, vigil_status st)
+{
+    const char *t = vigil_engine_error(e);
+
+    return t && *t ? t : vigil_strerror(st);
+}
+
+static int load_given(vigil_engine *e, const struct scan_options *o, struct report *r)
+{
+    vigil_status st;
+    size_t k;
+
+    for (k = 0; k < o->databases.n; k++) {
+        st = vigil_engine_load(e, o->databases.v[k], 0);
+        if (st != VIGIL_OK) {
+            report_error(r, "%s", error_text(e, st));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The default directory: what cannot be found there is not fatal, unless
+ * --no-builtin leaves the engine with nothing to detect. A malformed file of
+ * a known format is fatal: that is a broken installation, not a missing one. */
+static int load_default(vigil_engine *e, const struct scan_options *o, struct report *r)
+{
+    const char *dir = getenv("VIGIL_DATABASE_DIR");
+    vigil_status st;
+
+    if (!dir || !*dir)
+        dir = DBLOAD_DEFAULT_DIR;
+    st = vigil_engine_load(e, dir, VIGIL_LOAD_SKIP_UNSUPPORTED);
+    if (st == VIGIL_OK)
+        return 0;
+    if (st != VIGIL_EOPEN && st != VIGIL_ENODB) {
+        report_error(r, "%s", error_text(e, st));
+        return -1;
+    }
+    if (o->no_builtin) {
+        report_error(r, "%s: %s", dir, error_text(e, st));
+        return -1;
+    }
+    if (!strncmp(error_text(e, st), dir, strlen(dir)))
+        report_warning(r, "%s; only the builtin signatures are used", error_text(e, st));
+    else
+        report_warning(r, "%s: %s; only the builtin signatures are used", dir,
+                       error_text(e, st));
+    return 0;
+}
+
+int dbload_run(vigil_engine *e, const struct scan_options *o, struct report *r)
+{
+    vigil_status st;
+
+    if ((o->databases.n ? load_given(e, o, r) : load_default(e, o, r)) != 0)
+        return -1;
+    if (!o->no_builtin) {
+        st = vigil_engine_load_builtin(e);
+        if (st != VIGIL_OK) {
+            report_error(r, "builtin signatures: %s", error_text(e, st));
+            return -1;
+        }
+    }
+    st = vigil_engine_compile(e);
+    if (st != VIGIL_OK) {
+        report_error(r, "Database initialization error: %s", error_text(e, st));
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,24 @@
+/* dbload.h - which signatures vigil scan loads.
+ *
+ * With -d, each path in order, and any failure is fatal. Without -d, the
+ * directory named by $VIGIL_DATABASE_DIR or else /var/lib/clamav, skipping
+ * files of formats vigil does not read yet; a missing or empty default
+ * directory is only a warning, because the builtin signatures still protect.
+ * The builtin signatures (the EICAR test file, ClamAV's clam.exe) are added
+ * unless --no-builtin.
+ */
+#ifndef VIGIL_CLI_DBLOAD_H
+#define VIGIL_CLI_DBLOAD_H
+
+#include "cli/options.h"
+#include "cli/report.h"
+#include "vigil/vigil.h"
+
+/* The default database directory when $VIGIL_DATABASE_DIR is not set. */
+#define DBLOAD_DEFAULT_DIR "/var/lib/clamav"
+
+/* Loads and compiles the engine's signatures, printing warnings and the
+ * ERROR line of a failure through r. Returns 0, or -1 after an ERROR. */
+int dbload_run(vigil_engine *e, const struct scan_options *o, struct report *r);
+
+#endif

@@ -1,0 +1,109 @@
+/* jobs.h - scanning files on N worker threads while the report stays in
+ * walk order.
+ *
+ * The main thread walks and pushes jobs into a bounded ring. A job is either
+ * a note that needs no scan ("Excluded", "Empty file", ...) or an open file.
+ * Workers, each with its own vigil_scanner on the one compiled engine, claim
+ * the oldest unclaimed file, scan it and copy the result out. The main thread
+ * hands the head of the ring to the done callback as soon as the head is
+ * finished, so lines come out in the order the walk found the paths; when
+ * the ring is full it waits for the head. Actions on files (move, copy,
+ * remove) therefore run on the main thread, in the done callback.
+ */
+#ifndef VIGIL_CLI_JOBS_H
+#define VIGIL_CLI_JOBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "vigil/vigil.h"
+
+/* The most detections kept per file; more are counted, not stored. */
+#define JOBS_MAX_DETECTIONS 1024
+
+enum job_type { JOB_NOTE, JOB_SCAN };
+
+/* What a note says about its path. */
+enum note {
+    NOTE_EXCLUDED,       /* "Excluded" (an --exclude pattern, --cross-fs=no) */
+    NOTE_EXCLUDED_PROC,  /* "Excluded (/proc)" */
+    NOTE_EMPTY,          /* "Empty file" */
+    NOTE_SYMLINK,        /* "Symbolic link" (not followed) */
+    NOTE_ACCESS_DENIED,  /* "Access denied" */
+    NOTE_CANT_OPEN_DIR,  /* "Can't open directory." */
+    NOTE_NOT_SUPPORTED,  /* a FIFO, socket or device named on the command line */
+    NOTE_CANT_ACCESS,    /* a command-line path that cannot be stat()ed */
+    NOTE_CANT_OPEN_FILE, /* open() failed, or the file stopped being regular */
+    NOTE_LOOP            /* a directory already on the current path */
+};
+
+struct job_detection {
+    const char *name;
+    const char *layer;
+};
+
+struct job {
+    enum job_type type;
+    char *path;     /* display path, owned */
+    enum note note; /* JOB_NOTE */
+    int err;        /* errno for notes that carry one, 0 otherwise */
+    int fd;         /* JOB_SCAN: owned, closed by job_free */
+    struct stat st; /* JOB_SCAN: fstat of fd */
+    bool is_stdin;
+    /* Filled by the worker. */
+    vigil_status status;
+    struct job_detection *det; /* ndet entries, strings in the same block */
+    size_t ndet;
+    size_t ndet_total; /* ndet plus any past JOBS_MAX_DETECTIONS */
+    uint64_t bytes_read, size;
+    unsigned limits;
+    int state; /* jobs.c's */
+};
+
+/* Creates a note job; takes a copy of path. Returns NULL when out of memory. */
+struct job *job_new_note(const char *path, enum note note, int err);
+
+/* Creates a scan job for an open regular file; takes a copy of path and
+ * ownership of fd (closed by job_free even on failure). st is its fstat. */
+struct job *job_new_scan(const char *path, int fd, const struct stat *st);
+
+/* Frees a job and closes its file. NULL is allowed. */
+void job_free(struct job *j);
+
+struct jobs;
+
+/* Called on the main thread for each job, in push order, once it is done.
+ * The callee does not free the job. */
+typedef void (*jobs_done_fn)(void *ctx, struct job *j);
+
+/* Called on the main thread about ten times a second while it waits for the
+ * head job, to draw progress. head is the job waited for. */
+typedef void (*jobs_tick_fn)(void *ctx, const struct job *head);
+
+struct jobs_config {
+    const vigil_engine *engine;            /* compiled */
+    const struct vigil_scan_options *scan; /* copied */
+    unsigned workers;                      /* >= 1 */
+    unsigned capacity;                     /* ring slots, >= 1 */
+    jobs_done_fn done;
+    jobs_tick_fn tick; /* may be NULL */
+    void *ctx;
+};
+
+/* Starts the workers. Returns VIGIL_OK and *out, or the status of the
+ * scanner or thread that could not be created. */
+vigil_status jobs_new(const struct jobs_config *cfg, struct jobs **out);
+
+/* Queues j (taking ownership) and hands every finished head to the done
+ * callback. Blocks while the ring is full. */
+void jobs_push(struct jobs *q, struct job *j);
+
+/* Waits for every queued job and hands each to the done callback. */
+void jobs_drain(struct jobs *q);
+
+/* Stops and joins the workers and frees the queue; drains it first. */
+void jobs_free(struct jobs *q);
+
+#endif
