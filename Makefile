@@ -45,11 +45,14 @@ check-asan: test-deps
 fuzz: test-deps
 	sh tests/fuzz/run-seeds.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-bench: build
-	sh bench/run.sh $(BUILD)/vigil
+bench:
+	sh scripts/install-deps bench
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DVIGIL_TESTS=OFF
+	cmake --build build-release -j$(JOBS)
+	bash bench/run.sh build-release/vigil
 
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-release
