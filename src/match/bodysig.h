@@ -1,0 +1,66 @@
+/* bodysig.h - ClamAV body signatures (the hex patterns of .ndb/.ldb/.db):
+ * parse one into a compiled pattern, name the literal atom the pre-filter
+ * indexes, and verify a whole match around an atom hit.
+ *
+ * The matcher (match/atoms.c) puts every signature's atom into one Vectorscan
+ * pure-literal database per target type; for each atom hit it calls
+ * bodysig_verify() with the atom's position, and the verifier decides whether
+ * the whole signature (wildcards, nibbles, alternatives, negations, boundary
+ * anchors, gaps) matches with the atom there and the match start inside the
+ * window the signature's offset allows. Offsets are computed by the caller;
+ * the verifier only takes the window. */
+#ifndef VIGIL_MATCH_BODYSIG_H
+#define VIGIL_MATCH_BODYSIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/vigil.h"
+
+/* A signature must hold a run of at least this many static bytes (ClamAV). */
+#define BODYSIG_MIN_STATIC 2
+/* Longest atom a signature indexes. */
+#define BODYSIG_MAX_ATOM 16
+
+struct bodysig;
+
+/* The literal the pre-filter looks for: len (1..BODYSIG_MAX_ATOM) static bytes
+ * that every match of the signature contains. A match that places the atom at
+ * buf[at] is what bodysig_verify() is asked about. */
+struct bodysig_atom {
+    uint8_t bytes[BODYSIG_MAX_ATOM];
+    size_t len;
+};
+
+/* Parses hex[0..len) (one ClamAV body signature, e.g. "4142??43{2-5}44*4546")
+ * into *out. On malformed input returns VIGIL_EMALFORMED and writes ClamAV's
+ * reason (or a precise one of ours) into why[0..whylen). The caller owns *out
+ * and frees it with bodysig_free(). Nothing of hex is kept. */
+vigil_status bodysig_parse(const char *hex, size_t len, struct bodysig **out,
+                           char *why, size_t whylen);
+
+/* Frees a signature. NULL is allowed. */
+void bodysig_free(struct bodysig *sig);
+
+/* Returns the signature's atom: the most selective static run (long runs
+ * preferred; runs of 00, FF, 90, CC avoided), never starting with a 00 byte
+ * (Vectorscan 5.4.9 refuses pure literals that start with 00). */
+const struct bodysig_atom *bodysig_atom(const struct bodysig *sig);
+
+/* Returns the shortest and longest length of a match (longest may be
+ * SIZE_MAX for signatures with an unbounded gap). */
+size_t bodysig_min_len(const struct bodysig *sig);
+size_t bodysig_max_len(const struct bodysig *sig);
+
+/*
+ * Returns 1 if the whole signature matches buf[0..len) with its atom at
+ * buf[at] (at + atom len <= len) and the match's first byte at an offset in
+ * [start_lo, start_hi]; *start and *end (one past the last byte) then give the
+ * match. Returns 0 otherwise. Never reads outside buf. Runs in time bounded by
+ * the signature's size times the bytes its gaps allow it to consider.
+ */
+int bodysig_verify(const struct bodysig *sig, const uint8_t *buf, size_t len,
+                   size_t at, size_t start_lo, size_t start_hi, size_t *start,
+                   size_t *end);
+
+#endif
