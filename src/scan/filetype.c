@@ -1,0 +1,68 @@
+/* filetype.c - typing by magic bytes, a static table plus the few checks a
+ * table cannot express (a PE header behind MZ, Mach-O fat vs Java class).
+ * Reads only within buf[0..len). */
+#include "scan/filetype.h"
+
+#include <string.h>
+
+static const struct {
+    const char *magic;
+    size_t len;
+    enum target_type type;
+} magic_table[] = {
+    {"\x7f" "ELF", 4, TARGET_ELF},
+    {"\xfe\xed\xfa\xce", 4, TARGET_MACHO}, {"\xce\xfa\xed\xfe", 4, TARGET_MACHO},
+    {"\xfe\xed\xfa\xcf", 4, TARGET_MACHO}, {"\xcf\xfa\xed\xfe", 4, TARGET_MACHO},
+    {"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8, TARGET_OLE2},
+    {"%PDF-", 5, TARGET_PDF},
+    {"FWS", 3, TARGET_FLASH}, {"CWS", 3, TARGET_FLASH}, {"ZWS", 3, TARGET_FLASH},
+    {"GIF87a", 6, TARGET_GRAPHICS}, {"GIF89a", 6, TARGET_GRAPHICS},
+    {"\x89PNG\r\n\x1a\n", 8, TARGET_GRAPHICS}, {"\xff\xd8\xff", 3, TARGET_GRAPHICS},
+    {"II*\0", 4, TARGET_GRAPHICS}, {"MM\0*", 4, TARGET_GRAPHICS},
+};
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* MZ with e_lfanew pointing at "PE\0\0" inside the object. */
+static int is_pe(const uint8_t *buf, size_t len)
+{
+    uint32_t lfanew;
+
+    if (len < 0x40 || buf[0] != 'M' || buf[1] != 'Z')
+        return 0;
+    lfanew = le32(buf + 0x3c);
+    return lfanew <= len - 4 && memcmp(buf + lfanew, "PE\0\0", 4) == 0;
+}
+
+/* CAFEBABE is both a Mach-O universal binary (a small count of
+ * architectures follows) and a Java class (a version >= 45 follows). */
+static enum target_type cafebabe(const uint8_t *buf, size_t len)
+{
+    if (len < 8 || be32(buf) != 0xcafebabeu)
+        return TARGET_ANY;
+    return be32(buf + 4) < 45 ? TARGET_MACHO : TARGET_JAVA;
+}
+
+enum target_type filetype_target(const uint8_t *buf, size_t len)
+{
+    enum target_type t;
+
+    if (is_pe(buf, len))
+        return TARGET_PE;
+    if ((t = cafebabe(buf, len)) != TARGET_ANY)
+        return t;
+    for (size_t i = 0; i < sizeof magic_table / sizeof magic_table[0]; i++)
+        if (len >= magic_table[i].len &&
+            memcmp(buf, magic_table[i].magic, magic_table[i].len) == 0)
+            return magic_table[i].type;
+    return TARGET_ANY;
+}

@@ -1,0 +1,153 @@
+/* offset.c - ClamAV's signature offsets (libclamav matcher.c cli_caloff):
+ * parsing the field, and turning it into a window of allowed start offsets
+ * for one object. */
+#include "scan/offset.h"
+
+#include <string.h>
+
+/* Parses a decimal of at most 19 digits at s[*i..n); returns -1 if none. */
+static int dec(const char *s, size_t n, size_t *i, uint64_t *v)
+{
+    size_t start = *i;
+
+    *v = 0;
+    while (*i < n && s[*i] >= '0' && s[*i] <= '9' && *i - start < 19)
+        *v = *v * 10 + (uint64_t)(s[(*i)++] - '0');
+    return *i == start || (*i < n && s[*i] >= '0' && s[*i] <= '9') ? -1 : 0;
+}
+
+static int has_prefix(const char *s, size_t n, const char *p)
+{
+    size_t pl = strlen(p);
+    return n >= pl && memcmp(s, p, pl) == 0;
+}
+
+/* The form before any ",shift". */
+static const char *offset_form(const char *s, size_t n, int exe_ok,
+                               struct offset_spec *o)
+{
+    size_t i = 0;
+    int exe = 1;
+
+    if (has_prefix(s, n, "EP+") || has_prefix(s, n, "EP-")) {
+        o->kind = s[2] == '+' ? OFF_EP_PLUS : OFF_EP_MINUS;
+        i = 3;
+    } else if (has_prefix(s, n, "SL+")) {
+        o->kind = OFF_SECT_LAST;
+        i = 3;
+    } else if (has_prefix(s, n, "SE")) {
+        o->kind = OFF_SECT_WHOLE;
+        i = 2;
+    } else if (has_prefix(s, n, "S")) {
+        uint64_t x;
+        o->kind = OFF_SECT;
+        i = 1;
+        if (dec(s, n, &i, &x) != 0 || i >= n || s[i] != '+' || x > UINT32_MAX)
+            return "Invalid offset value";
+        o->section = (uint32_t)x;
+        i++;
+    } else if (has_prefix(s, n, "EOF-")) {
+        o->kind = OFF_EOF;
+        i = 4;
+        exe = 0;
+    } else {
+        o->kind = OFF_ABS;
+        exe = 0;
+    }
+    if (exe && !exe_ok)
+        return "Invalid offset type for target";
+    if (o->kind == OFF_SECT_WHOLE) {
+        uint64_t x;
+        if (dec(s, n, &i, &x) != 0 || i != n || x > UINT32_MAX)
+            return "Invalid offset value";
+        o->section = (uint32_t)x;
+        return NULL;
+    }
+    if (dec(s, n, &i, &o->n) != 0 || i != n)
+        return "Invalid offset value";
+    return NULL;
+}
+
+const char *offset_parse(const char *s, size_t n, int exe_ok, struct offset_spec *out)
+{
+    const char *comma = memchr(s, ',', n);
+    size_t form_len = comma ? (size_t)(comma - s) : n;
+    const char *why;
+
+    memset(out, 0, sizeof *out);
+    if (n == 1 && s[0] == '*') {
+        out->kind = OFF_ANY;
+        return NULL;
+    }
+    why = offset_form(s, form_len, exe_ok, out);
+    if (why)
+        return why;
+    if (comma) {
+        size_t i = form_len + 1;
+        if (out->kind == OFF_SECT_WHOLE || dec(s, n, &i, &out->shift) != 0 || i != n)
+            return "Invalid offset value";
+    }
+    return NULL;
+}
+
+/* The fixed start of a non-floating form, or -1 if it does not exist here. */
+static int offset_base(const struct offset_spec *o, uint64_t size,
+                       const struct exe_layout *exe, uint64_t *base)
+{
+    switch (o->kind) {
+    case OFF_ABS:
+        *base = o->n;
+        return 0;
+    case OFF_EOF:
+        if (o->n > size)
+            return -1;
+        *base = size - o->n;
+        return 0;
+    case OFF_EP_PLUS:
+        *base = exe->ep + o->n;
+        return 0;
+    case OFF_EP_MINUS:
+        if (o->n > exe->ep)
+            return -1;
+        *base = exe->ep - o->n;
+        return 0;
+    case OFF_SECT:
+        if (o->section >= exe->nsect)
+            return -1;
+        *base = exe->sect_off[o->section] + o->n;
+        return 0;
+    case OFF_SECT_LAST:
+        if (exe->nsect == 0)
+            return -1;
+        *base = exe->sect_off[exe->nsect - 1] + o->n;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+int offset_window(const struct offset_spec *o, uint64_t size,
+                  const struct exe_layout *exe, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t base;
+
+    if (o->kind == OFF_ANY) {
+        *lo = 0;
+        *hi = size ? size - 1 : 0;
+        return size > 0;
+    }
+    if (o->kind != OFF_ABS && o->kind != OFF_EOF && (!exe || !exe->valid))
+        return 0;
+    if (o->kind == OFF_SECT_WHOLE) {
+        if (o->section >= exe->nsect || exe->sect_size[o->section] == 0)
+            return 0;
+        *lo = exe->sect_off[o->section];
+        *hi = *lo + exe->sect_size[o->section] - 1;
+        return *lo < size;
+    }
+    if (offset_base(o, size, exe, &base) != 0 || base >= size)
+        return 0;
+    *lo = base;
+    *hi = o->shift > UINT64_MAX - base ? UINT64_MAX : base + o->shift;
+    return 1;
+}
