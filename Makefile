@@ -50,6 +50,7 @@ bench:
 	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DVIGIL_TESTS=OFF
 	cmake --build build-release -j$(JOBS)
 	bash bench/run.sh build-release/vigil
+	bash bench/patterns.sh build-release/vigil
 
 install: build
 	cmake --install $(BUILD)

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "db/load.h"
+#include "match/atoms.h"
+#include "match/bodysig.h"
 
 vigil_status vigil_engine_new(vigil_engine **out)
 {
@@ -21,6 +23,8 @@ vigil_status vigil_engine_new(vigil_engine **out)
         goto out;
     strtab_init(&e->names, ENGINE_MAX_NAME_BYTES);
     ign_init(&e->ign);
+    ndb_table_init(&e->body);
+    ldb_table_init(&e->ldb);
     st = hashset_new(ENGINE_MAX_HASH_SIGS, &e->sigs);
     if (st != VIGIL_OK)
         goto out;
@@ -42,6 +46,9 @@ void vigil_engine_free(vigil_engine *e)
     hashset_free(e->sigs);
     hashset_free(e->allow);
     ign_free(&e->ign);
+    ndb_table_free(&e->body);
+    ldb_table_free(&e->ldb);
+    atoms_free(e->atoms);
     strtab_free(&e->names);
     free(e);
 }
@@ -90,6 +97,8 @@ void engine_mark(const struct vigil_engine *e, struct engine_mark *m)
     hashset_mark(e->sigs, &m->sigs);
     hashset_mark(e->allow, &m->allow);
     m->ign_n = e->ign.n;
+    m->body_n = e->body.n;
+    ldb_table_mark(&e->ldb, &m->ldb);
     m->nsigs = e->nsigs;
 }
 
@@ -99,6 +108,8 @@ void engine_rollback(struct vigil_engine *e, const struct engine_mark *m)
     hashset_rollback(e->sigs, &m->sigs);
     hashset_rollback(e->allow, &m->allow);
     ign_truncate(&e->ign, m->ign_n);
+    ndb_table_truncate(&e->body, m->body_n);
+    ldb_table_rollback(&e->ldb, &m->ldb);
     e->nsigs = m->nsigs;
 }
 
@@ -139,6 +150,29 @@ vigil_status vigil_engine_load_memory(vigil_engine *e, const char *name,
     return st;
 }
 
+/* Puts every body signature's atom into the pre-filter and compiles it. */
+static vigil_status engine_compile_atoms(struct vigil_engine *e)
+{
+    char why[256] = "";
+    vigil_status st = atoms_new(&e->atoms);
+
+    for (size_t i = 0; i < e->body.n && st == VIGIL_OK; i++) {
+        const struct ndb_sig *s = &e->body.v[i];
+        const struct bodysig_atom *a = bodysig_atom(s->sig);
+        st = atoms_add(e->atoms, s->target, a->bytes, a->len, (uint32_t)i,
+                       (s->flags & NDB_F_NOCASE) ? ATOMS_CASELESS : 0);
+        if (st != VIGIL_OK)
+            return engine_fail(e, st, "signature %s: its atom cannot be indexed",
+                               strtab_get(&e->names, s->name));
+    }
+    if (st == VIGIL_OK)
+        st = atoms_compile(e->atoms, why, sizeof why);
+    if (st != VIGIL_OK)
+        return engine_fail(e, st, "compiling body signatures: %s",
+                           why[0] ? why : vigil_strerror(st));
+    return VIGIL_OK;
+}
+
 vigil_status vigil_engine_compile(vigil_engine *e)
 {
     vigil_status st;
@@ -153,6 +187,9 @@ vigil_status vigil_engine_compile(vigil_engine *e)
     if (st != VIGIL_OK)
         return engine_fail(e, st, "compiling hash signatures: %s",
                            vigil_strerror(st));
+    st = engine_compile_atoms(e);
+    if (st != VIGIL_OK)
+        return st;
     e->compiled = 1;
     return VIGIL_OK;
 }

@@ -7,6 +7,8 @@
 
 #include "core/strtab.h"
 #include "db/ign.h"
+#include "db/ldb.h"
+#include "db/ndb.h"
 #include "match/hashset.h"
 #include "vigil/vigil.h"
 
@@ -25,6 +27,9 @@ struct vigil_engine {
     struct hashset *sigs;  /* detection hashes; value = name offset */
     struct hashset *allow; /* .fp/.sfp allow list; value unused */
     struct ignlist ign;    /* .ign/.ign2 entries, applied at load */
+    struct ndb_table body; /* body signatures (.ndb .sdb .db), lsig subsigs */
+    struct ldb_table ldb;  /* logical signatures (.ldb) */
+    struct atoms *atoms;   /* their literal pre-filter, built by compile */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
     vigil_log_fn log_fn;
     void *log_ctx;
@@ -37,6 +42,8 @@ struct engine_mark {
     size_t names_len;
     struct hashset_mark sigs, allow;
     size_t ign_n;
+    size_t body_n;
+    struct ldb_mark ldb;
     uint64_t nsigs;
 };
 

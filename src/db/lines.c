@@ -15,6 +15,7 @@ void lines_init_mem(struct lines *it, const char *data, size_t len)
     it->bufsize = 0;
     it->eof = 1;
     it->error = VIGIL_OK;
+    it->toolong = 0;
 }
 
 void lines_init_fd(struct lines *it, int fd, char *buf, size_t bufsize)
@@ -73,11 +74,13 @@ int lines_next(struct lines *it, const char **line, size_t *len)
         /* No newline in a full buffer: the line is too long. */
         *line = s;
         *len = LINES_MAX_LEN + 1;
+        it->toolong = 1;
         it->lineno++;
         it->p = it->end;
         return 1;
     }
     it->p = nl ? nl + 1 : it->end;
+    it->toolong = 0;
     while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == '\n'))
         n--;
     it->lineno++;

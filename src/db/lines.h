@@ -21,6 +21,7 @@ struct lines {
     size_t bufsize;
     int eof;
     vigil_status error;   /* set when reading the fd failed */
+    int toolong;          /* the last line did not fit the buffer */
 };
 
 /* Iterates len bytes at data. */
@@ -32,7 +33,8 @@ void lines_init_fd(struct lines *it, int fd, char *buf, size_t bufsize);
 /* Returns 1 and the next line in *line and *len (without trailing CR/LF), or
  * 0 at the end or on a read error (it->error). A final line without a newline
  * is still a line. A line longer than LINES_MAX_LEN comes back with a length
- * of LINES_MAX_LEN + 1 and must be refused by the caller. */
+ * of LINES_MAX_LEN + 1 and it->toolong set, and must be refused by the
+ * caller (formats with longer lines, such as .ldb, check it->toolong). */
 int lines_next(struct lines *it, const char **line, size_t *len);
 
 /* A field of a line: the bytes between delimiters. */

@@ -6,7 +6,10 @@
  * each inside a directory (never silently); files with any other extension in
  * a directory are not databases and are passed over, as ClamAV does. In a
  * directory the ignore lists are read first, so they apply to every file of
- * it, then the rest in name order (deterministic, unlike readdir order). */
+ * it, then daily.cld/daily.cvd (whose own ignore lists must apply to the rest,
+ * ClamAV's order), then the rest in name order (deterministic, unlike readdir
+ * order). Of a .cvd and a .cld with the same stem only the newer is loaded.
+ * Containers (.cvd .cld .cud) are read by db/cvd.c. */
 #include "db/load.h"
 
 #include <dirent.h>
@@ -20,15 +23,23 @@
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "db/cvd.h"
 #include "db/hdb.h"
 #include "db/ign.h"
+#include "db/ldb.h"
 #include "db/lines.h"
+#include "db/ndb.h"
+#include "io/source.h"
 
 enum db_role {
     DB_HASH,        /* detection hashes */
     DB_ALLOW,       /* allow list */
     DB_IGNORE,      /* ignore list */
+    DB_BODY,        /* body signatures, extended format (.ndb .sdb) */
+    DB_BODY_LEGACY, /* body signatures, legacy format (.db) */
+    DB_LOGICAL,     /* logical signatures (.ldb) */
     DB_PUA,         /* PUA database: ClamAV loads it only with --detect-pua */
+    DB_CONTAINER,   /* .cvd .cld .cud: db/cvd.c */
     DB_UNSUPPORTED, /* a ClamAV format this version does not read yet */
 };
 
@@ -40,9 +51,9 @@ static const struct {
     {".sfp", DB_ALLOW},        {".ign", DB_IGNORE},       {".ign2", DB_IGNORE},
     {".hdu", DB_PUA},          {".hsu", DB_PUA},          {".mdu", DB_PUA},
     {".msu", DB_PUA},          {".ndu", DB_PUA},          {".ldu", DB_PUA},
-    {".cvd", DB_UNSUPPORTED},  {".cld", DB_UNSUPPORTED},  {".cud", DB_UNSUPPORTED},
-    {".db", DB_UNSUPPORTED},   {".ndb", DB_UNSUPPORTED},  {".sdb", DB_UNSUPPORTED},
-    {".ldb", DB_UNSUPPORTED},  {".mdb", DB_UNSUPPORTED},  {".msb", DB_UNSUPPORTED},
+    {".cvd", DB_CONTAINER},    {".cld", DB_CONTAINER},    {".cud", DB_CONTAINER},
+    {".db", DB_BODY_LEGACY},   {".ndb", DB_BODY},         {".sdb", DB_BODY},
+    {".ldb", DB_LOGICAL},      {".mdb", DB_UNSUPPORTED},  {".msb", DB_UNSUPPORTED},
     {".imp", DB_UNSUPPORTED},  {".cdb", DB_UNSUPPORTED},  {".ftm", DB_UNSUPPORTED},
     {".idb", DB_UNSUPPORTED},  {".cbc", DB_UNSUPPORTED},  {".crb", DB_UNSUPPORTED},
     {".cat", DB_UNSUPPORTED},  {".pdb", DB_UNSUPPORTED},  {".gdb", DB_UNSUPPORTED},
@@ -64,6 +75,11 @@ static int db_format(const char *name)
     return -1;
 }
 
+int db_is_database_name(const char *name)
+{
+    return db_format(name) >= 0;
+}
+
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -80,6 +96,12 @@ static vigil_status db_parse(struct vigil_engine *e, const char *name,
         return hdb_parse(e, name, it, HDB_ALLOW, official);
     case DB_IGNORE:
         return ign_parse(e, name, it);
+    case DB_BODY:
+        return ndb_parse(e, name, it, official);
+    case DB_BODY_LEGACY:
+        return ndb_parse_legacy(e, name, it, official);
+    case DB_LOGICAL:
+        return ldb_parse(e, name, it, official);
     default:
         return VIGIL_EUNSUPPORTED;
     }
@@ -112,7 +134,12 @@ vigil_status db_load_buffer(struct vigil_engine *e, const char *name,
         return engine_fail(e, VIGIL_EUNSUPPORTED,
                            "%s: not a known database type (by its extension)", name);
     struct lines it;
+    struct source src;
 
+    if (db_formats[f].role == DB_CONTAINER) {
+        source_from_memory(&src, data, len);
+        return cvd_load(e, name, &src);
+    }
     if (db_formats[f].role == DB_PUA || db_formats[f].role == DB_UNSUPPORTED)
         return db_skip(e, name, db_formats[f].role, flags, 0);
     lines_init_mem(&it, data, len);
@@ -149,6 +176,8 @@ static vigil_status db_load_file(struct vigil_engine *e, const char *path,
     if (f < 0)
         return engine_fail(e, VIGIL_EUNSUPPORTED,
                            "%s: not a known database type (by its extension)", path);
+    if (db_formats[f].role == DB_CONTAINER)
+        return cvd_load_file(e, path);
     if (db_formats[f].role == DB_PUA || db_formats[f].role == DB_UNSUPPORTED)
         return db_skip(e, path, db_formats[f].role, flags, in_dir);
     fd = db_open(e, path);
@@ -212,20 +241,34 @@ static vigil_status db_list_dir(struct vigil_engine *e, const char *dir,
     return st;
 }
 
-/* Loads the files of one directory: ignore lists first, then the others. */
+/* The round in which a directory's file loads: ignore lists, then the daily
+ * database (ClamAV's cli_loaddbdir priorities), then everything else. */
+static int db_round(const char *name, enum db_role role)
+{
+    if (role == DB_IGNORE)
+        return 0;
+    if (strcmp(name, "daily.cld") == 0 || strcmp(name, "daily.cvd") == 0)
+        return 1;
+    return 2;
+}
+
+/* Loads the files of one directory in db_round order. */
 static vigil_status db_load_dir(struct vigil_engine *e, const char *dir,
                                 unsigned flags)
 {
     char **names = NULL, path[4096];
     size_t n = 0;
     uint64_t before = e->nsigs;
-    int loaded = 0;
+    int loaded = 0, skip = 0;
     vigil_status st = db_list_dir(e, dir, &names, &n);
 
-    for (int round = 0; round < 2 && st == VIGIL_OK; round++) {
+    for (int round = 0; round < 3 && st == VIGIL_OK; round++) {
         for (size_t i = 0; i < n && st == VIGIL_OK; i++) {
             enum db_role role = db_formats[db_format(names[i])].role;
-            if ((role == DB_IGNORE) != (round == 0))
+            if (db_round(names[i], role) != round)
+                continue;
+            if (role == DB_CONTAINER &&
+                ((st = cvd_twin_skip(e, dir, names[i], &skip)) != VIGIL_OK || skip))
                 continue;
             if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >=
                 sizeof path) {
@@ -233,7 +276,7 @@ static vigil_status db_load_dir(struct vigil_engine *e, const char *dir,
                 break;
             }
             st = db_load_file(e, path, flags, 1);
-            loaded += role == DB_HASH || role == DB_ALLOW || role == DB_IGNORE;
+            loaded += role != DB_PUA && role != DB_UNSUPPORTED;
         }
     }
     for (size_t i = 0; i < n; i++)

@@ -17,6 +17,10 @@ struct vigil_engine;
 vigil_status db_load_path(struct vigil_engine *e, const char *path,
                           unsigned flags);
 
+/* Returns 1 if name's extension is one of ClamAV's database formats (its
+ * CLI_DBEXT list, case-insensitive), whether this version reads it or not. */
+int db_is_database_name(const char *name);
+
 /* Loads a database held in memory; name's extension selects the format.
  * official: names are reported as written (no ".UNOFFICIAL"). */
 vigil_status db_load_buffer(struct vigil_engine *e, const char *name,

@@ -44,6 +44,13 @@ vigil_status digester_run(struct digester *dg, const struct source *src,
     for (int k = 0; k < HASH_KINDS; k++)
         if ((kinds & (1u << k)) && !EVP_DigestInit_ex(dg->ctx[k], dg->md[k], NULL))
             return VIGIL_ENOMEM;
+    if (src->mem && src->size) {
+        /* In memory already: no copy through the read buffer. */
+        for (int k = 0; k < HASH_KINDS; k++)
+            if (kinds & (1u << k))
+                EVP_DigestUpdate(dg->ctx[k], src->mem, (size_t)src->size);
+        off = src->size;
+    }
     while (off < src->size) {
         uint64_t left = src->size - off;
         st = source_read(src, off, buf, left < bufsize ? (size_t)left : bufsize, &got);

@@ -79,15 +79,25 @@ const char *offset_parse(const char *s, size_t n, int exe_ok, struct offset_spec
         out->kind = OFF_ANY;
         return NULL;
     }
+    /* clamscan 1.4.6 reads an empty offset as 0 (and "n," as no shift). */
+    if (n == 0) {
+        out->kind = OFF_ABS;
+        return NULL;
+    }
     why = offset_form(s, form_len, exe_ok, out);
     if (why)
         return why;
     if (comma) {
         size_t i = form_len + 1;
-        if (out->kind == OFF_SECT_WHOLE || dec(s, n, &i, &out->shift) != 0 || i != n)
+        if (i < n && (dec(s, n, &i, &out->shift) != 0 || i != n))
             return "Invalid offset value";
     }
     return NULL;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 /* The fixed start of a non-floating form, or -1 if it does not exist here. */
@@ -138,16 +148,22 @@ int offset_window(const struct offset_spec *o, uint64_t size,
     }
     if (o->kind != OFF_ABS && o->kind != OFF_EOF && (!exe || !exe->valid))
         return 0;
+    /* An object typed as an executable whose headers are unusable: clamscan
+     * computes no EOF offsets for it, whatever the signature's target. */
+    if (o->kind == OFF_EOF && exe && !exe->valid)
+        return 0;
     if (o->kind == OFF_SECT_WHOLE) {
-        if (o->section >= exe->nsect || exe->sect_size[o->section] == 0)
+        /* clamscan allows a start anywhere from the section's raw start to
+         * its end inclusive, plus the shift of "SEx,n". */
+        if (o->section >= exe->nsect)
             return 0;
         *lo = exe->sect_off[o->section];
-        *hi = *lo + exe->sect_size[o->section] - 1;
+        *hi = sat_add(*lo, sat_add(exe->sect_size[o->section], o->shift));
         return *lo < size;
     }
     if (offset_base(o, size, exe, &base) != 0 || base >= size)
         return 0;
     *lo = base;
-    *hi = o->shift > UINT64_MAX - base ? UINT64_MAX : base + o->shift;
+    *hi = sat_add(base, o->shift);
     return 1;
 }

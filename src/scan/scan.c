@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+
 #include "core/engine.h"
 #include "io/source.h"
+#include "scan/body.h"
 #include "scan/digest.h"
 #include "scan/result.h"
 
@@ -18,10 +20,20 @@
 /* Read buffer per scanner: large enough that syscalls are not the cost. */
 #define SCAN_BUFSIZE (1u << 20)
 
+/* Body signatures need the whole object in memory; larger objects are hashed
+ * (streamed) but not pattern-matched, and the result says MaxScanSize. */
+#define SCAN_MAX_OBJECT ((size_t)1 << 31)
+
+/* An object buffer larger than this is given back after the scan. */
+#define SCAN_KEEP_OBJECT ((size_t)16 << 20)
+
 struct vigil_scanner {
     const struct vigil_engine *e;
     uint8_t *buf;
+    uint8_t *obj; /* whole-object buffer for body matching */
+    size_t obj_cap;
     struct digester dg;
+    struct body_scratch body;
     struct vigil_result result;
 };
 
@@ -52,6 +64,9 @@ vigil_status vigil_scanner_new(const vigil_engine *e, vigil_scanner **out)
     st = digester_init(&s->dg);
     if (st != VIGIL_OK)
         goto out;
+    st = body_scratch_init(&s->body, e);
+    if (st != VIGIL_OK)
+        goto out;
     *out = s;
     s = NULL;
 out:
@@ -64,8 +79,10 @@ void vigil_scanner_free(vigil_scanner *s)
     if (!s)
         return;
     digester_free(&s->dg);
+    body_scratch_free(&s->body);
     result_free(&s->result);
     free(s->buf);
+    free(s->obj);
     free(s);
 }
 
@@ -134,31 +151,103 @@ static int scan_allowed(const struct vigil_engine *e, const struct digests *dg,
 }
 
 /* Hash signatures: the detection kinds present for this size, checked in
- * ClamAV's order (MD5, SHA-1, SHA-256); then the allow list, which clears. */
+ * ClamAV's order (MD5, SHA-1, SHA-256); then the allow list, which clears
+ * every detection of the object (body matches too). */
 static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *src,
                                 const struct vigil_scan_options *o)
 {
     const struct vigil_engine *e = s->e;
     struct vigil_result *r = &s->result;
-    unsigned kinds = hashset_kinds_for_size(e->sigs, src->size);
+    int more = !r->n || (o->flags & VIGIL_SCAN_ALLMATCH);
+    unsigned kinds = more ? hashset_kinds_for_size(e->sigs, src->size) : 0;
+    unsigned allow = hashset_kinds_for_size(e->allow, src->size);
+    size_t lsigs = lsig_pending(&s->body.lsig); /* reported after the hashes */
     struct digests dg;
+    uint64_t nread;
     vigil_status st;
 
-    if (!kinds)
+    if (!kinds && !((r->n || lsigs) && allow))
         return VIGIL_OK;
-    /* Allow-list digests of the same size come from the same pass. */
-    kinds |= hashset_kinds_for_size(e->allow, src->size);
-    st = digester_run(&s->dg, src, kinds, s->buf, SCAN_BUFSIZE, &dg,
-                      &r->bytes_read);
-    for (int k = 0; k < HASH_KINDS && st == VIGIL_OK; k++) {
-        if (!(dg.kinds & (1u << k)))
+    st = digester_run(&s->dg, src, kinds | allow, s->buf, SCAN_BUFSIZE, &dg, &nread);
+    if (nread > r->bytes_read)
+        r->bytes_read = nread;
+    for (int k = 0; k < HASH_KINDS && st == VIGIL_OK && kinds; k++) {
+        if (!(kinds & (1u << k)))
             continue;
         st = scan_hash_kind(s, (enum hash_kind)k, &dg, src->size, o);
         if (r->n && !(o->flags & VIGIL_SCAN_ALLMATCH))
             break;
     }
-    if (st == VIGIL_OK && r->n && scan_allowed(e, &dg, src->size))
+    if (st == VIGIL_OK && (r->n || lsigs) && scan_allowed(e, &dg, src->size)) {
         result_clear_detections(r);
+        lsig_drop(&s->body.lsig);
+    }
+    return st;
+}
+
+/* Reads the whole object into the scanner's object buffer. */
+static vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
+                              const uint8_t **data)
+{
+    size_t size = (size_t)src->size, got;
+    vigil_status st;
+
+    if (src->mem) {
+        *data = src->mem;
+        return VIGIL_OK;
+    }
+    if (size > s->obj_cap) {
+        uint8_t *p = realloc(s->obj, size);
+        if (!p)
+            return VIGIL_ENOMEM;
+        s->obj = p;
+        s->obj_cap = size;
+    }
+    st = source_read(src, 0, s->obj, size, &got);
+    if (st == VIGIL_OK && got != size)
+        st = VIGIL_ECHANGED;
+    *data = s->obj;
+    return st;
+}
+
+/* Gives a large object buffer back so one big file does not pin memory. */
+static void scan_unload(struct vigil_scanner *s)
+{
+    if (s->obj_cap > SCAN_KEEP_OBJECT) {
+        free(s->obj);
+        s->obj = NULL;
+        s->obj_cap = 0;
+    }
+}
+
+/* Body signatures on the object in memory, then hashes from the same bytes. */
+static vigil_status scan_object(struct vigil_scanner *s, const struct source *src,
+                                const struct vigil_scan_options *o)
+{
+    const uint8_t *data = NULL;
+    struct source mem;
+    vigil_status st;
+
+    lsig_drop(&s->body.lsig); /* nothing waits from an earlier object */
+    if (s->e->body.n == 0 && s->e->ldb.n == 0)
+        return scan_hashes(s, src, o);
+    if (src->size > SCAN_MAX_OBJECT) {
+        s->result.limits |= VIGIL_LIMIT_SCANSIZE;
+        return scan_hashes(s, src, o);
+    }
+    st = scan_load(s, src, &data);
+    if (st == VIGIL_OK) {
+        s->result.bytes_read = src->size;
+        source_from_memory(&mem, data, (size_t)src->size);
+        st = body_scan(s->e, &s->body, data, (size_t)src->size,
+                       (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result);
+    }
+    if (st == VIGIL_OK)
+        st = scan_hashes(s, &mem, o);
+    if (st == VIGIL_OK)
+        st = lsig_report(s->e, &s->body.lsig, (o->flags & VIGIL_SCAN_ALLMATCH) != 0,
+                         &s->result);
+    scan_unload(s);
     return st;
 }
 
@@ -184,7 +273,7 @@ static vigil_status scan_source(struct vigil_scanner *s, const struct source *sr
     else if (src->size < SCAN_MIN_SIZE)
         st = VIGIL_OK;
     else
-        st = scan_hashes(s, src, opt);
+        st = scan_object(s, src, opt);
     if (st == VIGIL_OK)
         *out = &s->result;
     return st;

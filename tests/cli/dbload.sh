@@ -4,7 +4,7 @@
 # file is scanned); an empty .hdb fails as in clamscan; a -d directory with
 # garbage in x.hdb fails naming x.hdb:1; files of unknown extensions are
 # ignored; without -d, VIGIL_DATABASE_DIR is read and an unsupported .ndb
-# (and .ldb, .cvd) gives one warning each while the scan still works.
+# (and .ldb, .cbc) gives one warning each while the scan still works.
 . "$(dirname "$0")/../lib/common.sh"
 
 make_eicar eicar.com
@@ -88,15 +88,15 @@ esac
 # The default directory (no -d): VIGIL_DATABASE_DIR.
 mkdir defdb
 echo "$good" > defdb/main.hdb
-echo 'Test.Ndb:0:*:414243' > defdb/x.ndb
-echo 'Test.Ldb;Engine:51-255,Target:0;0;414243' > defdb/y.ldb
-head -c 512 /dev/urandom > defdb/z.cvd
+echo 'Test.Crb' > defdb/x.crb
+head -c 64 /dev/urandom > defdb/y.pdb
+head -c 512 /dev/urandom > defdb/z.cbc
 echo "not a db" > defdb/notes.txt
 export VIGIL_DATABASE_DIR=$T/defdb
 vscan --no-builtin eicar.com clean.txt
 assert_rc "default dir with unsupported formats: scan works" 1
 assert_has_line "default dir: the .hdb signature is used" "$OUT" "eicar.com: Test.Eicar.UNOFFICIAL FOUND"
-for f in x.ndb y.ldb z.cvd; do
+for f in x.crb y.pdb z.cbc; do
     n=$(printf '%s\n' "$ERR" | grep -c -F "$f")
     assert_eq "default dir: exactly one warning naming $f" 1 "$n"
 done

@@ -193,10 +193,10 @@ static void test_unsupported_and_unknown(void **state)
 {
     vigil_engine *e;
     (void)state;
-    assert_int_equal(load("x.ndb", "A:0:*:41424344\n", &e), VIGIL_EUNSUPPORTED);
+    assert_int_equal(load("x.pdb", "R:example.com\n", &e), VIGIL_EUNSUPPORTED);
     vigil_engine_free(e);
     assert_int_equal(vigil_engine_new(&e), VIGIL_OK);
-    assert_int_equal(vigil_engine_load_memory(e, "x.ndb", "A", 1,
+    assert_int_equal(vigil_engine_load_memory(e, "x.pdb", "A", 1,
                                               VIGIL_LOAD_SKIP_UNSUPPORTED),
                      VIGIL_OK);
     vigil_engine_free(e);

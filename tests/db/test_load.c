@@ -82,12 +82,13 @@ static void test_dir_skips_unsupported_with_warning(void **state)
     (void)state;
     put("a.hdb", EICAR_MD5 ":68:Eicar\n");
     put("main.ndb", "Sig:0:*:41424344\n");
+    put("rules.pdb", "R:example.com\n"); /* phishing list: not read yet */
     put("notes.txt", "not a database\n");
     put("random", "\x01\x02garbage");
     assert_int_equal(load_dir(&e), VIGIL_OK);
     assert_int_equal(warnings, 1);
-    assert_non_null(strstr(last_warning, "main.ndb"));
-    assert_int_equal(vigil_engine_signature_count(e), 1);
+    assert_non_null(strstr(last_warning, "rules.pdb"));
+    assert_int_equal(vigil_engine_signature_count(e), 2); /* .hdb + .ndb */
     vigil_engine_free(e);
 }
 
@@ -107,7 +108,7 @@ static void test_dir_without_databases(void **state)
 {
     vigil_engine *e;
     (void)state;
-    put("daily.cvd", "ClamAV-VDB:garbage");
+    put("bytecode.cbc", "ClamAV-VDB:garbage");
     assert_int_equal(load_dir(&e), VIGIL_ENODB);
     assert_int_equal(warnings, 1);
     vigil_engine_free(e);

@@ -17,16 +17,18 @@ static void test_magic(void **state)
     pe[0x3c] = 0x80;
     memcpy(pe + 0x80, "PE\0\0", 4);
     assert_int_equal(filetype_target(pe, sizeof pe), TARGET_PE);
-    /* e_lfanew outside the object: not PE. */
+    /* e_lfanew outside the object: still PE to clamscan, without a layout. */
     pe[0x3c] = 0xfe;
-    assert_int_equal(filetype_target(pe, sizeof pe), TARGET_ANY);
+    assert_int_equal(filetype_target(pe, sizeof pe), TARGET_PE);
+    assert_int_equal(filetype_target((const uint8_t *)"ZMxxxx", 6), TARGET_ANY);
     assert_int_equal(filetype_target((const uint8_t *)"\x7f" "ELF\x02\x01", 6), TARGET_ELF);
     assert_int_equal(filetype_target(fat, 8), TARGET_MACHO);
     assert_int_equal(filetype_target(java, 8), TARGET_JAVA);
     assert_int_equal(filetype_target((const uint8_t *)"%PDF-1.7\n", 9), TARGET_PDF);
     assert_int_equal(filetype_target((const uint8_t *)"GIF89a..", 8), TARGET_GRAPHICS);
     assert_int_equal(filetype_target((const uint8_t *)"hello world", 11), TARGET_ANY);
-    assert_int_equal(filetype_target((const uint8_t *)"MZ", 2), TARGET_ANY);
+    assert_int_equal(filetype_target((const uint8_t *)"MZ", 2), TARGET_PE);
+    assert_int_equal(filetype_target((const uint8_t *)"M", 1), TARGET_ANY);
     assert_int_equal(filetype_target((const uint8_t *)"", 0), TARGET_ANY);
 }
 

@@ -18,7 +18,7 @@ static void test_valid_forms(void **state)
 {
     static const char *const ok[] = {"*",      "0",     "4",      "2,2",   "EOF-14",
                                      "EOF-0,3", "EP+0", "EP-16,4", "S0+10", "S3+0,100",
-                                     "SE2",    "SL+4",  "SL+0,8"};
+                                     "SE2",    "SL+4",  "SL+0,8", "",   "4,"};
     struct offset_spec o;
     (void)state;
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
@@ -29,8 +29,8 @@ static void test_valid_forms(void **state)
 static void test_invalid_forms(void **state)
 {
     /* Each refused by clamscan 1.4.6 ("Invalid offset value" / type). */
-    static const char *const bad[] = {"x", "*,3", "EOF-", "EOF+4", "-4", "4,", ",4",
-                                      "S+4", "S1", "SE", "SE1,4", "EP*4", "4x"};
+    static const char *const bad[] = {"x", "*,3", "EOF-", "EOF+4", "-4", ",4",
+                                      "S+4", "S1", "SE", "SE1,x", "EP*4", "4x"};
     struct offset_spec o;
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -83,7 +83,16 @@ static void test_executable_windows(void **state)
     assert_true(lo == 0x440 && hi == 0x444);
     assert_null(parse("SE1", 1, &o));
     assert_true(offset_window(&o, 0x2000, &exe, &lo, &hi));
-    assert_true(lo == 0x1000 && hi == 0x10ff);
+    assert_true(lo == 0x1000 && hi == 0x1100); /* end inclusive, as clamscan */
+    assert_null(parse("SE1,4", 1, &o));
+    assert_true(offset_window(&o, 0x2000, &exe, &lo, &hi));
+    assert_true(lo == 0x1000 && hi == 0x1104);
+    /* Broken executable headers: no EOF offsets (clamscan 1.4.6). */
+    exe.valid = 0;
+    assert_null(parse("EOF-16", 0, &o));
+    assert_false(offset_window(&o, 0x2000, &exe, &lo, &hi));
+    assert_true(offset_window(&o, 0x2000, NULL, &lo, &hi));
+    exe.valid = 1;
     assert_null(parse("SL+8", 1, &o));
     assert_true(offset_window(&o, 0x2000, &exe, &lo, &hi));
     assert_true(lo == 0x1008);

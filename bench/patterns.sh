@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# bench/patterns.sh - body signatures: vigil scan vs clamscan, same .ndb and
+# corpus, one run. For each signature count: start-up (load + compile, one
+# tiny file), peak RSS, and throughput (MB/s) over a corpus of real binaries
+# from /usr/bin and /usr/lib, vigil at -j 1 and all cores, clamscan; and the
+# detection lists of both, compared.
+#
+#   bench/patterns.sh path/to/vigil
+# Env: BENCH_BODY_SIGS ("1000 10000 100000"), BENCH_CORPUS_MB (64).
+set -euo pipefail
+export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+VIGIL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+CLAMSCAN=${CLAMSCAN:-clamscan}
+COUNTS=${BENCH_BODY_SIGS:-1000 10000 100000}
+MB=${BENCH_CORPUS_MB:-64}
+NPROC=$(nproc)
+
+W=$(mktemp -d /tmp/vigil-bench-pat.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+# Corpus: regular files from /usr/bin and /usr/lib, up to $MB MB, copied so
+# that both scanners read the same bytes from the same (cached) place.
+mkdir "$W/corpus"
+find /usr/bin /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -size +8k -size -4M 2>/dev/null |
+    sort | awk -v max=$((MB * 1024 * 1024)) '
+    { cmd = "stat -c %s \"" $0 "\""; cmd | getline s; close(cmd);
+      if (t + s > max) exit; t += s; print }' > "$W/list"
+i=0
+while read -r f; do cp "$f" "$W/corpus/$i.bin"; i=$((i + 1)); done < "$W/list"
+ls "$W"/corpus/* > "$W/corpus.list"
+bytes=$(cat "$W"/corpus/* | wc -c)
+mb=$(python3 -c "print('%.1f' % ($bytes / 1048576))")
+echo tiny > "$W/tiny"
+echo "corpus: $i files, $mb MiB of /usr/bin + /usr/lib binaries"
+
+secs() { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$W/time" || true; tail -1 "$W/time"; }
+
+printf '\n%8s | %-22s | %12s %9s | %10s %10s %10s | %s\n' sigs scanner "startup s" "RSS MiB" \
+    "MB/s -j1" "MB/s -jN" "speedup" detections
+for n in $COUNTS; do
+    python3 "$here/patterns.py" "$W/corpus.list" "$W/b.ndb" "$n"
+    read -r vs vr < <(secs "$VIGIL" scan --no-builtin -d "$W/b.ndb" "$W/tiny")
+    read -r cs cr < <(secs "$CLAMSCAN" -d "$W/b.ndb" "$W/tiny")
+    read -r v1 _ < <(secs "$VIGIL" scan --no-builtin -j 1 -d "$W/b.ndb" -r "$W/corpus")
+    read -r vn vrss < <(secs "$VIGIL" scan --no-builtin -j "$NPROC" -d "$W/b.ndb" -r "$W/corpus")
+    read -r c1 crss < <(secs "$CLAMSCAN" -d "$W/b.ndb" -r "$W/corpus")
+    "$VIGIL" scan --no-builtin -z -i --no-summary -d "$W/b.ndb" -r "$W/corpus" | sort > "$W/v.found" || true
+    "$CLAMSCAN" -z -i --no-summary -d "$W/b.ndb" -r "$W/corpus" | sort > "$W/c.found" || true
+    same=$(cmp -s "$W/v.found" "$W/c.found" && echo "equal ($(wc -l < "$W/v.found") lines)" ||
+           echo "DIFFER: vigil $(wc -l < "$W/v.found"), clamscan $(wc -l < "$W/c.found")")
+    rate() { python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[3]); print('%.1f' % (float(sys.argv[1])/max(t,0.001)))" "$mb" "$1" "$2"; }
+    # Throughput excludes each scanner's own start-up.
+    rv1=$(rate "$v1" "$vs"); rvn=$(rate "$vn" "$vs"); rc1=$(rate "$c1" "$cs")
+    sp=$(python3 -c "print('%.0fx' % (float('$rv1')/max(float('$rc1'),0.001)))")
+    printf '%8s | %-22s | %12s %9s | %10s %10s %10s | %s\n' "$n" vigil "$vs" $((vrss / 1024)) "$rv1" "$rvn" "$sp" "$same"
+    printf '%8s | %-22s | %12s %9s | %10s %10s %10s |\n' "" clamscan "$cs" $((crss / 1024)) "$rc1" "-" "1x"
+done
+echo
+echo "startup: load + compile + one tiny file; MB/s: corpus MiB / (wall - startup);"
+echo "speedup: vigil -j 1 MB/s / clamscan MB/s; RSS: peak of the corpus scan."

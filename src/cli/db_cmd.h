@@ -1,0 +1,10 @@
+/* db_cmd.h - the `vigil db` command: look at and verify ClamAV database
+ * containers (.cvd .cld .cud), as `sigtool --info` does. */
+#ifndef VIGIL_CLI_DB_CMD_H
+#define VIGIL_CLI_DB_CMD_H
+
+/* Runs `vigil db` with argv[0] = "db". Returns the exit code: 0 when every
+ * FILE verifies, 1 when one does not, 2 on a usage error. */
+int db_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,325 @@
+/* atoms.c - the Vectorscan pure-literal pre-filter.
+ *
+ * Only literals go to Vectorscan (hs_compile_lit_multi): gaps, wildcards and
+ * repeats never do, so compiling stays linear and small. Identical atoms of
+ * several signatures become one Vectorscan pattern whose id indexes a list of
+ * owners, so a hit costs one callback however many signatures share it.
+ * Literals are matched case-sensitively (caseless for ::i subsignatures of
+ * logical signatures, whose atoms are kept apart from the others) and
+ * reported at their end offset; the start is end - length, so no
+ * start-of-match tracking is needed. */
+#include "match/atoms.h"
+
+#include <hs/hs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A distinct literal of one target, with the signatures that own it. */
+struct literal {
+    uint8_t *bytes;
+    uint32_t len;
+    uint32_t flags;       /* enum atoms_flags */
+    uint32_t first_owner; /* index into owners[], chained by next_owner */
+    uint32_t nowners;
+};
+
+struct target_set {
+    struct literal *lits;
+    size_t n, cap;
+    uint32_t *index; /* open-addressed literal index + 1, for dedup */
+    size_t index_mask;
+    hs_database_t *db;
+};
+
+struct atoms {
+    struct target_set t[ATOMS_TARGETS];
+    uint32_t *owner_sig;  /* owner slots: signature id */
+    uint32_t *owner_next; /* next owner slot of the same literal, UINT32_MAX = end */
+    size_t nowners, owners_cap;
+    int compiled;
+};
+
+struct atoms_scratch {
+    hs_scratch_t *hs;
+};
+
+vigil_status atoms_new(struct atoms **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? VIGIL_OK : VIGIL_ENOMEM;
+}
+
+void atoms_free(struct atoms *a)
+{
+    if (!a)
+        return;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        for (size_t i = 0; i < a->t[t].n; i++)
+            free(a->t[t].lits[i].bytes);
+        free(a->t[t].lits);
+        free(a->t[t].index);
+        hs_free_database(a->t[t].db);
+    }
+    free(a->owner_sig);
+    free(a->owner_next);
+    free(a);
+}
+
+static size_t lit_hash(const uint8_t *b, size_t n, unsigned flags)
+{
+    size_t h = 1469598103934665603ull ^ flags;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+static vigil_status set_reindex(struct target_set *ts)
+{
+    size_t slots = 64;
+    uint32_t *idx;
+
+    while (slots < 2 * ts->n + 2)
+        slots *= 2;
+    idx = calloc(slots, sizeof *idx);
+    if (!idx)
+        return VIGIL_ENOMEM;
+    free(ts->index);
+    ts->index = idx;
+    ts->index_mask = slots - 1;
+    for (size_t i = 0; i < ts->n; i++) {
+        size_t h = lit_hash(ts->lits[i].bytes, ts->lits[i].len, ts->lits[i].flags) &
+                   ts->index_mask;
+        while (idx[h])
+            h = (h + 1) & ts->index_mask;
+        idx[h] = (uint32_t)(i + 1);
+    }
+    return VIGIL_OK;
+}
+
+/* Returns the literal equal to bytes[0..len) with flags in ts, creating it
+ * if new. */
+static struct literal *set_literal(struct target_set *ts, const uint8_t *bytes,
+                                   size_t len, unsigned flags)
+{
+    size_t h;
+    struct literal *l;
+
+    if (ts->index) {
+        for (h = lit_hash(bytes, len, flags) & ts->index_mask; ts->index[h];
+             h = (h + 1) & ts->index_mask) {
+            l = &ts->lits[ts->index[h] - 1];
+            if (l->len == len && l->flags == flags && memcmp(l->bytes, bytes, len) == 0)
+                return l;
+        }
+    }
+    if (ts->n == ts->cap) {
+        size_t cap = ts->cap ? ts->cap * 2 : 64;
+        struct literal *v = realloc(ts->lits, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        ts->lits = v;
+        ts->cap = cap;
+    }
+    l = &ts->lits[ts->n];
+    l->bytes = malloc(len);
+    if (!l->bytes)
+        return NULL;
+    memcpy(l->bytes, bytes, len);
+    l->len = (uint32_t)len;
+    l->flags = flags;
+    l->first_owner = UINT32_MAX;
+    l->nowners = 0;
+    ts->n++;
+    if (!ts->index || 2 * ts->n + 2 > ts->index_mask + 1) {
+        if (set_reindex(ts) != VIGIL_OK)
+            return NULL;
+    } else {
+        h = lit_hash(bytes, len, flags) & ts->index_mask;
+        while (ts->index[h])
+            h = (h + 1) & ts->index_mask;
+        ts->index[h] = (uint32_t)ts->n;
+    }
+    return l;
+}
+
+vigil_status atoms_add(struct atoms *a, unsigned target, const uint8_t *bytes,
+                       size_t len, uint32_t sig, unsigned flags)
+{
+    struct literal *l;
+
+    if (a->compiled || target >= ATOMS_TARGETS || len == 0 || len > 255 ||
+        bytes[0] == 0)
+        return VIGIL_EINVAL;
+    if (a->nowners == a->owners_cap) {
+        size_t cap = a->owners_cap ? a->owners_cap * 2 : 256;
+        uint32_t *s = realloc(a->owner_sig, cap * sizeof *s);
+        uint32_t *n = s ? realloc(a->owner_next, cap * sizeof *n) : NULL;
+        if (s)
+            a->owner_sig = s;
+        if (!n)
+            return VIGIL_ENOMEM;
+        a->owner_next = n;
+        a->owners_cap = cap;
+    }
+    l = set_literal(&a->t[target], bytes, len, flags);
+    if (!l)
+        return VIGIL_ENOMEM;
+    a->owner_sig[a->nowners] = sig;
+    a->owner_next[a->nowners] = l->first_owner;
+    l->first_owner = (uint32_t)a->nowners++;
+    l->nowners++;
+    return VIGIL_OK;
+}
+
+static vigil_status set_compile(struct target_set *ts, char *why, size_t whylen)
+{
+    const char **exprs = calloc(ts->n, sizeof *exprs);
+    unsigned *flags = calloc(ts->n, sizeof *flags), *ids = calloc(ts->n, sizeof *ids);
+    size_t *lens = calloc(ts->n, sizeof *lens);
+    hs_compile_error_t *err = NULL;
+    vigil_status st = VIGIL_ENOMEM;
+
+    if (!exprs || !flags || !ids || !lens)
+        goto out;
+    for (size_t i = 0; i < ts->n; i++) {
+        exprs[i] = (const char *)ts->lits[i].bytes;
+        lens[i] = ts->lits[i].len;
+        flags[i] = (ts->lits[i].flags & ATOMS_CASELESS) ? HS_FLAG_CASELESS : 0;
+        ids[i] = (unsigned)i;
+    }
+    st = VIGIL_OK;
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)ts->n, HS_MODE_BLOCK,
+                             NULL, &ts->db, &err) != HS_SUCCESS) {
+        snprintf(why, whylen, "Vectorscan: %s", err ? err->message : "compile failed");
+        hs_free_compile_error(err);
+        st = VIGIL_ENOMEM;
+    }
+out:
+    free(exprs);
+    free(flags);
+    free(ids);
+    free(lens);
+    return st;
+}
+
+vigil_status atoms_compile(struct atoms *a, char *why, size_t whylen)
+{
+    vigil_status st;
+
+    if (a->compiled)
+        return VIGIL_ESTATE;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        struct target_set *ts = &a->t[t];
+        free(ts->index); /* only needed while adding */
+        ts->index = NULL;
+        if (ts->n == 0)
+            continue;
+        st = set_compile(ts, why, whylen);
+        if (st != VIGIL_OK)
+            return st;
+    }
+    a->compiled = 1;
+    return VIGIL_OK;
+}
+
+int atoms_has_target(const struct atoms *a, unsigned target)
+{
+    return target < ATOMS_TARGETS && a->t[target].db != NULL;
+}
+
+vigil_status atoms_scratch_new(const struct atoms *a, struct atoms_scratch **out)
+{
+    struct atoms_scratch *s = calloc(1, sizeof *s);
+
+    if (!s)
+        return VIGIL_ENOMEM;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        if (a->t[t].db && hs_alloc_scratch(a->t[t].db, &s->hs) != HS_SUCCESS) {
+            atoms_scratch_free(s);
+            return VIGIL_ENOMEM;
+        }
+    }
+    *out = s;
+    return VIGIL_OK;
+}
+
+void atoms_scratch_free(struct atoms_scratch *s)
+{
+    if (!s)
+        return;
+    hs_free_scratch(s->hs);
+    free(s);
+}
+
+struct scan_ctx {
+    const struct atoms *a;
+    const struct target_set *ts;
+    size_t base; /* offset of the scanned window in the object */
+    atoms_hit_fn fn;
+    void *ctx;
+};
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to,
+                    unsigned flags, void *arg)
+{
+    struct scan_ctx *c = arg;
+    const struct literal *l = &c->ts->lits[id];
+    size_t at = c->base + (size_t)to - l->len;
+
+    (void)from;
+    (void)flags;
+    for (uint32_t o = l->first_owner; o != UINT32_MAX; o = c->a->owner_next[o])
+        if (c->fn(c->ctx, c->a->owner_sig[o], at))
+            return 1;
+    return 0;
+}
+
+/* Vectorscan 5.4.9 (Debian 12), on an AVX-512 machine, misses literals of a
+ * multi-literal database that end within the last ~31 bytes of a buffer
+ * longer than 64 bytes (measured: "world" of {hello, world} after 100 zero
+ * bytes and before 3 is not reported; see VectorCamp/vectorscan#317 for the
+ * family of bugs). Short buffers are scanned correctly, so the last
+ * ATOMS_TAIL bytes of each window are scanned again on their own; hits
+ * found twice are tolerated by the callers, as for window overlaps. */
+#define ATOMS_TAIL 63
+
+static hs_error_t atoms_window(struct scan_ctx *c, struct atoms_scratch *s,
+                               const uint8_t *buf, size_t off, size_t n)
+{
+    hs_error_t err;
+
+    c->base = off;
+    err = hs_scan(c->ts->db, (const char *)buf + off, (unsigned)n, 0, s->hs, on_match, c);
+    if (err != HS_SUCCESS || n <= ATOMS_TAIL)
+        return err;
+    c->base = off + n - ATOMS_TAIL;
+    return hs_scan(c->ts->db, (const char *)buf + c->base, ATOMS_TAIL, 0, s->hs,
+                   on_match, c);
+}
+
+vigil_status atoms_scan(const struct atoms *a, struct atoms_scratch *s,
+                        unsigned target, const uint8_t *buf, size_t len,
+                        atoms_hit_fn fn, void *ctx)
+{
+    struct scan_ctx c = {a, NULL, 0, fn, ctx};
+    hs_error_t err;
+
+    if (target >= ATOMS_TARGETS || !a->t[target].db || len == 0)
+        return VIGIL_OK;
+    c.ts = &a->t[target];
+    /* Vectorscan takes lengths as unsigned int: scan larger buffers in
+     * overlapping windows so no atom across a window edge is lost. */
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off > (1u << 30) ? (1u << 30) : len - off;
+        err = atoms_window(&c, s, buf, off, n);
+        if (err != HS_SUCCESS && err != HS_SCAN_TERMINATED)
+            return VIGIL_ENOMEM;
+        if (err == HS_SCAN_TERMINATED || off + n == len)
+            break;
+        /* Windows overlap by the longest atom minus one byte; a hit in the
+         * overlap can be reported twice, which verification tolerates. */
+        off += n - 254;
+    }
+    return VIGIL_OK;
+}

@@ -1,0 +1,54 @@
+/* atoms.h - the literal pre-filter: every body signature contributes one
+ * literal atom; all atoms of one target type form one Vectorscan pure-literal
+ * database, scanned in block mode over the object's bytes. Each hit reports
+ * the signatures that own the atom, for the verifier to decide. */
+#ifndef VIGIL_MATCH_ATOMS_H
+#define VIGIL_MATCH_ATOMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/vigil.h"
+
+/* ClamAV's target types 0..14 (CLI_MTARGETS = 15). */
+#define ATOMS_TARGETS 15
+
+struct atoms;
+struct atoms_scratch;
+
+/* Called for each (signature, atom position) pair: sig is the id given to
+ * atoms_add, at the offset of the atom's first byte. Return nonzero to stop
+ * the scan. */
+typedef int (*atoms_hit_fn)(void *ctx, uint32_t sig, size_t at);
+
+vigil_status atoms_new(struct atoms **out);
+void atoms_free(struct atoms *a);
+
+/* atoms_add flags. */
+enum atoms_flags {
+    ATOMS_CASELESS = 1, /* letters match in either case (::i subsignatures) */
+};
+
+/* Registers the atom bytes[0..len) (1..255 bytes, not starting with 00) of
+ * signature sig for target, with flags (enum atoms_flags). Before
+ * atoms_compile() only. */
+vigil_status atoms_add(struct atoms *a, unsigned target, const uint8_t *bytes,
+                       size_t len, uint32_t sig, unsigned flags);
+
+/* Compiles one Vectorscan database per target that has atoms. On failure
+ * writes Vectorscan's reason into why. */
+vigil_status atoms_compile(struct atoms *a, char *why, size_t whylen);
+
+/* Returns 1 if target has any atom. */
+int atoms_has_target(const struct atoms *a, unsigned target);
+
+/* Per-thread scratch for scanning with a compiled set. */
+vigil_status atoms_scratch_new(const struct atoms *a, struct atoms_scratch **out);
+void atoms_scratch_free(struct atoms_scratch *s);
+
+/* Scans buf[0..len) with the atoms of target, calling fn for each hit. */
+vigil_status atoms_scan(const struct atoms *a, struct atoms_scratch *s,
+                        unsigned target, const uint8_t *buf, size_t len,
+                        atoms_hit_fn fn, void *ctx);
+
+#endif

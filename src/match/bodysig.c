@@ -1,0 +1,237 @@
+/* bodysig.c - ClamAV body signatures: parse, choose the atom the pre-filter
+ * indexes and the needle each part is searched by, free.
+ *
+ * Reading the text is in bodysig_parse.c (parts, gaps, anchored bytes) and
+ * bodysig_group.c ("(...)" groups); placing one part in bodysig_part.c, the
+ * whole verification in bodysig_match.c. An atom is a window of at most BODYSIG_MAX_ATOM
+ * plain bytes of one part (so every match contains it), chosen for selectivity: each byte
+ * weighs 8, a padding byte (00, FF, 90, CC) 2, a byte repeating the one before 1; the
+ * window of most weight wins, and it never starts with 00 (Vectorscan refuses such
+ * literals). */
+#include "match/bodysig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/bodysig_int.h"
+
+/* ClamAV's boundary table (matcher-ac.c): 1 may precede a word, 2 may
+ * follow one, 3 both. */
+const uint8_t bodysig_boundary[256] = {
+    ['\n'] = 2, ['\r'] = 2, [' '] = 3, ['"'] = 2, ['\''] = 2, ['-'] = 3, ['.'] = 1,
+    ['/'] = 3,  ['<'] = 1,  ['='] = 2, ['>'] = 2, ['@'] = 1,  ['_'] = 3,
+};
+
+vigil_status bodysig_grow(void **arr, uint32_t *cap, uint32_t need, size_t elsize,
+                          uint32_t max)
+{
+    uint32_t ncap;
+    void *n;
+
+    if (need <= *cap)
+        return VIGIL_OK;
+    if (need > max)
+        return VIGIL_EMALFORMED;
+    ncap = *cap ? *cap : 8;
+    while (ncap < need)
+        ncap = ncap > max / 2 ? max : ncap * 2;
+    n = realloc(*arr, (size_t)ncap * elsize);
+    if (!n)
+        return VIGIL_ENOMEM;
+    *arr = n;
+    *cap = ncap;
+    return VIGIL_OK;
+}
+
+uint32_t bodysig_elem_min(const struct bodysig *sig, const struct bs_elem *e)
+{
+    if (e->kind == BS_FIXED || e->kind == BS_ALT)
+        return sig->groups[e->ref].minlen;
+    return 1;
+}
+
+uint32_t bodysig_elem_max(const struct bodysig *sig, const struct bs_elem *e)
+{
+    if (e->kind == BS_FIXED || e->kind == BS_ALT)
+        return sig->groups[e->ref].maxlen;
+    return e->kind == BS_LINE ? 2 : 1;
+}
+
+/* A window of plain bytes: elements [elem, elem + len) of a part. */
+struct window {
+    uint32_t part, elem, len;
+    unsigned weight;
+};
+
+static int plain(const struct bs_elem *e)
+{
+    return e->kind == BS_BYTE && e->mask == 0xFF;
+}
+
+static unsigned byte_weight(uint8_t b, int repeat)
+{
+    if (repeat)
+        return 1;
+    if (b == 0x00 || b == 0xFF || b == 0x90 || b == 0xCC)
+        return 2;
+    return 8;
+}
+
+/* The best window starting at element i of a run ending before element
+ * end, or weight 0 if it may not start there. */
+static struct window window_at(const struct bs_elem *e, uint32_t i, uint32_t end,
+                               int atom)
+{
+    struct window w = {0, i, 0, 0};
+
+    if (atom && e[i].val == 0x00)
+        return w;
+    for (w.len = 0; w.len < BODYSIG_MAX_ATOM && i + w.len < end; w.len++)
+        w.weight += byte_weight(e[i + w.len].val,
+                                w.len && e[i + w.len].val == e[i + w.len - 1].val);
+    return w;
+}
+
+/* The best window of part pi (an atom: never starting with 00). */
+static struct window best_in_part(const struct bodysig *sig, uint32_t pi, int atom)
+{
+    const struct bs_part *p = &sig->parts[pi];
+    const struct bs_elem *e = sig->elems + p->first;
+    struct window best = {pi, 0, 0, 0}, w;
+    uint32_t end;
+
+    for (uint32_t i = 0; i < p->count;) {
+        if (!plain(&e[i])) {
+            i++;
+            continue;
+        }
+        for (end = i; end < p->count && plain(&e[end]); end++)
+            ;
+        for (; i < end; i++) {
+            w = window_at(e, i, end, atom);
+            if (w.weight > best.weight) {
+                best = w;
+                best.part = pi;
+            }
+        }
+    }
+    return best;
+}
+
+/* Length of part p's elements [from, to), shortest and longest. */
+static void span(const struct bodysig *sig, const struct bs_part *p, uint32_t from,
+                 uint32_t to, size_t *lo, size_t *hi)
+{
+    *lo = *hi = 0;
+    for (uint32_t i = from; i < to; i++) {
+        *lo += bodysig_elem_min(sig, &sig->elems[p->first + i]);
+        *hi += bodysig_elem_max(sig, &sig->elems[p->first + i]);
+    }
+}
+
+/* Gives part pi the needle it is searched by when it is not the atom's. */
+static vigil_status set_needle(struct bodysig *sig, uint32_t pi)
+{
+    struct bs_part *p = &sig->parts[pi];
+    struct window w = best_in_part(sig, pi, 0);
+    vigil_status rc;
+
+    rc = bodysig_grow((void **)&sig->needles, &sig->cap_needles, sig->nneedles + w.len, 1,
+                      BS_MAX_PARTS * BODYSIG_MAX_ATOM);
+    if (rc != VIGIL_OK)
+        return rc;
+    p->run = w.elem;
+    p->runlen = w.len;
+    p->needle = sig->nneedles;
+    for (uint32_t i = 0; i < w.len; i++)
+        sig->needles[sig->nneedles++] = sig->elems[p->first + w.elem + i].val;
+    span(sig, p, 0, w.elem, &p->pre_min, &p->pre_max);
+    span(sig, p, w.elem, p->count, &p->post_min, &p->post_max);
+    return VIGIL_OK;
+}
+
+static size_t sat_add(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/* Chooses the atom and the needles, and sums the match lengths. */
+static vigil_status finish(struct bodysig *sig, char *why, size_t whylen)
+{
+    struct window best = {0, 0, 0, 0}, w;
+    vigil_status rc = VIGIL_OK;
+
+    for (uint32_t i = 0; i < sig->nparts && rc == VIGIL_OK; i++) {
+        w = best_in_part(sig, i, 1);
+        if (w.weight > best.weight)
+            best = w;
+        rc = set_needle(sig, i);
+        sig->min_len = sat_add(sig->min_len, sig->parts[i].minlen);
+        sig->max_len = sat_add(sig->max_len, sig->parts[i].maxlen);
+        if (i) {
+            sig->min_len = sat_add(sig->min_len, sig->parts[i].gap_min);
+            sig->max_len = sat_add(sig->max_len, sig->parts[i].gap_max);
+        }
+    }
+    if (rc == VIGIL_OK && best.weight == 0) {
+        if (why && whylen)
+            snprintf(why, whylen, "no usable atom: every plain byte is 00");
+        return VIGIL_EMALFORMED;
+    }
+    sig->atom_part = best.part;
+    sig->atom_elem = best.elem;
+    sig->atom.len = best.len;
+    for (uint32_t i = 0; i < best.len; i++)
+        sig->atom.bytes[i] = sig->elems[sig->parts[best.part].first + best.elem + i].val;
+    return rc;
+}
+
+vigil_status bodysig_parse(const char *hex, size_t len, struct bodysig **out, char *why,
+                           size_t whylen)
+{
+    struct bodysig *sig = calloc(1, sizeof *sig);
+    vigil_status rc;
+
+    *out = NULL;
+    if (!sig)
+        return VIGIL_ENOMEM;
+    rc = bodysig_parse_text(sig, hex, len, why, whylen);
+    if (rc == VIGIL_OK)
+        rc = finish(sig, why, whylen);
+    if (rc != VIGIL_OK) {
+        bodysig_free(sig);
+        return rc;
+    }
+    *out = sig;
+    return VIGIL_OK;
+}
+
+void bodysig_free(struct bodysig *sig)
+{
+    if (!sig)
+        return;
+    free(sig->parts);
+    free(sig->elems);
+    free(sig->classes);
+    free(sig->groups);
+    free(sig->alts);
+    free(sig->pool);
+    free(sig->needles);
+    free(sig);
+}
+
+const struct bodysig_atom *bodysig_atom(const struct bodysig *sig)
+{
+    return &sig->atom;
+}
+
+size_t bodysig_min_len(const struct bodysig *sig)
+{
+    return sig->min_len;
+}
+
+size_t bodysig_max_len(const struct bodysig *sig)
+{
+    return sig->max_len;
+}

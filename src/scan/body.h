@@ -1,0 +1,46 @@
+/* body.h - body-signature matching of one object held in memory: atoms
+ * through the pre-filter, each hit verified, matches ordered as clamscan
+ * reports them (by where the match ends). */
+#ifndef VIGIL_SCAN_BODY_H
+#define VIGIL_SCAN_BODY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scan/exe.h"
+#include "scan/lsig.h"
+#include "vigil/vigil.h"
+
+struct vigil_engine;
+struct vigil_result;
+struct atoms_scratch;
+
+struct body_hit {
+    uint32_t sig;
+    size_t end;
+    int any_target; /* a target-0 signature: listed after typed ones */
+};
+
+/* Per-scanner state of body matching. */
+struct body_scratch {
+    struct atoms_scratch *atoms;
+    uint8_t *seen;         /* one bit per signature: matched in this object */
+    struct body_hit *hits; /* matches of this object */
+    size_t nhits, cap;
+    struct exe_info exe;   /* layout of the object, if an executable */
+    struct lsig_scratch lsig; /* logical signatures of this object */
+};
+
+vigil_status body_scratch_init(struct body_scratch *b, const struct vigil_engine *e);
+void body_scratch_free(struct body_scratch *b);
+
+/* Matches the engine's body signatures against buf[0..len) and appends the
+ * detections to r (all of them with allmatch, else the first by position).
+ * Logical signatures are evaluated too (with allmatch, or when no body
+ * signature matched); their matches wait in b->lsig for lsig_report(),
+ * because clamscan reports them after the hash matches. */
+vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
+                       const uint8_t *buf, size_t len, int allmatch,
+                       struct vigil_result *r);
+
+#endif
