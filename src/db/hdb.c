@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "db/dbparse.h"
 #include "db/hex.h"
 #include "db/lines.h"
 
@@ -80,9 +81,10 @@ static vigil_status hdb_name(struct hdb_ctx *c, struct field name, uint32_t *off
 
 /* Parses one signature line. Returns NULL, or the reason it is malformed;
  * *st carries a non-format failure (out of memory). */
-static const char *hdb_line(struct hdb_ctx *c, const char *line, size_t len,
+static const char *hdb_line(void *ctx, const char *line, size_t len,
                             vigil_status *st)
 {
+    struct hdb_ctx *c = ctx;
     struct field f[HDB_FIELDS + 1];
     size_t nf = lines_split(line, len, ':', f, HDB_FIELDS + 1);
     long min_fl = 0;
@@ -132,31 +134,8 @@ static const char *hdb_line(struct hdb_ctx *c, const char *line, size_t len,
 vigil_status hdb_parse(struct vigil_engine *e, const char *dbname,
                        struct lines *it, enum hdb_purpose purpose, int official)
 {
+    static const struct dbparse_rules rules = {LINES_MAX_LEN, 0};
     struct hdb_ctx c = {e, purpose, official};
-    const char *line, *why;
-    size_t n;
-    vigil_status st;
 
-    while (lines_next(it, &line, &n)) {
-        if (n > 0 && line[0] == '#')
-            continue;
-        if (n > LINES_MAX_LEN)
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: line too long",
-                               dbname, it->lineno);
-        if (memchr(line, '\0', n))
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: NUL byte in line",
-                               dbname, it->lineno);
-        why = hdb_line(&c, line, n, &st);
-        if (why)
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: %s", dbname,
-                               it->lineno, why);
-        if (st != VIGIL_OK)
-            return engine_fail(e, st, "%s:%lu: %s", dbname, it->lineno,
-                               vigil_strerror(st));
-    }
-    if (it->error != VIGIL_OK)
-        return engine_fail(e, it->error, "%s: read error", dbname);
-    if (it->lineno == 0)
-        return engine_fail(e, VIGIL_EMALFORMED, "%s: empty database file", dbname);
-    return VIGIL_OK;
+    return dbparse_run(e, dbname, it, &rules, hdb_line, &c);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "db/dbparse.h"
 #include "db/hex.h"
 #include "db/lines.h"
 
@@ -155,9 +156,10 @@ int ign_check(const struct ignlist *l, const char *name, size_t name_len,
 }
 
 /* Parses one line into the list; returns a reason on malformed input. */
-static const char *ign_line(struct ignlist *l, const char *line, size_t len,
+static const char *ign_line(void *ctx, const char *line, size_t len,
                             vigil_status *st)
 {
+    struct ignlist *l = ctx;
     struct field f[4];
     size_t nf = lines_split(line, len, ':', f, 4);
     struct field name = f[0], hash = {NULL, 0};
@@ -183,26 +185,8 @@ static const char *ign_line(struct ignlist *l, const char *line, size_t len,
 vigil_status ign_parse(struct vigil_engine *e, const char *dbname,
                        struct lines *it)
 {
-    const char *line, *why;
-    size_t n;
-    vigil_status st;
-
-    while (lines_next(it, &line, &n)) {
-        if (n > LINES_MAX_LEN)
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: line too long",
-                               dbname, it->lineno);
-        if (n > 0 && line[0] == '#')
-            continue;
-        why = ign_line(&e->ign, line, n, &st);
-        if (why)
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: %s", dbname,
-                               it->lineno, why);
-        if (st != VIGIL_OK)
-            return engine_fail(e, st, "%s:%lu: %s", dbname, it->lineno,
-                               vigil_strerror(st));
-    }
     /* Unlike hash databases, ClamAV accepts an empty ignore list. */
-    if (it->error != VIGIL_OK)
-        return engine_fail(e, it->error, "%s: read error", dbname);
-    return VIGIL_OK;
+    static const struct dbparse_rules rules = {LINES_MAX_LEN, 1};
+
+    return dbparse_run(e, dbname, it, &rules, ign_line, &e->ign);
 }

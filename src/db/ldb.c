@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "db/dbparse.h"
 #include "db/lines.h"
 #include "match/bodysig.h"
 #include "match/lexpr.h"
@@ -276,6 +277,7 @@ struct ldb_ctx {
     char *why;
     size_t whylen;
     vigil_status st;
+    int official;
 };
 
 static const char *ldb_fail_st(struct ldb_ctx *c, vigil_status st)
@@ -580,9 +582,9 @@ static const char *ldb_expr(struct ldb_ctx *c, struct field f, size_t given,
     return c->why;
 }
 
-static const char *ldb_line(struct ldb_ctx *c, const char *line, size_t len,
-                            int official)
+static const char *ldb_line_parse(struct ldb_ctx *c, const char *line, size_t len)
 {
+    int official = c->official;
     struct field f[LDB_TOKENS];
     size_t nf = ldb_tokenize(line, len, ';', f, LDB_TOKENS, 2);
     struct lexpr *expr = NULL;
@@ -611,35 +613,26 @@ static const char *ldb_line(struct ldb_ctx *c, const char *line, size_t len,
     return NULL;
 }
 
+/* One line for the shared loop: failures other than syntax come back in
+ * c->st from deep inside the parser. */
+static const char *ldb_line(void *ctx, const char *line, size_t len, vigil_status *st)
+{
+    struct ldb_ctx *c = ctx;
+    const char *bad;
+
+    c->st = VIGIL_OK;
+    c->why[0] = '\0';
+    bad = ldb_line_parse(c, line, len);
+    *st = c->st;
+    return bad;
+}
+
 vigil_status ldb_parse(struct vigil_engine *e, const char *dbname, struct lines *it,
                        int official)
 {
+    static const struct dbparse_rules rules = {LDB_MAX_LINE, 0};
     char why[300];
-    struct ldb_ctx c = {e, 0, 0, 0, why, sizeof why, VIGIL_OK};
-    const char *line, *bad;
-    size_t n;
+    struct ldb_ctx c = {e, 0, 0, 0, why, sizeof why, VIGIL_OK, official};
 
-    while (lines_next(it, &line, &n)) {
-        if (n > 0 && line[0] == '#')
-            continue;
-        if (it->toolong || n > LDB_MAX_LINE)
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: line too long", dbname,
-                               it->lineno);
-        if (memchr(line, '\0', n))
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: NUL byte in line", dbname,
-                               it->lineno);
-        why[0] = '\0';
-        bad = ldb_line(&c, line, n, official);
-        if (bad)
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: %s", dbname, it->lineno,
-                               bad);
-        if (c.st != VIGIL_OK)
-            return engine_fail(e, c.st, "%s:%lu: %s", dbname, it->lineno,
-                               vigil_strerror(c.st));
-    }
-    if (it->error != VIGIL_OK)
-        return engine_fail(e, it->error, "%s: read error", dbname);
-    if (it->lineno == 0)
-        return engine_fail(e, VIGIL_EMALFORMED, "%s: empty database file", dbname);
-    return VIGIL_OK;
+    return dbparse_run(e, dbname, it, &rules, ldb_line, &c);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "db/dbparse.h"
 #include "db/hex.h"
 #include "db/lines.h"
 #include "match/atoms.h"
@@ -167,10 +168,18 @@ static const char *ndb_sig(struct vigil_engine *e, struct field name, unsigned t
     return NULL;
 }
 
+/* What the line parsers of one file share. */
+struct ndb_ctx {
+    struct vigil_engine *e;
+    int official;
+    char why[256]; /* room for a reason built from the line */
+};
+
 /* Parses one extended-format line. */
-static const char *ndb_line(struct vigil_engine *e, const char *line, size_t len,
-                            int official, char *why, size_t whylen, vigil_status *st)
+static const char *ndb_line(void *ctx, const char *line, size_t len, vigil_status *st)
 {
+    struct ndb_ctx *c = ctx;
+    struct vigil_engine *e = c->e;
     struct field f[NDB_FIELDS + 1];
     size_t nf = lines_split(line, len, ':', f, NDB_FIELDS + 1);
     unsigned target;
@@ -197,58 +206,23 @@ static const char *ndb_line(struct vigil_engine *e, const char *line, size_t len
         return "invalid target type";
     if (target >= ATOMS_TARGETS)
         return NULL; /* ClamAV skips targets it does not know */
-    return ndb_sig(e, f[0], target, f[2], f[3], official, why, whylen, st);
+    return ndb_sig(e, f[0], target, f[2], f[3], c->official, c->why, sizeof c->why, st);
 }
 
-/* Runs a line parser over every line, with ClamAV's comment and empty-file
- * rules, turning a reason into "file:line: reason". */
-typedef const char *(*ndb_line_fn)(struct vigil_engine *e, const char *line,
-                                   size_t len, int official, char *why,
-                                   size_t whylen, vigil_status *st);
-
-static vigil_status ndb_run(struct vigil_engine *e, const char *dbname,
-                            struct lines *it, int official, ndb_line_fn fn)
-{
-    char why[256];
-    const char *line, *bad;
-    size_t n;
-    vigil_status st;
-
-    while (lines_next(it, &line, &n)) {
-        if (n > 0 && line[0] == '#')
-            continue;
-        if (n > LINES_MAX_LEN)
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: line too long", dbname,
-                               it->lineno);
-        if (memchr(line, '\0', n))
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: NUL byte in line", dbname,
-                               it->lineno);
-        why[0] = '\0';
-        bad = fn(e, line, n, official, why, sizeof why, &st);
-        if (bad)
-            return engine_fail(e, VIGIL_EMALFORMED, "%s:%lu: %s", dbname, it->lineno,
-                               bad);
-        if (st != VIGIL_OK)
-            return engine_fail(e, st, "%s:%lu: %s", dbname, it->lineno,
-                               vigil_strerror(st));
-    }
-    if (it->error != VIGIL_OK)
-        return engine_fail(e, it->error, "%s: read error", dbname);
-    if (it->lineno == 0)
-        return engine_fail(e, VIGIL_EMALFORMED, "%s: empty database file", dbname);
-    return VIGIL_OK;
-}
+static const struct dbparse_rules ndb_rules = {LINES_MAX_LEN, 0};
 
 vigil_status ndb_parse(struct vigil_engine *e, const char *dbname, struct lines *it,
                        int official)
 {
-    return ndb_run(e, dbname, it, official, ndb_line);
+    struct ndb_ctx c = {e, official, ""};
+
+    return dbparse_run(e, dbname, it, &ndb_rules, ndb_line, &c);
 }
 
 /* Parses one legacy line: Name=HexSignature. */
-static const char *db_line(struct vigil_engine *e, const char *line, size_t len,
-                           int official, char *why, size_t whylen, vigil_status *st)
+static const char *db_line(void *ctx, const char *line, size_t len, vigil_status *st)
 {
+    struct ndb_ctx *c = ctx;
     const char *eq = memchr(line, '=', len);
     struct field name, hex, any = {"*", 1};
 
@@ -259,13 +233,15 @@ static const char *db_line(struct vigil_engine *e, const char *line, size_t len,
     name.n = (size_t)(eq - line);
     hex.s = eq + 1;
     hex.n = len - name.n - 1;
-    if (ign_check(&e->ign, name.s, name.n, line, len))
+    if (ign_check(&c->e->ign, name.s, name.n, line, len))
         return NULL;
-    return ndb_sig(e, name, 0, any, hex, official, why, whylen, st);
+    return ndb_sig(c->e, name, 0, any, hex, c->official, c->why, sizeof c->why, st);
 }
 
 vigil_status ndb_parse_legacy(struct vigil_engine *e, const char *dbname,
                               struct lines *it, int official)
 {
-    return ndb_run(e, dbname, it, official, db_line);
+    struct ndb_ctx c = {e, official, ""};
+
+    return dbparse_run(e, dbname, it, &ndb_rules, db_line, &c);
 }
