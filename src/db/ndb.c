@@ -126,11 +126,17 @@ vigil_status ndb_add_subsig(struct vigil_engine *e, struct bodysig *sig, uint32_
     return VIGIL_OK;
 }
 
-/* ClamAV gives .ndb patterns without wildcards to its Boyer-Moore matcher,
- * which refuses fewer than 3 bytes ("Signature ... is too short"); inside
- * .ldb the same 2 bytes are accepted, so the rule lives here. */
-static int ndb_plain_too_short(struct field hex)
+/* ClamAV gives some .ndb patterns without wildcards to its Boyer-Moore
+ * matcher, which refuses fewer than 3 bytes ("Signature ... is too short"):
+ * those of target 0, and of target 1 with a fixed offset that does not float
+ * (measured on clamscan 1.4.6: T:1:*:4142 and T:1:4,2:4142 load, T:1:4:4142
+ * does not). Inside .ldb 2 bytes are always accepted, so the rule is here. */
+static int ndb_plain_too_short(struct field hex, unsigned target, struct field off)
 {
+    int fixed = !(off.n == 1 && off.s[0] == '*') && !memchr(off.s, ',', off.n);
+
+    if (target != 0 && !(target == 1 && fixed))
+        return 0;
     for (size_t i = 0; i < hex.n; i++)
         if (hex_nibble(hex.s[i]) < 0)
             return 0;
@@ -151,7 +157,7 @@ static const char *ndb_sig(struct vigil_engine *e, struct field name, unsigned t
     *st = VIGIL_OK;
     if (name.n == 0 || (name.n >= 7 && memcmp(name.s, " (Clam)", 7) == 0))
         return "empty signature name";
-    if (ndb_plain_too_short(hex))
+    if (ndb_plain_too_short(hex, target, off))
         return "signature is too short (a pattern without wildcards needs at "
                "least 3 bytes)";
     if (bodysig_parse(hex.s, hex.n, &sig, why, whylen) != VIGIL_OK)

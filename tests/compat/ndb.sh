@@ -97,4 +97,11 @@ for bad in "Bad:0:*:4845" "Bad:0:*:48" "Bad:0:x:48454c4c4f" "Bad:0:*,3:48454c4c4
     assert_contains "malformed '$bad': vigil names the line" "$V_ERR" "bad.ndb:2:"
 done
 
+# The 3-byte minimum of plain patterns depends on target and offset.
+for line in "T:1:*:4142" "T:3:*:4142" "T:1:4:4142" "T:1:4,2:4142" "T:0:4:4142" "T:6:*:4142"; do
+    printf '%s\n' "$line" > short.ndb
+    compat_run -d short.ndb hw.txt
+    compare_rc "2-byte plain pattern '$line'"
+done
+
 finish
