@@ -63,4 +63,24 @@ int bodysig_verify(const struct bodysig *sig, const uint8_t *buf, size_t len,
                    size_t at, size_t start_lo, size_t start_hi, size_t *start,
                    size_t *end);
 
+/*
+ * A per-scanner cache of searches that found nothing: "no placement of the
+ * signature's parts from part k on starts after position X". Repeated atom
+ * hits of one signature whose later part never occurs (the common case on
+ * clean files) then cost no second search of the buffer. It is a cache: a
+ * lost entry only means searching again. Reset it for every object.
+ */
+struct bodysig_memo;
+
+vigil_status bodysig_memo_new(struct bodysig_memo **out);
+void bodysig_memo_free(struct bodysig_memo *m);
+
+/* Forgets everything (a new object), in constant time. */
+void bodysig_memo_reset(struct bodysig_memo *m);
+
+/* bodysig_verify with a cache; id names the signature within the engine. */
+int bodysig_verify_memo(const struct bodysig *sig, struct bodysig_memo *m, uint32_t id,
+                        const uint8_t *buf, size_t len, size_t at, size_t start_lo,
+                        size_t start_hi, size_t *start, size_t *end);
+
 #endif

@@ -164,6 +164,8 @@ struct bs_ctx {
     const struct bodysig *sig;
     const uint8_t *buf;
     size_t len;
+    struct bodysig_memo *memo; /* may be NULL */
+    uint32_t id;               /* the signature's id in the memo */
 };
 
 /* Position sets of one part's placement: base + i (forward) or base - i

@@ -327,7 +327,89 @@ static size_t iv_first_in(const struct ivset *s, size_t lo, size_t hi)
 
 /* Places the block whose first part is a at or after `from`, ending as
  * early as possible. Returns that end, or SIZE_MAX. */
+/* The memo: a direct-mapped table of (signature, part) -> the smallest
+ * `from` for which earliest_end() found nothing. That answer is monotone:
+ * nothing after from means nothing after any later from. */
+#define MEMO_SLOTS 4096
+
+struct memo_slot {
+    uint32_t gen, id, part;
+    size_t none_from;
+};
+
+struct bodysig_memo {
+    uint32_t gen;
+    struct memo_slot slot[MEMO_SLOTS];
+};
+
+vigil_status bodysig_memo_new(struct bodysig_memo **out)
+{
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return VIGIL_ENOMEM;
+    (*out)->gen = 1;
+    return VIGIL_OK;
+}
+
+void bodysig_memo_free(struct bodysig_memo *m)
+{
+    free(m);
+}
+
+void bodysig_memo_reset(struct bodysig_memo *m)
+{
+    if (++m->gen == 0) { /* wrapped: clear for real once in 4 billion */
+        memset(m->slot, 0, sizeof m->slot);
+        m->gen = 1;
+    }
+}
+
+static struct memo_slot *memo_slot(const struct bs_ctx *c, uint32_t part)
+{
+    uint32_t h = (c->id * 2654435761u) ^ (part * 40503u);
+    return &c->memo->slot[h % MEMO_SLOTS];
+}
+
+/* Returns 1 if the memo knows that nothing follows from `from` on. */
+static int memo_none(const struct bs_ctx *c, uint32_t part, size_t from)
+{
+    const struct memo_slot *s;
+
+    if (!c->memo)
+        return 0;
+    s = memo_slot(c, part);
+    return s->gen == c->memo->gen && s->id == c->id && s->part == part &&
+           from >= s->none_from;
+}
+
+static void memo_set_none(const struct bs_ctx *c, uint32_t part, size_t from)
+{
+    struct memo_slot *s;
+
+    if (!c->memo)
+        return;
+    s = memo_slot(c, part);
+    if (s->gen == c->memo->gen && s->id == c->id && s->part == part &&
+        s->none_from <= from)
+        return;
+    *s = (struct memo_slot){c->memo->gen, c->id, part, from};
+}
+
+static size_t earliest_end_search(const struct bs_ctx *c, uint32_t a, size_t from);
+
 static size_t earliest_end(const struct bs_ctx *c, uint32_t a, size_t from)
+{
+    size_t e;
+
+    if (memo_none(c, a, from))
+        return SIZE_MAX;
+    e = earliest_end_search(c, a, from);
+    if (e == SIZE_MAX)
+        memo_set_none(c, a, from);
+    return e;
+}
+
+static size_t earliest_end_search(const struct bs_ctx *c, uint32_t a, size_t from)
 {
     const struct bs_part *p = &c->sig->parts[a];
     size_t best = SIZE_MAX, span = span_min(c->sig, a, block_last(c->sig, a));
@@ -464,7 +546,14 @@ static int single(const struct bs_bits *st, const struct bs_bits *en, size_t lo,
 int bodysig_verify(const struct bodysig *sig, const uint8_t *buf, size_t len, size_t at,
                    size_t start_lo, size_t start_hi, size_t *start, size_t *end)
 {
-    struct bs_ctx c = {sig, buf, len};
+    return bodysig_verify_memo(sig, NULL, 0, buf, len, at, start_lo, start_hi, start, end);
+}
+
+int bodysig_verify_memo(const struct bodysig *sig, struct bodysig_memo *m, uint32_t id,
+                        const uint8_t *buf, size_t len, size_t at, size_t start_lo,
+                        size_t start_hi, size_t *start, size_t *end)
+{
+    struct bs_ctx c = {sig, buf, len, m, id};
     struct bs_bits st, en;
     size_t s, e;
 

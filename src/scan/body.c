@@ -29,7 +29,7 @@ vigil_status body_scratch_init(struct body_scratch *b, const struct vigil_engine
     if ((st = lsig_scratch_init(&b->lsig, e)) != VIGIL_OK || e->body.n == 0)
         return st;
     b->seen = calloc((e->body.n + 7) / 8, 1);
-    if (!b->seen)
+    if (!b->seen || bodysig_memo_new(&b->memo) != VIGIL_OK)
         return VIGIL_ENOMEM;
     return atoms_scratch_new(e->atoms, &b->atoms);
 }
@@ -37,6 +37,7 @@ vigil_status body_scratch_init(struct body_scratch *b, const struct vigil_engine
 void body_scratch_free(struct body_scratch *b)
 {
     atoms_scratch_free(b->atoms);
+    bodysig_memo_free(b->memo);
     lsig_scratch_free(&b->lsig);
     free(b->seen);
     free(b->hits);
@@ -96,7 +97,8 @@ static int body_on_atom(void *arg, uint32_t sig, size_t at)
         c->st = VIGIL_ENOMEM;
         return 1;
     }
-    if (!bodysig_verify(s->sig, buf, c->len, at, (size_t)lo, (size_t)hi, &start, &end))
+    if (!bodysig_verify_memo(s->sig, c->b->memo, sig, buf, c->len, at, (size_t)lo,
+                             (size_t)hi, &start, &end))
         return 0;
     if (s->lsig != NDB_NO_LSIG) {
         c->st = lsig_hit(&c->b->lsig, c->e, s, start, end);
@@ -129,6 +131,8 @@ vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
     if ((e->body.n == 0 && e->ldb.n == 0) || len == 0)
         return VIGIL_OK;
     b->nhits = 0;
+    if (b->memo)
+        bodysig_memo_reset(b->memo);
     lsig_reset(&b->lsig);
     type = filetype_target(buf, len);
     if (type == TARGET_PE || type == TARGET_ELF || type == TARGET_MACHO) {

@@ -14,6 +14,7 @@
 struct vigil_engine;
 struct vigil_result;
 struct atoms_scratch;
+struct bodysig_memo;
 
 struct body_hit {
     uint32_t sig;
@@ -25,6 +26,7 @@ struct body_hit {
 struct body_scratch {
     struct atoms_scratch *atoms;
     uint8_t *seen;         /* one bit per signature: matched in this object */
+    struct bodysig_memo *memo; /* searches that found nothing, this object */
     struct body_hit *hits; /* matches of this object */
     size_t nhits, cap;
     struct exe_info exe;   /* layout of the object, if an executable */
