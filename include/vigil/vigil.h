@@ -98,12 +98,16 @@ struct vigil_limits {
 #define VIGIL_LIMIT_FILES (1u << 2)
 #define VIGIL_LIMIT_RECURSION (1u << 3)
 #define VIGIL_LIMIT_SCANTIME (1u << 4)
+/* More detections in one object than a result keeps (allmatch on a file full
+ * of matches): the rest are not listed. vigil's own limit, not ClamAV's. */
+#define VIGIL_LIMIT_DETECTIONS (1u << 5)
 
 /* Fills *l with clamscan's defaults. */
 VIGIL_API void vigil_limits_default(struct vigil_limits *l);
 
 /* Returns ClamAV's name for one limit bit ("MaxFileSize", "MaxScanSize",
- * "MaxFiles", "MaxRecursion", "MaxScanTime"), or NULL for anything else. */
+ * "MaxFiles", "MaxRecursion", "MaxScanTime"; vigil's "MaxDetections"), or
+ * NULL for anything else. */
 VIGIL_API const char *vigil_limit_name(unsigned bit);
 
 /* ---- the engine ------------------------------------------------------- */

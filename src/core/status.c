@@ -36,7 +36,7 @@ static const struct {
 } limit_names[] = {
     {VIGIL_LIMIT_FILESIZE, "MaxFileSize"},   {VIGIL_LIMIT_SCANSIZE, "MaxScanSize"},
     {VIGIL_LIMIT_FILES, "MaxFiles"},         {VIGIL_LIMIT_RECURSION, "MaxRecursion"},
-    {VIGIL_LIMIT_SCANTIME, "MaxScanTime"},
+    {VIGIL_LIMIT_SCANTIME, "MaxScanTime"},   {VIGIL_LIMIT_DETECTIONS, "MaxDetections"},
 };
 
 const char *vigil_limit_name(unsigned bit)

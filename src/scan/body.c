@@ -52,14 +52,17 @@ struct body_ctx {
     int allmatch;
     vigil_status st;
     const struct exe_layout *exe;
+    int limited; /* BODY_MAX_HITS reached */
 };
 
 static int body_hit_add(struct body_ctx *c, uint32_t sig, size_t end)
 {
     struct body_scratch *b = c->b;
 
-    if (b->nhits == BODY_MAX_HITS)
+    if (b->nhits == BODY_MAX_HITS) {
+        c->limited = 1; /* the result says so: VIGIL_LIMIT_DETECTIONS */
         return 1;
+    }
     if (b->nhits == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 16;
         struct body_hit *h = realloc(b->hits, cap * sizeof *h);
@@ -124,7 +127,7 @@ vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
                        const uint8_t *buf, size_t len, int allmatch,
                        struct vigil_result *r)
 {
-    struct body_ctx c = {e, b, buf, len, allmatch, VIGIL_OK, NULL};
+    struct body_ctx c = {e, b, buf, len, allmatch, VIGIL_OK, NULL, 0};
     unsigned type;
     vigil_status st;
 
@@ -144,6 +147,8 @@ vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
         st = atoms_scan(e->atoms, b->atoms, type, buf, len, body_on_atom, &c);
     if (st == VIGIL_OK)
         st = c.st;
+    if (c.limited)
+        r->limits |= VIGIL_LIMIT_DETECTIONS;
     if (st == VIGIL_OK && (allmatch || b->nhits == 0))
         st = lsig_finish(e, &b->lsig, buf, len, type, c.exe, allmatch);
     if (b->nhits > 1)

@@ -29,6 +29,7 @@ vigil_status result_add(struct vigil_result *r, const char *name,
 {
     if (r->n == RESULT_MAX_DETECTIONS) {
         r->truncated = 1;
+        r->limits |= VIGIL_LIMIT_DETECTIONS; /* reported, never silent */
         return VIGIL_OK;
     }
     if (r->n == r->cap) {

@@ -134,6 +134,7 @@ static void test_limits_reported_and_alerted(void **state)
     assert_int_equal(vigil_scan_buffer(s, eicar, 68, NULL, &o, &r), VIGIL_OK);
     assert_int_equal(vigil_result_limits(r), VIGIL_LIMIT_SCANSIZE);
     assert_string_equal(vigil_limit_name(VIGIL_LIMIT_SCANSIZE), "MaxScanSize");
+    assert_string_equal(vigil_limit_name(VIGIL_LIMIT_DETECTIONS), "MaxDetections");
     vigil_scanner_free(s);
     vigil_engine_free(e);
 }
@@ -156,6 +157,39 @@ static void test_scan_fd(void **state)
     close(fd);
     vigil_scanner_free(s);
     vigil_engine_free(e);
+}
+
+static void test_too_many_detections_is_a_reported_limit(void **state)
+{
+    /* "AB" 3000 times and a signature for it: under allmatch each occurrence
+     * is a detection; past the result's maximum the rest are dropped and
+     * the result must say so. */
+    vigil_engine *e;
+    vigil_scanner *s;
+    const vigil_result *r;
+    struct vigil_scan_options o;
+    static const char db[] = "Many:0:*:414243\n";
+    char *buf = malloc(9000);
+    (void)state;
+    for (int i = 0; i < 9000; i++)
+        buf[i] = "ABC"[i % 3];
+    assert_int_equal(vigil_engine_new(&e), VIGIL_OK);
+    assert_int_equal(vigil_engine_load_memory(e, "m.ndb", db, strlen(db), 0), VIGIL_OK);
+    assert_int_equal(vigil_engine_compile(e), VIGIL_OK);
+    assert_int_equal(vigil_scanner_new(e, &s), VIGIL_OK);
+    vigil_scan_options_default(&o);
+    o.flags |= VIGIL_SCAN_ALLMATCH;
+    assert_int_equal(vigil_scan_buffer(s, buf, 9000, NULL, &o, &r), VIGIL_OK);
+    assert_true(vigil_result_count(r) > 0);
+    assert_true(vigil_result_count(r) < 3000);
+    assert_true(vigil_result_limits(r) & VIGIL_LIMIT_DETECTIONS);
+    o.flags = 0; /* first match: one detection, no limit */
+    assert_int_equal(vigil_scan_buffer(s, buf, 9000, NULL, &o, &r), VIGIL_OK);
+    assert_int_equal(vigil_result_count(r), 1);
+    assert_int_equal(vigil_result_limits(r), 0);
+    vigil_scanner_free(s);
+    vigil_engine_free(e);
+    free(buf);
 }
 
 static void test_state_errors(void **state)
@@ -222,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_exact_then_any_size_last_loaded),
         cmocka_unit_test(test_limits_reported_and_alerted),
         cmocka_unit_test(test_scan_fd),
+        cmocka_unit_test(test_too_many_detections_is_a_reported_limit),
         cmocka_unit_test(test_state_errors),
         cmocka_unit_test(test_one_engine_many_threads),
     };
