@@ -4,6 +4,7 @@
  * and a function int name_main(int argc, char **argv) that gets its own
  * name as argv[0].
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,10 +53,13 @@ static int version_main(int argc, char **argv)
 
 static int help_main(int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 1 && !strcmp(argv[1], "scan")) {
-        usage_scan(stdout);
-        return 0;
+    /* "vigil help CMD" is "vigil CMD --help", so each command keeps its own
+     * help text in one place. */
+    for (size_t k = 0; argc > 1 && k < NCOMMANDS; k++) {
+        if (strcmp(argv[1], commands[k].name) == 0 && commands[k].fn != help_main) {
+            char *args[] = {argv[1], (char *)(uintptr_t)"--help", NULL};
+            return commands[k].fn(2, args);
+        }
     }
     if (argc > 1) {
         fprintf(stderr, "vigil: no help for unknown command '%s'\n\n", argv[1]);

@@ -126,4 +126,11 @@ run "$VIGIL" db --help
 assert_rc "db --help" 0
 assert_contains "db --help shows usage" "$OUT" "Usage: vigil db info"
 
+# "vigil help db" is "vigil db --help".
+run "$VIGIL" help db
+assert_rc "vigil help db" 0
+assert_contains "vigil help db shows the db usage" "$OUT" "vigil db info"
+run "$VIGIL" help no-such-command
+assert_rc "vigil help of an unknown command" 2
+
 finish
