@@ -1,5 +1,5 @@
 /* status.c - status texts, version, and the limit table (names and defaults). */
-#include "vigil/vigil.h"
+#include "core/status.h"
 
 static const char *const status_text[] = {
 #define VIGIL_X_TEXT(code, text) [code] = text,
@@ -29,14 +29,19 @@ void vigil_limits_default(struct vigil_limits *l)
     l->max_scantime_ms = 120000;
 }
 
-/* ClamAV names the limits this way in Heuristics.Limits.Exceeded.<Name>. */
+/* One row per limit: ClamAV's name for it, and the detection a hit limit
+ * becomes under --alert-exceeds-max (Heuristics.Limits.Exceeded.<Name>). */
+#define LIMIT_ROW(bit, name) {bit, name, "Heuristics.Limits.Exceeded." name}
 static const struct {
     unsigned bit;
-    const char *name;
+    const char *name, *detection;
 } limit_names[] = {
-    {VIGIL_LIMIT_FILESIZE, "MaxFileSize"},   {VIGIL_LIMIT_SCANSIZE, "MaxScanSize"},
-    {VIGIL_LIMIT_FILES, "MaxFiles"},         {VIGIL_LIMIT_RECURSION, "MaxRecursion"},
-    {VIGIL_LIMIT_SCANTIME, "MaxScanTime"},   {VIGIL_LIMIT_DETECTIONS, "MaxDetections"},
+    LIMIT_ROW(VIGIL_LIMIT_FILESIZE, "MaxFileSize"),
+    LIMIT_ROW(VIGIL_LIMIT_SCANSIZE, "MaxScanSize"),
+    LIMIT_ROW(VIGIL_LIMIT_FILES, "MaxFiles"),
+    LIMIT_ROW(VIGIL_LIMIT_RECURSION, "MaxRecursion"),
+    LIMIT_ROW(VIGIL_LIMIT_SCANTIME, "MaxScanTime"),
+    LIMIT_ROW(VIGIL_LIMIT_DETECTIONS, "MaxDetections"),
 };
 
 const char *vigil_limit_name(unsigned bit)
@@ -44,5 +49,13 @@ const char *vigil_limit_name(unsigned bit)
     for (size_t i = 0; i < sizeof limit_names / sizeof limit_names[0]; i++)
         if (limit_names[i].bit == bit)
             return limit_names[i].name;
+    return NULL;
+}
+
+const char *limit_detection_name(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof limit_names / sizeof limit_names[0]; i++)
+        if (limit_names[i].bit == bit)
+            return limit_names[i].detection;
     return NULL;
 }

@@ -19,7 +19,6 @@ void result_free(struct vigil_result *r)
 void result_reset(struct vigil_result *r)
 {
     r->n = 0;
-    r->truncated = 0;
     r->size = r->bytes_read = 0;
     r->limits = 0;
 }
@@ -28,7 +27,6 @@ vigil_status result_add(struct vigil_result *r, const char *name,
                         const char *layer_path, uint32_t depth)
 {
     if (r->n == RESULT_MAX_DETECTIONS) {
-        r->truncated = 1;
         r->limits |= VIGIL_LIMIT_DETECTIONS; /* reported, never silent */
         return VIGIL_OK;
     }

@@ -10,13 +10,12 @@
 
 /* A result holds at most this many detections (allmatch on a hostile
  * container must not grow without bound); past it, further ones are dropped
- * and the result says so. */
+ * and the result says so with VIGIL_LIMIT_DETECTIONS. */
 #define RESULT_MAX_DETECTIONS 1024
 
 struct vigil_result {
     struct vigil_detection *det;
     size_t n, cap;
-    int truncated;
     uint64_t size, bytes_read;
     unsigned limits;
 };

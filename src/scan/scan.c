@@ -7,6 +7,7 @@
 
 
 #include "core/engine.h"
+#include "core/status.h"
 #include "io/source.h"
 #include "scan/body.h"
 #include "scan/digest.h"
@@ -86,23 +87,6 @@ void vigil_scanner_free(vigil_scanner *s)
     free(s);
 }
 
-/* The names ClamAV gives detections made by limits (--alert-exceeds-max). */
-static const char *limit_detection(unsigned bit)
-{
-    switch (bit) {
-    case VIGIL_LIMIT_FILESIZE:
-        return "Heuristics.Limits.Exceeded.MaxFileSize";
-    case VIGIL_LIMIT_SCANSIZE:
-        return "Heuristics.Limits.Exceeded.MaxScanSize";
-    case VIGIL_LIMIT_FILES:
-        return "Heuristics.Limits.Exceeded.MaxFiles";
-    case VIGIL_LIMIT_RECURSION:
-        return "Heuristics.Limits.Exceeded.MaxRecursion";
-    default:
-        return "Heuristics.Limits.Exceeded.MaxScanTime";
-    }
-}
-
 /* Records that a limit stopped the scan of an object; a detection too when
  * the caller asked for limits to alert. */
 static vigil_status scan_limit(struct vigil_result *r,
@@ -110,7 +94,7 @@ static vigil_status scan_limit(struct vigil_result *r,
 {
     r->limits |= bit;
     if (o->flags & VIGIL_SCAN_ALERT_EXCEEDS_MAX)
-        return result_add(r, limit_detection(bit), "", 0);
+        return result_add(r, limit_detection_name(bit), "", 0);
     return VIGIL_OK;
 }
 
