@@ -8,7 +8,7 @@
 
 #include "db/load.h"
 #include "match/atoms.h"
-#include "match/bodysig.h"
+#include "scan/bodyplan.h"
 
 vigil_status vigil_engine_new(vigil_engine **out)
 {
@@ -49,6 +49,7 @@ void vigil_engine_free(vigil_engine *e)
     ndb_table_free(&e->body);
     ldb_table_free(&e->ldb);
     atoms_free(e->atoms);
+    bodyplan_free(&e->plan);
     strtab_free(&e->names);
     free(e);
 }
@@ -150,21 +151,19 @@ vigil_status vigil_engine_load_memory(vigil_engine *e, const char *name,
     return st;
 }
 
-/* Puts every body signature's atom into the pre-filter and compiles it. */
+/* Puts every body signature's atom and segments into the pre-filter and
+ * compiles it. */
 static vigil_status engine_compile_atoms(struct vigil_engine *e)
 {
     char why[256] = "";
+    uint32_t bad = BODYPLAN_NONE;
     vigil_status st = atoms_new(&e->atoms);
 
-    for (size_t i = 0; i < e->body.n && st == VIGIL_OK; i++) {
-        const struct ndb_sig *s = &e->body.v[i];
-        const struct bodysig_atom *a = bodysig_atom(s->sig);
-        st = atoms_add(e->atoms, s->target, a->bytes, a->len, (uint32_t)i,
-                       (s->flags & NDB_F_NOCASE) ? ATOMS_CASELESS : 0);
-        if (st != VIGIL_OK)
-            return engine_fail(e, st, "signature %s: its atom cannot be indexed",
-                               strtab_get(&e->names, s->name));
-    }
+    if (st == VIGIL_OK)
+        st = bodyplan_build(&e->plan, e->atoms, &e->body, &bad);
+    if (st != VIGIL_OK && bad != BODYPLAN_NONE)
+        return engine_fail(e, st, "signature %s: its atom cannot be indexed",
+                           strtab_get(&e->names, e->body.v[bad].name));
     if (st == VIGIL_OK)
         st = atoms_compile(e->atoms, why, sizeof why);
     if (st != VIGIL_OK)

@@ -10,6 +10,7 @@
 #include "db/ldb.h"
 #include "db/ndb.h"
 #include "match/hashset.h"
+#include "scan/bodyplan.h"
 #include "vigil/vigil.h"
 
 /* The ClamAV functionality level vigil's database reader implements: that of
@@ -30,6 +31,7 @@ struct vigil_engine {
     struct ndb_table body; /* body signatures (.ndb .sdb .db), lsig subsigs */
     struct ldb_table ldb;  /* logical signatures (.ldb) */
     struct atoms *atoms;   /* their literal pre-filter, built by compile */
+    struct bodyplan plan;  /* which pre-filter ids stand for what */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
     vigil_log_fn log_fn;
     void *log_ctx;

@@ -1,7 +1,13 @@
-/* atoms.c - the Vectorscan pure-literal pre-filter.
+/* atoms.c - the Vectorscan literal pre-filter.
  *
- * Only literals go to Vectorscan (hs_compile_lit_multi): gaps, wildcards and
- * repeats never do, so compiling stays linear and small. Identical atoms of
+ * Only literals go to Vectorscan: gaps, wildcards and repeats never do, so
+ * compiling stays linear and small. They are given as expressions that spell
+ * every byte "\xNN" (hs_compile_multi), not through the pure-literal API:
+ * Vectorscan 5.4.9's hs_compile_lit_multi takes a literal that starts with a
+ * 00 byte for an empty one and refuses it, and atoms like 00 00 00 18 are the
+ * only informative bytes some signatures have. Vectorscan reduces such
+ * expressions to the same literal matchers (measured: same database size and
+ * compile time for 100,000 literals). Identical atoms of
  * several signatures become one Vectorscan pattern whose id indexes a list of
  * owners, so a hit costs one callback however many signatures share it.
  * Literals are matched case-sensitively (caseless for ::i subsignatures of
@@ -148,8 +154,7 @@ vigil_status atoms_add(struct atoms *a, unsigned target, const uint8_t *bytes,
 {
     struct literal *l;
 
-    if (a->compiled || target >= ATOMS_TARGETS || len == 0 || len > 255 ||
-        bytes[0] == 0)
+    if (a->compiled || target >= ATOMS_TARGETS || len == 0 || len > ATOMS_MAX_LEN)
         return VIGIL_EINVAL;
     if (a->nowners == a->owners_cap) {
         size_t cap = a->owners_cap ? a->owners_cap * 2 : 256;
@@ -172,25 +177,45 @@ vigil_status atoms_add(struct atoms *a, unsigned target, const uint8_t *bytes,
     return VIGIL_OK;
 }
 
+/* Writes literal l as a Vectorscan expression: every byte as \xNN. */
+static void lit_expr(const struct literal *l, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (uint32_t i = 0; i < l->len; i++) {
+        *out++ = '\\';
+        *out++ = 'x';
+        *out++ = hex[l->bytes[i] >> 4];
+        *out++ = hex[l->bytes[i] & 15];
+    }
+    *out = '\0';
+}
+
 static vigil_status set_compile(struct target_set *ts, char *why, size_t whylen)
 {
     const char **exprs = calloc(ts->n, sizeof *exprs);
     unsigned *flags = calloc(ts->n, sizeof *flags), *ids = calloc(ts->n, sizeof *ids);
-    size_t *lens = calloc(ts->n, sizeof *lens);
+    char *text = NULL;
+    size_t textlen = 0;
     hs_compile_error_t *err = NULL;
     vigil_status st = VIGIL_ENOMEM;
 
-    if (!exprs || !flags || !ids || !lens)
+    for (size_t i = 0; i < ts->n; i++)
+        textlen += 4 * (size_t)ts->lits[i].len + 1;
+    text = malloc(textlen ? textlen : 1);
+    if (!exprs || !flags || !ids || !text)
         goto out;
+    textlen = 0;
     for (size_t i = 0; i < ts->n; i++) {
-        exprs[i] = (const char *)ts->lits[i].bytes;
-        lens[i] = ts->lits[i].len;
+        exprs[i] = text + textlen;
+        lit_expr(&ts->lits[i], text + textlen);
+        textlen += 4 * (size_t)ts->lits[i].len + 1;
         flags[i] = (ts->lits[i].flags & ATOMS_CASELESS) ? HS_FLAG_CASELESS : 0;
         ids[i] = (unsigned)i;
     }
     st = VIGIL_OK;
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)ts->n, HS_MODE_BLOCK,
-                             NULL, &ts->db, &err) != HS_SUCCESS) {
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)ts->n, HS_MODE_BLOCK, NULL, &ts->db,
+                         &err) != HS_SUCCESS) {
         snprintf(why, whylen, "Vectorscan: %s", err ? err->message : "compile failed");
         hs_free_compile_error(err);
         st = VIGIL_ENOMEM;
@@ -199,7 +224,7 @@ out:
     free(exprs);
     free(flags);
     free(ids);
-    free(lens);
+    free(text);
     return st;
 }
 
@@ -319,7 +344,7 @@ vigil_status atoms_scan(const struct atoms *a, struct atoms_scratch *s,
             break;
         /* Windows overlap by the longest atom minus one byte; a hit in the
          * overlap can be reported twice, which verification tolerates. */
-        off += n - 254;
+        off += n - (ATOMS_MAX_LEN - 1);
     }
     return VIGIL_OK;
 }

@@ -1,5 +1,5 @@
 /* atoms.h - the literal pre-filter: every body signature contributes one
- * literal atom; all atoms of one target type form one Vectorscan pure-literal
+ * literal atom; all atoms of one target type form one Vectorscan literal
  * database, scanned in block mode over the object's bytes. Each hit reports
  * the signatures that own the atom, for the verifier to decide. */
 #ifndef VIGIL_MATCH_ATOMS_H
@@ -29,7 +29,10 @@ enum atoms_flags {
     ATOMS_CASELESS = 1, /* letters match in either case (::i subsignatures) */
 };
 
-/* Registers the atom bytes[0..len) (1..255 bytes, not starting with 00) of
+/* Longest atom. */
+#define ATOMS_MAX_LEN 255
+
+/* Registers the atom bytes[0..len) (1..ATOMS_MAX_LEN bytes) of
  * signature sig for target, with flags (enum atoms_flags). Before
  * atoms_compile() only. */
 vigil_status atoms_add(struct atoms *a, unsigned target, const uint8_t *bytes,

@@ -3,11 +3,15 @@
  *
  * Reading the text is in bodysig_parse.c (parts, gaps, anchored bytes) and
  * bodysig_group.c ("(...)" groups); placing one part in bodysig_part.c, the
- * whole verification in bodysig_match.c. An atom is a window of at most BODYSIG_MAX_ATOM
- * plain bytes of one part (so every match contains it), chosen for selectivity: each byte
- * weighs 8, a padding byte (00, FF, 90, CC) 2, a byte repeating the one before 1; the
- * window of most weight wins, and it never starts with 00 (Vectorscan refuses such
- * literals). */
+ * whole verification in bodysig_match.c.
+ *
+ * An atom is a window of at most BODYSIG_MAX_ATOM plain bytes of one part (so every
+ * match contains it), chosen for selectivity: each byte weighs 8, a padding byte (00,
+ * FF, 90, CC) 2, a byte repeating the one before 1; the window of most weight wins.
+ * Every part has such a best window; the signature's atom is that of its last part
+ * whose window is good enough (BODYSIG_GOOD_WEIGHT), so that the atoms of the parts
+ * before it can be required to have been seen when it is (see scan/body.c); failing
+ * that, the best window of any part. */
 #include "match/bodysig.h"
 
 #include <stdio.h>
@@ -79,22 +83,19 @@ static unsigned byte_weight(uint8_t b, int repeat)
 }
 
 /* The best window starting at element i of a run ending before element
- * end, or weight 0 if it may not start there. */
-static struct window window_at(const struct bs_elem *e, uint32_t i, uint32_t end,
-                               int atom)
+ * end. */
+static struct window window_at(const struct bs_elem *e, uint32_t i, uint32_t end)
 {
     struct window w = {0, i, 0, 0};
 
-    if (atom && e[i].val == 0x00)
-        return w;
     for (w.len = 0; w.len < BODYSIG_MAX_ATOM && i + w.len < end; w.len++)
         w.weight += byte_weight(e[i + w.len].val,
                                 w.len && e[i + w.len].val == e[i + w.len - 1].val);
     return w;
 }
 
-/* The best window of part pi (an atom: never starting with 00). */
-static struct window best_in_part(const struct bodysig *sig, uint32_t pi, int atom)
+/* The best window of part pi (weight 0 if it has no plain byte). */
+static struct window best_in_part(const struct bodysig *sig, uint32_t pi)
 {
     const struct bs_part *p = &sig->parts[pi];
     const struct bs_elem *e = sig->elems + p->first;
@@ -109,7 +110,7 @@ static struct window best_in_part(const struct bodysig *sig, uint32_t pi, int at
         for (end = i; end < p->count && plain(&e[end]); end++)
             ;
         for (; i < end; i++) {
-            w = window_at(e, i, end, atom);
+            w = window_at(e, i, end);
             if (w.weight > best.weight) {
                 best = w;
                 best.part = pi;
@@ -134,7 +135,7 @@ static void span(const struct bodysig *sig, const struct bs_part *p, uint32_t fr
 static vigil_status set_needle(struct bodysig *sig, uint32_t pi)
 {
     struct bs_part *p = &sig->parts[pi];
-    struct window w = best_in_part(sig, pi, 0);
+    struct window w = best_in_part(sig, pi);
     vigil_status rc;
 
     rc = bodysig_grow((void **)&sig->needles, &sig->cap_needles, sig->nneedles + w.len, 1,
@@ -159,13 +160,15 @@ static size_t sat_add(size_t a, size_t b)
 /* Chooses the atom and the needles, and sums the match lengths. */
 static vigil_status finish(struct bodysig *sig, char *why, size_t whylen)
 {
-    struct window best = {0, 0, 0, 0}, w;
+    struct window best = {0, 0, 0, 0}, last = {0, 0, 0, 0}, w;
     vigil_status rc = VIGIL_OK;
 
     for (uint32_t i = 0; i < sig->nparts && rc == VIGIL_OK; i++) {
-        w = best_in_part(sig, i, 1);
+        w = best_in_part(sig, i);
         if (w.weight > best.weight)
             best = w;
+        if (w.weight >= BODYSIG_GOOD_WEIGHT)
+            last = w;
         rc = set_needle(sig, i);
         sig->min_len = sat_add(sig->min_len, sig->parts[i].minlen);
         sig->max_len = sat_add(sig->max_len, sig->parts[i].maxlen);
@@ -176,9 +179,11 @@ static vigil_status finish(struct bodysig *sig, char *why, size_t whylen)
     }
     if (rc == VIGIL_OK && best.weight == 0) {
         if (why && whylen)
-            snprintf(why, whylen, "no usable atom: every plain byte is 00");
+            snprintf(why, whylen, "no usable atom: the signature has no plain byte");
         return VIGIL_EMALFORMED;
     }
+    if (last.weight)
+        best = last;
     sig->atom_part = best.part;
     sig->atom_elem = best.elem;
     sig->atom.len = best.len;
@@ -224,6 +229,67 @@ void bodysig_free(struct bodysig *sig)
 const struct bodysig_atom *bodysig_atom(const struct bodysig *sig)
 {
     return &sig->atom;
+}
+
+uint32_t bodysig_nparts(const struct bodysig *sig)
+{
+    return sig->nparts;
+}
+
+uint32_t bodysig_atom_part(const struct bodysig *sig)
+{
+    return sig->atom_part;
+}
+
+unsigned bodysig_part_atom(const struct bodysig *sig, uint32_t part,
+                           struct bodysig_atom *out)
+{
+    struct window w;
+
+    out->len = 0;
+    if (part >= sig->nparts)
+        return 0;
+    w = best_in_part(sig, part);
+    out->len = w.len;
+    for (uint32_t i = 0; i < w.len; i++)
+        out->bytes[i] = sig->elems[sig->parts[part].first + w.elem + i].val;
+    return w.weight;
+}
+
+/* Whether element e always consumes the same number of bytes, and how many. */
+static int fixed_len(const struct bodysig *sig, const struct bs_elem *e, uint32_t *n)
+{
+    *n = bodysig_elem_min(sig, e);
+    return *n == bodysig_elem_max(sig, e);
+}
+
+void bodysig_quick(const struct bodysig *sig, struct bodysig_quick *q)
+{
+    const struct bs_part *p = &sig->parts[sig->atom_part];
+    const struct bs_elem *e = sig->elems + p->first;
+    uint32_t k, n, d;
+
+    memset(q, 0, sizeof *q);
+    /* Right of the atom: element k starts d bytes after its end. */
+    for (k = sig->atom_elem + (uint32_t)sig->atom.len, d = 0; k < p->count && d < 8; k++) {
+        if (!fixed_len(sig, &e[k], &n))
+            break;
+        if (e[k].kind == BS_BYTE) {
+            q->rval |= (uint64_t)e[k].val << (8 * d);
+            q->rmask |= (uint64_t)e[k].mask << (8 * d);
+        }
+        d += n;
+    }
+    /* Left of it: element k ends d bytes before its start. */
+    for (k = sig->atom_elem, d = 0; k-- > 0 && d < 8;) {
+        if (!fixed_len(sig, &e[k], &n))
+            break;
+        d += n;
+        if (e[k].kind == BS_BYTE && d <= 8) {
+            q->lval |= (uint64_t)e[k].val << (8 * (8 - d));
+            q->lmask |= (uint64_t)e[k].mask << (8 * (8 - d));
+        }
+    }
 }
 
 size_t bodysig_min_len(const struct bodysig *sig)

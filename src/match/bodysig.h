@@ -20,7 +20,7 @@
 /* A signature must hold a run of at least this many static bytes (ClamAV). */
 #define BODYSIG_MIN_STATIC 2
 /* Longest atom a signature indexes. */
-#define BODYSIG_MAX_ATOM 16
+#define BODYSIG_MAX_ATOM 32
 
 struct bodysig;
 
@@ -42,10 +42,41 @@ vigil_status bodysig_parse(const char *hex, size_t len, struct bodysig **out,
 /* Frees a signature. NULL is allowed. */
 void bodysig_free(struct bodysig *sig);
 
-/* Returns the signature's atom: the most selective static run (long runs
- * preferred; runs of 00, FF, 90, CC avoided), never starting with a 00 byte
- * (Vectorscan 5.4.9 refuses pure literals that start with 00). */
+/* Weight of a window of static bytes from which on it is selective enough to
+ * be looked for on its own (three informative bytes). */
+#define BODYSIG_GOOD_WEIGHT 24
+
+/* Returns the signature's atom: the most selective static run of its last
+ * part that has a good one (weight >= BODYSIG_GOOD_WEIGHT), else of the part
+ * with the best one (long runs preferred; runs of 00, FF, 90, CC avoided). */
 const struct bodysig_atom *bodysig_atom(const struct bodysig *sig);
+
+/* Returns how many parts the signature has (it is split at `*` and at ranged
+ * gaps `{n-m}`); a match places them left to right without overlap. */
+uint32_t bodysig_nparts(const struct bodysig *sig);
+
+/* Returns the part that holds the signature's atom. */
+uint32_t bodysig_atom_part(const struct bodysig *sig);
+
+/* Writes part's most selective static run into *out (len 0 if it has none)
+ * and returns its weight (8 per informative byte; see bodysig.c). Every
+ * match of the signature contains it, within that part. */
+unsigned bodysig_part_atom(const struct bodysig *sig, uint32_t part,
+                           struct bodysig_atom *out);
+
+/* A quick test of an atom hit: the bytes at fixed distances next to the
+ * atom that every match has, as (buf[i] & mask) == val for the 8 bytes
+ * before the atom (lval, lmask; byte i of the word is buf[at - 8 + i]) and
+ * the 8 after it (rval, rmask; byte i is buf[at + atom len + i]). A hit that
+ * fails it cannot be a match; one that passes still needs bodysig_verify().
+ * Masks are 0 where the signature says nothing (or lies beyond a variable
+ * element). */
+struct bodysig_quick {
+    uint64_t lval, lmask, rval, rmask;
+};
+
+/* Fills *q for sig's atom. */
+void bodysig_quick(const struct bodysig *sig, struct bodysig_quick *q);
 
 /* Returns the shortest and longest length of a match (longest may be
  * SIZE_MAX for signatures with an unbounded gap). */

@@ -21,6 +21,10 @@
 /* Matches kept per object; allmatch on a hostile file stays bounded. */
 #define BODY_MAX_HITS 4096
 
+/* Atom hits put aside until the segments they wait for may have been seen;
+ * past this many, hits are verified at once (slower, same answer). */
+#define BODY_MAX_PENDING 65536
+
 vigil_status body_scratch_init(struct body_scratch *b, const struct vigil_engine *e)
 {
     vigil_status st;
@@ -30,6 +34,9 @@ vigil_status body_scratch_init(struct body_scratch *b, const struct vigil_engine
         return st;
     b->seen = calloc((e->body.n + 7) / 8, 1);
     if (!b->seen || bodysig_memo_new(&b->memo) != VIGIL_OK)
+        return VIGIL_ENOMEM;
+    if (e->plan.nslots &&
+        !(b->slots = calloc(e->plan.nslots, sizeof *b->slots)))
         return VIGIL_ENOMEM;
     return atoms_scratch_new(e->atoms, &b->atoms);
 }
@@ -41,6 +48,8 @@ void body_scratch_free(struct body_scratch *b)
     lsig_scratch_free(&b->lsig);
     free(b->seen);
     free(b->hits);
+    free(b->slots);
+    free(b->pending);
     memset(b, 0, sizeof *b);
 }
 
@@ -78,12 +87,85 @@ static int body_hit_add(struct body_ctx *c, uint32_t sig, size_t end)
     return 0;
 }
 
-/* Called by the pre-filter for each atom hit: verify the whole signature.
- * A subsignature of a logical signature is counted there (every
- * occurrence), not reported; ::i ones are verified on the folded object. */
-static int body_on_atom(void *arg, uint32_t sig, size_t at)
+/* The parts of signature slot seen in this object. */
+static uint64_t *slot_bits(struct body_scratch *b, uint32_t slot)
+{
+    struct body_slot *sl = &b->slots[slot];
+
+    if (sl->gen != b->gen) {
+        sl->gen = b->gen;
+        sl->bits = 0;
+    }
+    return &sl->bits;
+}
+
+/* Puts an atom hit aside until the end of the pass; 0 if there is no room. */
+static int body_defer(struct body_ctx *c, uint32_t sig, size_t at)
+{
+    struct body_scratch *b = c->b;
+
+    if (b->npending == BODY_MAX_PENDING)
+        return 0;
+    if (b->npending == b->cap_pending) {
+        size_t cap = b->cap_pending ? b->cap_pending * 2 : 64;
+        struct body_pending *p = realloc(b->pending, cap * sizeof *p);
+        if (!p)
+            return 0;
+        b->pending = p;
+        b->cap_pending = cap;
+    }
+    b->pending[b->npending++] = (struct body_pending){sig, at};
+    return 1;
+}
+
+static int body_verify(struct body_ctx *c, uint32_t sig, size_t at);
+
+/* Called by the pre-filter for each hit. A segment hit marks its part as
+ * seen. An atom hit is verified if every segment of its signature has been
+ * seen; if not, it waits for the end of the pass, because Vectorscan does not
+ * promise to report hits in the order of their offsets. */
+static int body_on_atom(void *arg, uint32_t id, size_t at)
 {
     struct body_ctx *c = arg;
+    const struct bodyplan *p = &c->e->plan;
+    uint32_t slot;
+
+    if (id & BODYPLAN_SEG) {
+        const struct bodyplan_seg *g = &p->segs[id & ~BODYPLAN_SEG];
+        *slot_bits(c->b, g->slot) |= (uint64_t)1 << g->bit;
+        return 0;
+    }
+    if (!bodyplan_quick_pass(p, id, c->buf, c->len, at))
+        return 0;
+    slot = p->slot[id];
+    if (slot != BODYPLAN_NONE && (*slot_bits(c->b, slot) & p->need[slot]) != p->need[slot] &&
+        body_defer(c, id, at))
+        return 0;
+    return body_verify(c, id, at);
+}
+
+/* Verifies the atom hits put aside during a pass whose segments have all
+ * been seen by its end. */
+static int body_flush(struct body_ctx *c)
+{
+    struct body_scratch *b = c->b;
+    const struct bodyplan *p = &c->e->plan;
+    int stop = 0;
+
+    for (size_t i = 0; i < b->npending && !stop; i++) {
+        uint32_t sig = b->pending[i].sig, slot = p->slot[sig];
+        if ((*slot_bits(b, slot) & p->need[slot]) == p->need[slot])
+            stop = body_verify(c, sig, b->pending[i].at);
+    }
+    b->npending = 0;
+    return stop;
+}
+
+/* Verifies the whole signature around an atom hit. A subsignature of a
+ * logical signature is counted there (every occurrence), not reported; ::i
+ * ones are verified on the folded object. */
+static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
+{
     const struct ndb_sig *s = &c->e->body.v[sig];
     const uint8_t *buf = c->buf;
     uint64_t lo, hi;
@@ -134,6 +216,12 @@ vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
     if ((e->body.n == 0 && e->ldb.n == 0) || len == 0)
         return VIGIL_OK;
     b->nhits = 0;
+    b->npending = 0;
+    if (++b->gen == 0) { /* wrapped: forget every slot for real */
+        if (e->plan.nslots)
+            memset(b->slots, 0, e->plan.nslots * sizeof *b->slots);
+        b->gen = 1;
+    } /* every slot's seen parts now start empty */
     if (b->memo)
         bodysig_memo_reset(b->memo);
     lsig_reset(&b->lsig);
@@ -143,8 +231,13 @@ vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
         c.exe = &b->exe.layout;
     }
     st = atoms_scan(e->atoms, b->atoms, TARGET_ANY, buf, len, body_on_atom, &c);
-    if (st == VIGIL_OK && type != TARGET_ANY)
+    if (st == VIGIL_OK && c.st == VIGIL_OK)
+        body_flush(&c);
+    if (st == VIGIL_OK && c.st == VIGIL_OK && type != TARGET_ANY) {
         st = atoms_scan(e->atoms, b->atoms, type, buf, len, body_on_atom, &c);
+        if (st == VIGIL_OK && c.st == VIGIL_OK)
+            body_flush(&c);
+    }
     if (st == VIGIL_OK)
         st = c.st;
     if (c.limited)

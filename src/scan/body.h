@@ -22,6 +22,19 @@ struct body_hit {
     int any_target; /* a target-0 signature: listed after typed ones */
 };
 
+/* The parts of one multi-part signature seen in the current object (valid
+ * when gen is the scratch's). */
+struct body_slot {
+    uint32_t gen;
+    uint64_t bits;
+};
+
+/* An atom hit waiting for the end of a pre-filter pass. */
+struct body_pending {
+    uint32_t sig;
+    size_t at;
+};
+
 /* Per-scanner state of body matching. */
 struct body_scratch {
     struct atoms_scratch *atoms;
@@ -29,6 +42,10 @@ struct body_scratch {
     struct bodysig_memo *memo; /* searches that found nothing, this object */
     struct body_hit *hits; /* matches of this object */
     size_t nhits, cap;
+    struct body_slot *slots; /* per slot of the engine's body plan */
+    uint32_t gen;            /* this object's generation of slots */
+    struct body_pending *pending;
+    size_t npending, cap_pending;
     struct exe_info exe;   /* layout of the object, if an executable */
     struct lsig_scratch lsig; /* logical signatures of this object */
 };

@@ -1,12 +1,14 @@
 /* fuzz_bodysig.c - fuzz the body-signature parser and verifier. The input
  * is a signature, a newline, then the bytes to match; every hit of the
  * atom is verified, with the whole buffer and with a narrow start window,
- * and again through the per-object memo, which must never change an answer. */
+ * and again through the per-object memo, which must never change an answer;
+ * the quick test the scanner runs first must pass wherever a match is. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "match/bodysig.h"
+#include "scan/bodyplan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t siglen = nl ? (size_t)(nl - data) : size, len, start, end;
     const struct bodysig_atom *a;
     struct bodysig *sig;
+    struct bodyplan_quick quick = {0};
+    struct bodyplan plan = {.quick = &quick};
     uint8_t *buf;
     char why[128];
 
@@ -43,8 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     bodysig_memo_reset(memo);
     a = bodysig_atom(sig);
-    if (a->len == 0 || a->len > BODYSIG_MAX_ATOM || a->bytes[0] == 0)
+    if (a->len == 0 || a->len > BODYSIG_MAX_ATOM)
         abort();
+    quick.atom_len = (uint32_t)a->len;
+    bodysig_quick(sig, &quick.q);
     len = nl ? size - siglen - 1 : 0;
     buf = malloc(len ? len : 1); /* exactly len bytes: ASan sees overreads */
     if (buf) {
@@ -52,6 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t at = 0; at + a->len <= len; at++) {
             if (memcmp(buf + at, a->bytes, a->len))
                 continue;
+            if (bodysig_verify(sig, buf, len, at, 0, len, &start, &end) &&
+                !bodyplan_quick_pass(&plan, 0, buf, len, at))
+                abort(); /* the quick test would have lost a match */
             if (bodysig_verify(sig, buf, len, at, 0, len, &start, &end) &&
                 (start > at || end < at + a->len || end > len ||
                  end - start < bodysig_min_len(sig) ||

@@ -219,10 +219,6 @@ static void test_refuses_what_clamav_misreads(void **state)
     /* ClamAV's sscanf would also take "[ 1]", "[1-2x]", "{+5}", "{ 5}". */
     refuse("AA[ 1]BBCC", "bad character 0x20");
     refuse("4142{+5}4344", "bad character 0x2b");
-    /* Every plain byte is 00: an atom would start with 00, and
-     * Vectorscan's pure-literal API takes such a literal for an empty one. */
-    refuse("0000??", "no usable atom: every plain byte is 00");
-    refuse("0000[2-4]09", "no usable atom: every plain byte is 00");
 }
 
 static void test_limits(void **state)
@@ -286,7 +282,6 @@ static void atom_is(const char *hex, const char *want)
     if (strcmp(got, want))
         fail_msg("\"%s\": atom %s, want %s", hex, got, want);
     assert_true(a->len >= 1 && a->len <= BODYSIG_MAX_ATOM);
-    assert_int_not_equal(a->bytes[0], 0);
     bodysig_free(sig);
 }
 
@@ -300,13 +295,51 @@ static void test_atom(void **state)
     atom_is("000000000000000000??41424344", "41424344");
     atom_is("9090909090909090??4d5a", "4d5a");
     atom_is("41414141414141??5a5b5c", "5a5b5c");
-    /* Never starting with 00; at most 16 bytes. */
-    atom_is("0041", "41");
-    atom_is("00000041??00", "41");
-    atom_is("4142434445464748494a4b4c4d4e4f505152", "4142434445464748494a4b4c4d4e4f50");
+    /* The last part with a selective run (3 informative bytes) holds it,
+     * even when an earlier part has a better one. */
+    atom_is("41424344*515253", "515253");
+    atom_is("41424344*5152", "41424344");
+    /* 00 bytes may start it (ClamAV loads signatures like 0000??, so all
+     * of their bytes can be an atom); at most BODYSIG_MAX_ATOM bytes. */
+    atom_is("0041", "0041");
+    atom_is("0000??", "0000");
+    atom_is("00000041??00", "00000041");
+    atom_is("4142434445464748494a4b4c4d4e4f505152", "4142434445464748494a4b4c4d4e4f505152");
+    atom_is("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021",
+            "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
     /* Nibbles, groups and anchors are not part of a run. */
     atom_is("4?41(43|44)4546", "4546");
     atom_is("AA[1-2]BBCC", "bbcc");
+}
+
+static void quick_is(const char *hex, uint64_t lval, uint64_t lmask, uint64_t rval,
+                     uint64_t rmask)
+{
+    struct bodysig *sig = parse_ok(hex);
+    struct bodysig_quick q;
+
+    bodysig_quick(sig, &q);
+    if (q.lval != lval || q.lmask != lmask || q.rval != rval || q.rmask != rmask)
+        fail_msg("\"%s\": quick %016llx/%016llx %016llx/%016llx", hex,
+                 (unsigned long long)q.lval, (unsigned long long)q.lmask,
+                 (unsigned long long)q.rval, (unsigned long long)q.rmask);
+    bodysig_free(sig);
+}
+
+/* The quick test holds the bytes at fixed distances around the atom: byte
+ * i of the left word is 8 - i bytes before the atom, byte i of the right
+ * word i bytes after it; what a variable element hides is not tested. */
+static void test_quick(void **state)
+{
+    (void)state;
+    /* Atom 41424344 (the 16-weight 0000 and 00 lose), 01 after ?? after it. */
+    quick_is("41424344??0100", 0, 0, 0x000100, 0xFFFF00);
+    /* A nibble and a byte before the atom "414243". */
+    quick_is("a?5?414243", 0x50a0000000000000ull, 0xF0F0000000000000ull, 0, 0);
+    /* A variable group ends the test; a fixed one is skipped. */
+    quick_is("5a(01|0203)414243(04|05)06", 0, 0, 0x0600, 0xFF00);
+    /* Beyond 8 bytes nothing is tested. */
+    quick_is("414243??????????????????77", 0, 0, 0, 0);
 }
 
 static void lens_are(const char *hex, size_t lo, size_t hi)
@@ -347,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_reason_buffer),
         cmocka_unit_test(test_atom),
         cmocka_unit_test(test_lengths),
+        cmocka_unit_test(test_quick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
