@@ -165,6 +165,29 @@ VIGIL_API const char *vigil_engine_error(const vigil_engine *e);
  * loaded into, and it may be used by many threads at once. */
 VIGIL_API vigil_status vigil_engine_compile(vigil_engine *e);
 
+/* What vigil_engine_compile() did with the cache directory. */
+enum vigil_cache_state {
+    VIGIL_CACHE_OFF = 0,    /* no cache directory set */
+    VIGIL_CACHE_SMALL,      /* too few signatures to be worth a cache file */
+    VIGIL_CACHE_HIT,        /* the compiled pre-filter came from the cache */
+    VIGIL_CACHE_WRITTEN,    /* compiled, and saved for the next start */
+    VIGIL_CACHE_REBUILT,    /* the cache file was damaged: compiled, replaced */
+    VIGIL_CACHE_UNWRITABLE  /* compiled; the cache file could not be written */
+};
+
+/*
+ * Sets a directory (which must exist) where vigil_engine_compile() keeps
+ * the compiled pre-filter of large databases between runs, or NULL for none
+ * (the default). A file there is named by a digest of exactly what it was
+ * compiled from and is checked in full before use: a changed database uses
+ * another file, a damaged file is rebuilt, never trusted. Before compile.
+ */
+VIGIL_API vigil_status vigil_engine_set_cache_dir(vigil_engine *e,
+                                                  const char *dir);
+
+/* Returns what the last compile did with the cache. */
+VIGIL_API enum vigil_cache_state vigil_engine_cache_state(const vigil_engine *e);
+
 /* Returns how many signatures the engine holds, counted as clamscan counts its
  * "Known viruses": every loaded hash line, allow-list (.fp/.sfp) lines too;
  * ignored lines and ignore-list entries are not counted. */

@@ -18,6 +18,7 @@
 static const char db_usage[] =
     "Usage: vigil db info [options] FILE...\n"
     "       vigil db verify [options] FILE...\n"
+    "       vigil db compile [options]   (see vigil db compile --help)\n"
     "\n"
     "info    Print the header of a ClamAV database container (.cvd .cld .cud),\n"
     "        as sigtool --info does, and verify it.\n"
@@ -143,6 +144,8 @@ int db_main(int argc, char **argv)
         fputs(db_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (!strcmp(argv[1], "compile"))
+        return db_compile_main(argc - 1, argv + 1);
     if (!strcmp(argv[1], "info")) {
         one = db_info_one;
     } else if (!strcmp(argv[1], "verify")) {

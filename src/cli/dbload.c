@@ -6,8 +6,13 @@
  */
 #include "cli/dbload.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The library's error text, or the status's text when it left none. */
 static const char *error_text(const vigil_engine *e, vigil_status st)
@@ -61,8 +66,37 @@ static int load_default(vigil_engine *e, const struct scan_options *o, struct re
     return 0;
 }
 
+/* Where compiled signatures are kept: --cache-dir, else $VIGIL_CACHE_DIR,
+ * else /var/cache/vigil for root and $XDG_CACHE_HOME/vigil or
+ * ~/.cache/vigil for others. The last component is created if missing.
+ * Returns 0 with the directory in buf, or -1 for no cache. */
+int dbload_cache_dir(const struct scan_options *o, char *buf, size_t n)
+{
+    const char *dir = o->cache_dir, *base;
+
+    if (o->no_cache)
+        return -1;
+    if (!dir || !*dir)
+        dir = getenv("VIGIL_CACHE_DIR");
+    if (dir && *dir) {
+        snprintf(buf, n, "%s", dir);
+    } else if (geteuid() == 0) {
+        snprintf(buf, n, "%s", DBLOAD_ROOT_CACHE_DIR);
+    } else if ((base = getenv("XDG_CACHE_HOME")) && *base == '/') {
+        snprintf(buf, n, "%s/vigil", base);
+    } else if ((base = getenv("HOME")) && *base == '/') {
+        snprintf(buf, n, "%s/.cache/vigil", base);
+    } else {
+        return -1;
+    }
+    if (mkdir(buf, geteuid() == 0 ? 0755 : 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
 int dbload_run(vigil_engine *e, const struct scan_options *o, struct report *r)
 {
+    char cache[PATH_MAX];
     vigil_status st;
 
     if ((o->databases.n ? load_given(e, o, r) : load_default(e, o, r)) != 0)
@@ -74,6 +108,8 @@ int dbload_run(vigil_engine *e, const struct scan_options *o, struct report *r)
             return -1;
         }
     }
+    if (dbload_cache_dir(o, cache, sizeof cache) == 0)
+        vigil_engine_set_cache_dir(e, cache); /* a bad one only means no cache */
     st = vigil_engine_compile(e);
     if (st != VIGIL_OK) {
         report_error(r, "Database initialization error: %s", error_text(e, st));

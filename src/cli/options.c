@@ -75,6 +75,8 @@ static const struct optdef optdefs[] = {
     {"jobs", 'j', K_JOBS, F(jobs)},
     {"json", 0, K_FLAG, F(json)},
     {"no-builtin", 0, K_FLAG, F(no_builtin)},
+    {"cache-dir", 0, K_STR, F(cache_dir)},
+    {"no-cache", 0, K_FLAG, F(no_cache)},
     {"progress", 0, K_PROGRESS, F(progress)},
     /* clamscan's, accepted with a warning until vigil has the feature. */
     {"archive-verbose", 'a', K_IGN_FLAG, 0},

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cache.h"
 #include "db/load.h"
 #include "match/atoms.h"
 #include "scan/bodyplan.h"
@@ -165,7 +166,7 @@ static vigil_status engine_compile_atoms(struct vigil_engine *e)
         return engine_fail(e, st, "signature %s: its atom cannot be indexed",
                            strtab_get(&e->names, e->body.v[bad].name));
     if (st == VIGIL_OK)
-        st = atoms_compile(e->atoms, why, sizeof why);
+        st = cache_compile_atoms(e, why, sizeof why);
     if (st != VIGIL_OK)
         return engine_fail(e, st, "compiling body signatures: %s",
                            why[0] ? why : vigil_strerror(st));
@@ -191,6 +192,27 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         return st;
     e->compiled = 1;
     return VIGIL_OK;
+}
+
+vigil_status vigil_engine_set_cache_dir(vigil_engine *e, const char *dir)
+{
+    if (!e)
+        return VIGIL_EINVAL;
+    if (e->compiled)
+        return VIGIL_ESTATE;
+    if (!dir) {
+        e->cache_dir[0] = '\0';
+        return VIGIL_OK;
+    }
+    if (!*dir || strlen(dir) >= sizeof e->cache_dir - 80)
+        return VIGIL_EINVAL;
+    strcpy(e->cache_dir, dir);
+    return VIGIL_OK;
+}
+
+enum vigil_cache_state vigil_engine_cache_state(const vigil_engine *e)
+{
+    return e ? e->cache_state : VIGIL_CACHE_OFF;
 }
 
 uint64_t vigil_engine_signature_count(const vigil_engine *e)

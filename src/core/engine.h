@@ -3,6 +3,7 @@
 #ifndef VIGIL_CORE_ENGINE_H
 #define VIGIL_CORE_ENGINE_H
 
+#include <limits.h>
 #include <stdarg.h>
 
 #include "core/strtab.h"
@@ -33,6 +34,8 @@ struct vigil_engine {
     struct atoms *atoms;   /* their literal pre-filter, built by compile */
     struct bodyplan plan;  /* which pre-filter ids stand for what */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
+    char cache_dir[PATH_MAX]; /* "" = no cache of the compiled pre-filter */
+    enum vigil_cache_state cache_state;
     vigil_log_fn log_fn;
     void *log_ctx;
     enum vigil_log_level log_level;

@@ -17,6 +17,7 @@
 #include "match/atoms.h"
 
 #include <hs/hs.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,123 @@ vigil_status atoms_compile(struct atoms *a, char *why, size_t whylen)
     }
     a->compiled = 1;
     return VIGIL_OK;
+}
+
+size_t atoms_count(const struct atoms *a)
+{
+    size_t n = 0;
+
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++)
+        n += a->t[t].n;
+    return n;
+}
+
+static void put32(EVP_MD_CTX *c, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+
+    EVP_DigestUpdate(c, b, 4);
+}
+
+vigil_status atoms_digest(const struct atoms *a, uint8_t out[32])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned n = 0;
+    vigil_status st = VIGIL_ENOMEM;
+
+    if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL))
+        goto out;
+    EVP_DigestUpdate(c, "vigil atoms 1", 13);
+    put32(c, (uint32_t)strlen(hs_version()));
+    EVP_DigestUpdate(c, hs_version(), strlen(hs_version()));
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        const struct target_set *ts = &a->t[t];
+        put32(c, (uint32_t)ts->n);
+        for (size_t i = 0; i < ts->n; i++) {
+            put32(c, ts->lits[i].flags);
+            put32(c, ts->lits[i].len);
+            EVP_DigestUpdate(c, ts->lits[i].bytes, ts->lits[i].len);
+        }
+    }
+    if (EVP_DigestFinal_ex(c, out, &n) && n == 32)
+        st = VIGIL_OK;
+out:
+    EVP_MD_CTX_free(c);
+    return st;
+}
+
+vigil_status atoms_save(const struct atoms *a, uint8_t **out, size_t *len)
+{
+    char *ser[ATOMS_TARGETS] = {0};
+    size_t sz[ATOMS_TARGETS] = {0}, total = 0;
+    uint8_t *buf = NULL, *p;
+    vigil_status st = VIGIL_ENOMEM;
+
+    *out = NULL;
+    *len = 0;
+    if (!a->compiled)
+        return VIGIL_ESTATE;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        if (a->t[t].db && hs_serialize_database(a->t[t].db, &ser[t], &sz[t]) != HS_SUCCESS)
+            goto out;
+        total += 8 + sz[t];
+    }
+    if (!(buf = malloc(total)))
+        goto out;
+    p = buf;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        for (int i = 0; i < 8; i++)
+            *p++ = (uint8_t)((uint64_t)sz[t] >> (8 * i));
+        if (sz[t])
+            memcpy(p, ser[t], sz[t]);
+        p += sz[t];
+    }
+    *out = buf;
+    *len = total;
+    st = VIGIL_OK;
+out:
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++)
+        free(ser[t]); /* Vectorscan's default allocator is malloc */
+    return st;
+}
+
+vigil_status atoms_load(struct atoms *a, const uint8_t *buf, size_t len)
+{
+    hs_database_t *db[ATOMS_TARGETS] = {0};
+    size_t off = 0;
+    vigil_status st = VIGIL_EMALFORMED;
+
+    if (a->compiled)
+        return VIGIL_ESTATE;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        uint64_t n = 0;
+        if (len - off < 8)
+            goto out;
+        for (int i = 0; i < 8; i++)
+            n |= (uint64_t)buf[off + (size_t)i] << (8 * i);
+        off += 8;
+        /* A target has a database exactly when it has atoms. */
+        if (n > len - off || (n == 0) != (a->t[t].n == 0))
+            goto out;
+        if (n && hs_deserialize_database((const char *)buf + off, (size_t)n, &db[t]) !=
+                     HS_SUCCESS)
+            goto out;
+        off += (size_t)n;
+    }
+    if (off != len)
+        goto out;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        free(a->t[t].index);
+        a->t[t].index = NULL;
+        a->t[t].db = db[t];
+        db[t] = NULL;
+    }
+    a->compiled = 1;
+    st = VIGIL_OK;
+out:
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++)
+        hs_free_database(db[t]);
+    return st;
 }
 
 int atoms_has_target(const struct atoms *a, unsigned target)

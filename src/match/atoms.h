@@ -42,6 +42,24 @@ vigil_status atoms_add(struct atoms *a, unsigned target, const uint8_t *bytes,
  * writes Vectorscan's reason into why. */
 vigil_status atoms_compile(struct atoms *a, char *why, size_t whylen);
 
+/* Returns how many distinct atoms were added, over all targets. */
+size_t atoms_count(const struct atoms *a);
+
+/* Writes into out the SHA-256 of everything the databases are compiled from
+ * (every target's atoms, in order, with their flags) and of the Vectorscan
+ * version: the key of a saved compilation. */
+vigil_status atoms_digest(const struct atoms *a, uint8_t out[32]);
+
+/* Saves the compiled databases (hs_serialize_database) into a new buffer
+ * *out of *len bytes, which the caller frees. */
+vigil_status atoms_save(const struct atoms *a, uint8_t **out, size_t *len);
+
+/* Instead of atoms_compile(): takes the databases from buf, as atoms_save()
+ * wrote them for the same atoms (the caller checked atoms_digest()).
+ * Returns VIGIL_EMALFORMED, and leaves a unchanged, if buf is not such a
+ * save (wrong layout, or Vectorscan refuses a database). */
+vigil_status atoms_load(struct atoms *a, const uint8_t *buf, size_t len);
+
 /* Returns 1 if target has any atom. */
 int atoms_has_target(const struct atoms *a, unsigned target);
 

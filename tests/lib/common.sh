@@ -41,6 +41,8 @@ cd "$T" || exit 2
 # Never read the host's databases by accident: a test that wants the default
 # directory sets VIGIL_DATABASE_DIR itself.
 export VIGIL_DATABASE_DIR="$T/.no-default-databases"
+# Nor write compiled signatures into the user's cache.
+export VIGIL_CACHE_DIR="$T/.cache"
 
 # Registers a mount point to be unmounted at exit.
 register_mount() { _MOUNTS+=("$1"); }

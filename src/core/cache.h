@@ -1,0 +1,40 @@
+/* cache.h - the compiled pre-filter saved between runs.
+ *
+ * Compiling the Vectorscan databases is most of an engine's start-up (about
+ * 5 s for 130,000 atoms); loading them back is milliseconds. A cache file is
+ * named by the SHA-256 of exactly what the databases are compiled from (the
+ * atoms in order, and the Vectorscan version; atoms_digest), so a database
+ * that changed in any way has another name and an old file is never used
+ * for it. The file ends in the SHA-256 of all that comes before: a torn or
+ * corrupt file is detected, rebuilt and replaced, never trusted. Files are
+ * written to a temporary name and renamed, so readers never see half a file.
+ * Vectorscan trusts the bytecode it loads, so only files owned by the user
+ * and writable by nobody else, in a directory of the user's (or root's)
+ * that nobody else can write, are read.
+ *
+ *   "VIGILCACHE\0\0\0\0\0\0"   16 bytes
+ *   u32 format version (1), u8 key[32], u64 payload length
+ *   payload (atoms_save)
+ *   u8 sha256[32] of everything above
+ */
+#ifndef VIGIL_CORE_CACHE_H
+#define VIGIL_CORE_CACHE_H
+
+#include <stdint.h>
+
+#include "vigil/vigil.h"
+
+struct vigil_engine;
+
+/* Engines with fewer atoms than this compile in milliseconds: no cache. */
+#define CACHE_MIN_ATOMS 2000
+/* A cache file larger than this is not read. */
+#define CACHE_MAX_FILE ((uint64_t)4 << 30)
+
+/* Compiles e's atoms (already added) through the cache in e->cache_dir:
+ * loads them from a valid file for their key, else compiles them and
+ * writes the file. Sets e->cache_state. A cache that cannot be read or
+ * written never fails the compile; only compiling itself can. */
+vigil_status cache_compile_atoms(struct vigil_engine *e, char *why, size_t whylen);
+
+#endif
