@@ -25,14 +25,22 @@ static int sha256(const uint8_t *p, size_t n, uint8_t out[32])
     return EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) && len == 32;
 }
 
-static void cache_path(const struct vigil_engine *e, const uint8_t key[32], char *path,
-                       size_t n)
+/* Writes the file name for key into path[0..n). Returns 0, or -1 if it
+ * does not fit. */
+static int cache_path(const struct vigil_engine *e, const uint8_t key[32], char *path,
+                      size_t n)
 {
-    char hex[65];
+    static const char hex[] = "0123456789abcdef";
+    char name[70];
+    int len;
 
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", key[i]);
-    snprintf(path, n, "%s/%s.vgc", e->cache_dir, hex);
+    for (int i = 0; i < 32; i++) {
+        name[2 * i] = hex[key[i] >> 4];
+        name[2 * i + 1] = hex[key[i] & 15];
+    }
+    memcpy(name + 64, ".vgc", 5);
+    len = snprintf(path, n, "%s/%s", e->cache_dir, name);
+    return len < 0 || (size_t)len >= n ? -1 : 0;
 }
 
 /* Reads the whole file at path into a new buffer. Returns 0, or -1 (errno
@@ -140,7 +148,8 @@ static int cache_store(struct vigil_engine *e, const uint8_t key[32], const char
     memcpy(buf + CACHE_HEAD, payload, plen);
     if (!sha256(buf, len - 32, buf + len - 32))
         goto out;
-    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
+    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
+        goto out;
     if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
         goto out;
     if (fchmod(fd, 0644) == 0 && write_all(fd, buf, len) == 0 && fsync(fd) == 0 &&
@@ -192,7 +201,8 @@ vigil_status cache_compile_atoms(struct vigil_engine *e, char *why, size_t whyle
     }
     if (atoms_digest(e->atoms, key) != VIGIL_OK)
         return VIGIL_ENOMEM;
-    cache_path(e, key, path, sizeof path);
+    if (cache_path(e, key, path, sizeof path) != 0)
+        return atoms_compile(e->atoms, why, whylen);
     if (read_all(path, &buf, &len) == 0) {
         if (cache_use(e, key, buf, len) == 0) {
             free(buf);
