@@ -229,6 +229,17 @@ out:
     return st;
 }
 
+/* Once compiled, the matchers only need each literal's length: the bytes
+ * (most of the pre-filter's memory besides Vectorscan's) go. */
+static void drop_bytes(struct atoms *a)
+{
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++)
+        for (size_t i = 0; i < a->t[t].n; i++) {
+            free(a->t[t].lits[i].bytes);
+            a->t[t].lits[i].bytes = NULL;
+        }
+}
+
 vigil_status atoms_compile(struct atoms *a, char *why, size_t whylen)
 {
     vigil_status st;
@@ -246,6 +257,7 @@ vigil_status atoms_compile(struct atoms *a, char *why, size_t whylen)
             return st;
     }
     a->compiled = 1;
+    drop_bytes(a);
     return VIGIL_OK;
 }
 
@@ -359,6 +371,7 @@ vigil_status atoms_load(struct atoms *a, const uint8_t *buf, size_t len)
         db[t] = NULL;
     }
     a->compiled = 1;
+    drop_bytes(a);
     st = VIGIL_OK;
 out:
     for (unsigned t = 0; t < ATOMS_TARGETS; t++)

@@ -192,6 +192,45 @@ static vigil_status finish(struct bodysig *sig, char *why, size_t whylen)
     return rc;
 }
 
+/* Moves n items of size bytes from *arr into the block at *at (8-byte
+ * aligned), freeing the old array. */
+static void pack_one(void **arr, size_t n, size_t size, uint8_t **at)
+{
+    if (n)
+        memcpy(*at, *arr, n * size);
+    free(*arr);
+    *arr = n ? *at : NULL;
+    *at += (n * size + 7) & ~(size_t)7;
+}
+
+/* The arrays grow by doubling while the text is read; a database keeps
+ * hundreds of thousands of signatures, so each is moved into one block of
+ * exactly its size. On failure to allocate it the signature stays as it is. */
+static void pack(struct bodysig *sig)
+{
+    size_t sz[7] = {
+        (size_t)sig->nparts * sizeof *sig->parts, (size_t)sig->nelems * sizeof *sig->elems,
+        (size_t)sig->nclasses * sizeof *sig->classes,
+        (size_t)sig->ngroups * sizeof *sig->groups, (size_t)sig->nalts * sizeof *sig->alts,
+        sig->npool, sig->nneedles};
+    size_t total = 0;
+    uint8_t *block, *at;
+
+    for (int i = 0; i < 7; i++)
+        total += (sz[i] + 7) & ~(size_t)7;
+    if (!total || !(block = malloc(total)))
+        return;
+    at = block;
+    pack_one((void **)&sig->parts, sig->nparts, sizeof *sig->parts, &at);
+    pack_one((void **)&sig->elems, sig->nelems, sizeof *sig->elems, &at);
+    pack_one((void **)&sig->classes, sig->nclasses, sizeof *sig->classes, &at);
+    pack_one((void **)&sig->groups, sig->ngroups, sizeof *sig->groups, &at);
+    pack_one((void **)&sig->alts, sig->nalts, sizeof *sig->alts, &at);
+    pack_one((void **)&sig->pool, sig->npool, 1, &at);
+    pack_one((void **)&sig->needles, sig->nneedles, 1, &at);
+    sig->block = block;
+}
+
 vigil_status bodysig_parse(const char *hex, size_t len, struct bodysig **out, char *why,
                            size_t whylen)
 {
@@ -208,6 +247,7 @@ vigil_status bodysig_parse(const char *hex, size_t len, struct bodysig **out, ch
         bodysig_free(sig);
         return rc;
     }
+    pack(sig);
     *out = sig;
     return VIGIL_OK;
 }
@@ -216,6 +256,11 @@ void bodysig_free(struct bodysig *sig)
 {
     if (!sig)
         return;
+    if (sig->block) { /* packed: every array lives in it */
+        free(sig->block);
+        free(sig);
+        return;
+    }
     free(sig->parts);
     free(sig->elems);
     free(sig->classes);

@@ -87,6 +87,7 @@ struct bodysig {
     struct bs_alt *alts;
     uint8_t *pool;    /* (val, mask) pairs of alternatives */
     uint8_t *needles; /* static bytes each part is searched by */
+    void *block;      /* once parsed, all the arrays above live in this one */
     uint32_t nparts, nelems, nclasses, ngroups, nalts, npool, nneedles;
     uint32_t cap_parts, cap_elems, cap_classes, cap_groups, cap_alts;
     uint32_t cap_pool, cap_needles;
