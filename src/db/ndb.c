@@ -101,6 +101,7 @@ static vigil_status ndb_add(struct vigil_engine *e, struct bodysig *sig,
         bodysig_free(sig);
         return st;
     }
+    bodysig_slim(sig); /* scanners expand the few they verify */
     s->sig = sig;
     s->lsig = NDB_NO_LSIG;
     s->subsig = 0;
@@ -121,6 +122,7 @@ vigil_status ndb_add_subsig(struct vigil_engine *e, struct bodysig *sig, uint32_
 
     if (st != VIGIL_OK)
         return st;
+    bodysig_slim(sig); /* scanners expand the few they verify */
     t->v[t->n++] = (struct ndb_sig){sig, name, lsig, (uint16_t)subsig,
                                     (uint8_t)target, (uint8_t)flags, *off};
     return VIGIL_OK;

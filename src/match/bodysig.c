@@ -231,68 +231,14 @@ static void pack(struct bodysig *sig)
     sig->block = block;
 }
 
-vigil_status bodysig_parse(const char *hex, size_t len, struct bodysig **out, char *why,
-                           size_t whylen)
-{
-    struct bodysig *sig = calloc(1, sizeof *sig);
-    vigil_status rc;
-
-    *out = NULL;
-    if (!sig)
-        return VIGIL_ENOMEM;
-    rc = bodysig_parse_text(sig, hex, len, why, whylen);
-    if (rc == VIGIL_OK)
-        rc = finish(sig, why, whylen);
-    if (rc != VIGIL_OK) {
-        bodysig_free(sig);
-        return rc;
-    }
-    pack(sig);
-    *out = sig;
-    return VIGIL_OK;
-}
-
-void bodysig_free(struct bodysig *sig)
-{
-    if (!sig)
-        return;
-    if (sig->block) { /* packed: every array lives in it */
-        free(sig->block);
-        free(sig);
-        return;
-    }
-    free(sig->parts);
-    free(sig->elems);
-    free(sig->classes);
-    free(sig->groups);
-    free(sig->alts);
-    free(sig->pool);
-    free(sig->needles);
-    free(sig);
-}
-
-const struct bodysig_atom *bodysig_atom(const struct bodysig *sig)
-{
-    return &sig->atom;
-}
-
-uint32_t bodysig_nparts(const struct bodysig *sig)
-{
-    return sig->nparts;
-}
-
-uint32_t bodysig_atom_part(const struct bodysig *sig)
-{
-    return sig->atom_part;
-}
-
-unsigned bodysig_part_atom(const struct bodysig *sig, uint32_t part,
-                           struct bodysig_atom *out)
+/* The best run of a part of a full signature. */
+static unsigned part_atom_full(const struct bodysig *sig, uint32_t part,
+                               struct bodysig_atom *out)
 {
     struct window w;
 
     out->len = 0;
-    if (part >= sig->nparts)
+    if (part >= sig->nparts || sig->slim)
         return 0;
     w = best_in_part(sig, part);
     out->len = w.len;
@@ -308,13 +254,16 @@ static int fixed_len(const struct bodysig *sig, const struct bs_elem *e, uint32_
     return *n == bodysig_elem_max(sig, e);
 }
 
-void bodysig_quick(const struct bodysig *sig, struct bodysig_quick *q)
+/* The quick test of a full signature's atom. */
+static void quick_full(const struct bodysig *sig, struct bodysig_quick *q)
 {
     const struct bs_part *p = &sig->parts[sig->atom_part];
     const struct bs_elem *e = sig->elems + p->first;
     uint32_t k, n, d;
 
     memset(q, 0, sizeof *q);
+    if (sig->slim)
+        return;
     /* Right of the atom: element k starts d bytes after its end. */
     for (k = sig->atom_elem + (uint32_t)sig->atom.len, d = 0; k < p->count && d < 8; k++) {
         if (!fixed_len(sig, &e[k], &n))
@@ -335,6 +284,157 @@ void bodysig_quick(const struct bodysig *sig, struct bodysig_quick *q)
             q->lmask |= (uint64_t)e[k].mask << (8 * (8 - d));
         }
     }
+}
+
+/* What the pre-filter needs besides the atom, kept for slim signatures: the
+ * quick test, and the selective runs of the parts before the atom's part
+ * (the segments), as records of u16 part, u16 weight, u8 len, len bytes. */
+static vigil_status keep_plan(struct bodysig *sig)
+{
+    struct bodysig_atom a;
+    uint8_t rec[5 + BODYSIG_MAX_ATOM];
+    size_t n = 0, cap = 0;
+    uint8_t *v = NULL, *nv;
+
+    quick_full(sig, &sig->quick);
+    for (uint32_t k = 0; k < sig->atom_part; k++) {
+        unsigned w = part_atom_full(sig, k, &a);
+        if (w < BODYSIG_GOOD_WEIGHT)
+            continue;
+        rec[0] = (uint8_t)k, rec[1] = (uint8_t)(k >> 8);
+        rec[2] = (uint8_t)w, rec[3] = (uint8_t)(w >> 8);
+        rec[4] = (uint8_t)a.len;
+        memcpy(rec + 5, a.bytes, a.len);
+        if (n + 5 + a.len > cap) {
+            cap = cap ? 2 * cap : 64;
+            if (!(nv = realloc(v, cap))) {
+                free(v);
+                return VIGIL_ENOMEM;
+            }
+            v = nv;
+        }
+        memcpy(v + n, rec, 5 + a.len);
+        n += 5 + a.len;
+    }
+    sig->segs = v;
+    sig->nsegbytes = (uint32_t)n;
+    return VIGIL_OK;
+}
+
+unsigned bodysig_part_atom(const struct bodysig *sig, uint32_t part,
+                           struct bodysig_atom *out)
+{
+    out->len = 0;
+    for (uint32_t i = 0; i + 5 <= sig->nsegbytes; i += 5 + sig->segs[i + 4]) {
+        const uint8_t *r = sig->segs + i;
+        if ((uint32_t)(r[0] | r[1] << 8) != part)
+            continue;
+        out->len = r[4];
+        memcpy(out->bytes, r + 5, r[4]);
+        return (unsigned)(r[2] | r[3] << 8);
+    }
+    return 0;
+}
+
+void bodysig_quick(const struct bodysig *sig, struct bodysig_quick *q)
+{
+    *q = sig->quick;
+}
+
+vigil_status bodysig_parse(const char *hex, size_t len, struct bodysig **out, char *why,
+                           size_t whylen)
+{
+    struct bodysig *sig = calloc(1, sizeof *sig);
+    vigil_status rc;
+
+    *out = NULL;
+    if (!sig)
+        return VIGIL_ENOMEM;
+    rc = bodysig_parse_text(sig, hex, len, why, whylen);
+    if (rc == VIGIL_OK)
+        rc = finish(sig, why, whylen);
+    if (rc != VIGIL_OK) {
+        bodysig_free(sig);
+        return rc;
+    }
+    pack(sig);
+    if (keep_plan(sig) != VIGIL_OK || !(sig->text = malloc(len + 1))) {
+        bodysig_free(sig);
+        return VIGIL_ENOMEM;
+    }
+    memcpy(sig->text, hex, len);
+    sig->text[len] = '\0';
+    sig->textlen = (uint32_t)len;
+    *out = sig;
+    return VIGIL_OK;
+}
+
+void bodysig_free(struct bodysig *sig)
+{
+    if (!sig)
+        return;
+    free(sig->text);
+    free(sig->segs);
+    if (sig->block || sig->slim) { /* packed: every array lives in it */
+        free(sig->block);
+        free(sig);
+        return;
+    }
+    free(sig->parts);
+    free(sig->elems);
+    free(sig->classes);
+    free(sig->groups);
+    free(sig->alts);
+    free(sig->pool);
+    free(sig->needles);
+    free(sig);
+}
+
+void bodysig_slim(struct bodysig *sig)
+{
+    if (sig->slim)
+        return;
+    if (!sig->block) { /* pack() could not allocate its block */
+        free(sig->parts);
+        free(sig->elems);
+        free(sig->classes);
+        free(sig->groups);
+        free(sig->alts);
+        free(sig->pool);
+        free(sig->needles);
+    }
+    free(sig->block);
+    sig->block = NULL;
+    sig->parts = NULL;
+    sig->elems = NULL;
+    sig->classes = NULL;
+    sig->groups = NULL;
+    sig->alts = NULL;
+    sig->pool = NULL;
+    sig->needles = NULL;
+    sig->slim = 1;
+}
+
+vigil_status bodysig_expand(const struct bodysig *sig, struct bodysig **out)
+{
+    char why[8];
+
+    return bodysig_parse(sig->text, sig->textlen, out, why, sizeof why);
+}
+
+const struct bodysig_atom *bodysig_atom(const struct bodysig *sig)
+{
+    return &sig->atom;
+}
+
+uint32_t bodysig_nparts(const struct bodysig *sig)
+{
+    return sig->nparts;
+}
+
+uint32_t bodysig_atom_part(const struct bodysig *sig)
+{
+    return sig->atom_part;
 }
 
 size_t bodysig_min_len(const struct bodysig *sig)

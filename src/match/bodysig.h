@@ -42,6 +42,17 @@ vigil_status bodysig_parse(const char *hex, size_t len, struct bodysig **out,
 /* Frees a signature. NULL is allowed. */
 void bodysig_free(struct bodysig *sig);
 
+/* Drops what verification needs (a database holds hundreds of thousands of
+ * signatures; a scan verifies few of them): the signature keeps its text,
+ * atom, part count and lengths. bodysig_verify() refuses a slim signature;
+ * bodysig_expand() makes a full one from it. */
+void bodysig_slim(struct bodysig *sig);
+
+/* Parses sig's text again into a new full signature *out (the caller frees
+ * it). Parsing is deterministic: *out is what sig was before bodysig_slim().
+ * VIGIL_ENOMEM is the only failure. */
+vigil_status bodysig_expand(const struct bodysig *sig, struct bodysig **out);
+
 /* Weight of a window of static bytes from which on it is selective enough to
  * be looked for on its own (three informative bytes). */
 #define BODYSIG_GOOD_WEIGHT 24
@@ -58,9 +69,11 @@ uint32_t bodysig_nparts(const struct bodysig *sig);
 /* Returns the part that holds the signature's atom. */
 uint32_t bodysig_atom_part(const struct bodysig *sig);
 
-/* Writes part's most selective static run into *out (len 0 if it has none)
- * and returns its weight (8 per informative byte; see bodysig.c). Every
- * match of the signature contains it, within that part. */
+/* For a part before the atom's part whose most selective static run is
+ * selective enough (weight >= BODYSIG_GOOD_WEIGHT): writes that run into
+ * *out and returns its weight (8 per informative byte; see bodysig.c).
+ * Every match of the signature contains it, within that part. Returns 0
+ * (out->len 0) for any other part. Works on slim signatures too. */
 unsigned bodysig_part_atom(const struct bodysig *sig, uint32_t part,
                            struct bodysig_atom *out);
 

@@ -88,6 +88,12 @@ struct bodysig {
     uint8_t *pool;    /* (val, mask) pairs of alternatives */
     uint8_t *needles; /* static bytes each part is searched by */
     void *block;      /* once parsed, all the arrays above live in this one */
+    char *text;       /* the signature's text, to parse it again when slim */
+    uint32_t textlen;
+    uint8_t slim;     /* arrays dropped (bodysig_slim): atom and lengths only */
+    struct bodysig_quick quick; /* of the atom (bodysig_quick) */
+    uint8_t *segs;    /* the parts' runs bodysig_part_atom gives (bodysig.c) */
+    uint32_t nsegbytes;
     uint32_t nparts, nelems, nclasses, ngroups, nalts, npool, nneedles;
     uint32_t cap_parts, cap_elems, cap_classes, cap_groups, cap_alts;
     uint32_t cap_pool, cap_needles;

@@ -557,7 +557,8 @@ int bodysig_verify_memo(const struct bodysig *sig, struct bodysig_memo *m, uint3
     struct bs_bits st, en;
     size_t s, e;
 
-    if (!sig || !buf || start_lo > start_hi || at > len || sig->atom.len > len - at ||
+    if (!sig || sig->slim || !buf || start_lo > start_hi || at > len ||
+        sig->atom.len > len - at ||
         memcmp(buf + at, sig->atom.bytes, sig->atom.len))
         return 0;
     if (!bodysig_part_at(&c, &sig->parts[sig->atom_part], sig->atom_elem, at, &st, &en))

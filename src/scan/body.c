@@ -38,6 +38,8 @@ vigil_status body_scratch_init(struct body_scratch *b, const struct vigil_engine
     if (e->plan.nslots &&
         !(b->slots = calloc(e->plan.nslots, sizeof *b->slots)))
         return VIGIL_ENOMEM;
+    if (!(b->full = calloc(BODY_FULL_SLOTS, sizeof *b->full)))
+        return VIGIL_ENOMEM;
     return atoms_scratch_new(e->atoms, &b->atoms);
 }
 
@@ -50,6 +52,9 @@ void body_scratch_free(struct body_scratch *b)
     free(b->hits);
     free(b->slots);
     free(b->pending);
+    for (size_t i = 0; b->full && i < BODY_FULL_SLOTS; i++)
+        bodysig_free(b->full[i].sig);
+    free(b->full);
     memset(b, 0, sizeof *b);
 }
 
@@ -161,12 +166,31 @@ static int body_flush(struct body_ctx *c)
     return stop;
 }
 
+/* The full form of signature id, parsed again from the engine's slim one
+ * unless a recent verification left it in the scratch. NULL if out of
+ * memory. */
+static const struct bodysig *body_full_sig(struct body_ctx *c, uint32_t id)
+{
+    struct body_full *f = &c->b->full[id % BODY_FULL_SLOTS];
+    struct bodysig *sig = NULL;
+
+    if (f->sig && f->id == id)
+        return f->sig;
+    if (bodysig_expand(c->e->body.v[id].sig, &sig) != VIGIL_OK)
+        return NULL;
+    bodysig_free(f->sig);
+    f->sig = sig;
+    f->id = id;
+    return sig;
+}
+
 /* Verifies the whole signature around an atom hit. A subsignature of a
  * logical signature is counted there (every occurrence), not reported; ::i
  * ones are verified on the folded object. */
 static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
 {
     const struct ndb_sig *s = &c->e->body.v[sig];
+    const struct bodysig *full;
     const uint8_t *buf = c->buf;
     uint64_t lo, hi;
     size_t start, end;
@@ -182,7 +206,11 @@ static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
         c->st = VIGIL_ENOMEM;
         return 1;
     }
-    if (!bodysig_verify_memo(s->sig, c->b->memo, sig, buf, c->len, at, (size_t)lo,
+    if (!(full = body_full_sig(c, sig))) {
+        c->st = VIGIL_ENOMEM;
+        return 1;
+    }
+    if (!bodysig_verify_memo(full, c->b->memo, sig, buf, c->len, at, (size_t)lo,
                              (size_t)hi, &start, &end))
         return 0;
     if (s->lsig != NDB_NO_LSIG) {

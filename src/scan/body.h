@@ -35,6 +35,15 @@ struct body_pending {
     size_t at;
 };
 
+/* Full forms of recently verified signatures: the engine keeps them slim
+ * (bodysig_slim). Direct-mapped by signature id. */
+#define BODY_FULL_SLOTS 4096
+
+struct body_full {
+    uint32_t id;
+    struct bodysig *sig;
+};
+
 /* Per-scanner state of body matching. */
 struct body_scratch {
     struct atoms_scratch *atoms;
@@ -44,6 +53,7 @@ struct body_scratch {
     size_t nhits, cap;
     struct body_slot *slots; /* per slot of the engine's body plan */
     uint32_t gen;            /* this object's generation of slots */
+    struct body_full *full;  /* BODY_FULL_SLOTS of them */
     struct body_pending *pending;
     size_t npending, cap_pending;
     struct exe_info exe;   /* layout of the object, if an executable */
