@@ -29,6 +29,8 @@ struct literal {
     uint32_t flags;       /* enum atoms_flags */
     uint32_t first_owner; /* index into owners[], chained by next_owner */
     uint32_t nowners;
+    uint32_t only;        /* the owner's signature when there is one: a hit
+                           * then reads no owner list (most literals) */
 };
 
 struct target_set {
@@ -175,6 +177,7 @@ vigil_status atoms_add(struct atoms *a, unsigned target, const uint8_t *bytes,
     a->owner_next[a->nowners] = l->first_owner;
     l->first_owner = (uint32_t)a->nowners++;
     l->nowners++;
+    l->only = sig;
     return VIGIL_OK;
 }
 
@@ -425,6 +428,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 
     (void)from;
     (void)flags;
+    if (l->nowners == 1)
+        return c->fn(c->ctx, l->only, at);
     for (uint32_t o = l->first_owner; o != UINT32_MAX; o = c->a->owner_next[o])
         if (c->fn(c->ctx, c->a->owner_sig[o], at))
             return 1;

@@ -297,6 +297,9 @@ static vigil_status keep_plan(struct bodysig *sig)
     uint8_t *v = NULL, *nv;
 
     quick_full(sig, &sig->quick);
+    sig->literal = sig->nparts == 1 && sig->atom.len == sig->nelems &&
+                   sig->parts[0].left.edge == BS_EDGE_NONE && !sig->parts[0].left.anchored &&
+                   sig->parts[0].right.edge == BS_EDGE_NONE && !sig->parts[0].right.anchored;
     for (uint32_t k = 0; k < sig->atom_part; k++) {
         unsigned w = part_atom_full(sig, k, &a);
         if (w < BODYSIG_GOOD_WEIGHT)
@@ -334,6 +337,11 @@ unsigned bodysig_part_atom(const struct bodysig *sig, uint32_t part,
         return (unsigned)(r[2] | r[3] << 8);
     }
     return 0;
+}
+
+int bodysig_literal(const struct bodysig *sig)
+{
+    return sig->literal;
 }
 
 void bodysig_quick(const struct bodysig *sig, struct bodysig_quick *q)

@@ -88,6 +88,11 @@ struct bodysig_quick {
     uint64_t lval, lmask, rval, rmask;
 };
 
+/* Returns 1 if the signature is nothing but its atom (plain bytes, one part,
+ * no boundary or anchored-byte checks): an atom hit at buf[at] is then a
+ * match of [at, at + atom len) with no verifying. Works on slim signatures. */
+int bodysig_literal(const struct bodysig *sig);
+
 /* Fills *q for sig's atom. */
 void bodysig_quick(const struct bodysig *sig, struct bodysig_quick *q);
 

@@ -94,6 +94,7 @@ struct bodysig {
     struct bodysig_quick quick; /* of the atom (bodysig_quick) */
     uint8_t *segs;    /* the parts' runs bodysig_part_atom gives (bodysig.c) */
     uint32_t nsegbytes;
+    uint8_t literal;  /* the whole signature is its atom (bodysig_literal) */
     uint32_t nparts, nelems, nclasses, ngroups, nalts, npool, nneedles;
     uint32_t cap_parts, cap_elems, cap_classes, cap_groups, cap_alts;
     uint32_t cap_pool, cap_needles;

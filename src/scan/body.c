@@ -206,11 +206,16 @@ static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
         c->st = VIGIL_ENOMEM;
         return 1;
     }
-    if (!(full = body_full_sig(c, sig))) {
+    if (bodysig_literal(s->sig) && !(s->flags & NDB_F_NOCASE)) {
+        /* The pre-filter matched all of it; only the offset is left. */
+        if (at < lo || at > hi)
+            return 0;
+        start = at;
+        end = at + bodysig_atom(s->sig)->len;
+    } else if (!(full = body_full_sig(c, sig))) {
         c->st = VIGIL_ENOMEM;
         return 1;
-    }
-    if (!bodysig_verify_memo(full, c->b->memo, sig, buf, c->len, at, (size_t)lo,
+    } else if (!bodysig_verify_memo(full, c->b->memo, sig, buf, c->len, at, (size_t)lo,
                              (size_t)hi, &start, &end))
         return 0;
     if (s->lsig != NDB_NO_LSIG) {
