@@ -218,6 +218,12 @@ static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
     } else if (!bodysig_verify_memo(full, c->b->memo, sig, buf, c->len, at, (size_t)lo,
                              (size_t)hi, &start, &end))
         return 0;
+    if (s->off.kind == OFF_MACRO) {
+        /* A macro group member only tells logical signatures where the
+         * group last matched (ClamAV's macro_lastmatch); never reported. */
+        lsig_macro_hit(&c->b->lsig, (unsigned)s->off.n, start);
+        return 0;
+    }
     if (s->lsig != NDB_NO_LSIG) {
         c->st = lsig_hit(&c->b->lsig, c->e, s, start, end);
         return c->st != VIGIL_OK;

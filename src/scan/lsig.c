@@ -20,8 +20,10 @@
  * vigil does not load: never matches, as in clamscan without one), and
  * Container/Intermediates beyond the top level (objects are all top-level
  * until containers land: Container:CL_TYPE_ANY holds, any Intermediates
- * fails). Macro groups are filled by body signatures with a $n offset,
- * which offset.c does not read yet: macro checks see no group match.
+ * fails). Macro groups are filled by body signatures with a $n offset
+ * (scan/body.c calls lsig_macro_hit with where each member starts); as in
+ * clamscan 1.4.6 the macro subsignature itself is never counted, so it only
+ * cancels counts of the subsignature before it (tests/compat/macro.sh).
  * Limits: per-object state is bounded by the engine (one slot of nsubs
  * counters per logical signature). */
 #include "scan/lsig.h"

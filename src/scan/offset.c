@@ -22,6 +22,26 @@ static int has_prefix(const char *s, size_t n, const char *p)
     return n >= pl && memcmp(s, p, pl) == 0;
 }
 
+/* $g: ClamAV reads it with sscanf("$%u$"), so anything may follow the
+ * digits, and a minus sign wraps to a large group. */
+static const char *macro_form(const char *s, size_t n, struct offset_spec *o)
+{
+    size_t i = 1;
+
+    o->kind = OFF_MACRO;
+    if (i < n && s[i] == '-')
+        return "at most 32 macro groups supported";
+    if (i < n && s[i] == '+')
+        i++;
+    if (i >= n || s[i] < '0' || s[i] > '9')
+        return "Invalid macro($) in offset";
+    for (o->n = 0; i < n && s[i] >= '0' && s[i] <= '9' && o->n < 32; i++)
+        o->n = o->n * 10 + (uint64_t)(s[i] - '0');
+    if (o->n >= 32)
+        return "at most 32 macro groups supported";
+    return NULL;
+}
+
 /* The form before any ",shift". */
 static const char *offset_form(const char *s, size_t n, int exe_ok,
                                struct offset_spec *o)
@@ -29,6 +49,8 @@ static const char *offset_form(const char *s, size_t n, int exe_ok,
     size_t i = 0;
     int exe = 1;
 
+    if (n && s[0] == '$')
+        return macro_form(s, n, o);
     if (has_prefix(s, n, "EP+") || has_prefix(s, n, "EP-")) {
         o->kind = s[2] == '+' ? OFF_EP_PLUS : OFF_EP_MINUS;
         i = 3;
@@ -141,7 +163,7 @@ int offset_window(const struct offset_spec *o, uint64_t size,
 {
     uint64_t base;
 
-    if (o->kind == OFF_ANY) {
+    if (o->kind == OFF_ANY || o->kind == OFF_MACRO) {
         *lo = 0;
         *hi = size ? size - 1 : 0;
         return size > 0;

@@ -4,6 +4,8 @@
  *   EP+n     entry point + n   EP-n     entry point - n
  *   Sx+n     section x + n     SEx      anywhere inside section x
  *   SL+n     last section + n
+ *   $g       member of macro group g (0-31) of logical signatures: anywhere,
+ *            never a detection of its own (see lsig.c)
  * Every form but * may float: "FORM,m" allows a start from FORM to FORM + m.
  * EP and section forms need an executable's layout (PE, ELF, Mach-O). */
 #ifndef VIGIL_SCAN_OFFSET_H
@@ -21,6 +23,7 @@ enum offset_kind {
     OFF_SECT,      /* section x + n */
     OFF_SECT_WHOLE, /* inside section x */
     OFF_SECT_LAST, /* last section + n */
+    OFF_MACRO,     /* macro group n */
 };
 
 struct offset_spec {
