@@ -113,6 +113,21 @@ int bodysig_verify(const struct bodysig *sig, const uint8_t *buf, size_t len,
                    size_t *end);
 
 /*
+ * The distinct matches of a signature of several parts, as clamscan counts
+ * them (once per place its last part ends, in allmatch mode and for logical
+ * signatures' counts): bodysig_last_needle() gives the static run the last
+ * part is searched by (length 0 if it has none, or the signature has one
+ * part; the signature must not be slim); for each occurrence of it at
+ * buf[pos], bodysig_verify_last() says whether a whole match ends with that
+ * placement of the last part, as bodysig_verify() does for an atom hit.
+ */
+struct bodysig_memo;
+size_t bodysig_last_needle(const struct bodysig *sig, const uint8_t **needle);
+int bodysig_verify_last(const struct bodysig *sig, struct bodysig_memo *m, uint32_t id,
+                        const uint8_t *buf, size_t len, size_t pos, size_t start_lo,
+                        size_t start_hi, size_t *start, size_t *end);
+
+/*
  * A per-scanner cache of searches that found nothing: "no placement of the
  * signature's parts from part k on starts after position X". Repeated atom
  * hits of one signature whose later part never occurs (the common case on

@@ -497,12 +497,12 @@ static size_t blocks_before(const struct bs_ctx *c, uint32_t first, size_t s, si
 
 /* The whole placement of a signature of several parts, from the atom
  * part's possible starts st and ends en. */
-static int chain(const struct bs_ctx *c, const struct bs_bits *st,
+static int chain(const struct bs_ctx *c, uint32_t a, const struct bs_bits *st,
                  const struct bs_bits *en, size_t lo, size_t hi, size_t *start,
                  size_t *end)
 {
     struct ivset starts = {0}, ends = {0};
-    uint32_t first, last, a = c->sig->atom_part;
+    uint32_t first, last;
     size_t s, e;
 
     iv_add_bits(&starts, st, 1);
@@ -564,11 +564,46 @@ int bodysig_verify_memo(const struct bodysig *sig, struct bodysig_memo *m, uint3
     if (!bodysig_part_at(&c, &sig->parts[sig->atom_part], sig->atom_elem, at, &st, &en))
         return 0;
     if (!(sig->nparts == 1 ? single(&st, &en, start_lo, start_hi, &s, &e)
-                           : chain(&c, &st, &en, start_lo, start_hi, &s, &e)))
+                           : chain(&c, sig->atom_part, &st, &en, start_lo, start_hi, &s, &e)))
         return 0;
     if (start)
         *start = s;
     if (end)
         *end = e;
+    return 1;
+}
+
+size_t bodysig_last_needle(const struct bodysig *sig, const uint8_t **needle)
+{
+    const struct bs_part *p;
+
+    *needle = NULL;
+    if (!sig || sig->slim || sig->nparts < 2)
+        return 0;
+    p = &sig->parts[sig->nparts - 1];
+    *needle = sig->needles + p->needle;
+    return p->runlen;
+}
+
+int bodysig_verify_last(const struct bodysig *sig, struct bodysig_memo *m, uint32_t id,
+                        const uint8_t *buf, size_t len, size_t pos, size_t start_lo,
+                        size_t start_hi, size_t *start, size_t *end)
+{
+    struct bs_ctx c = {sig, buf, len, m, id};
+    const struct bs_part *p;
+    struct bs_bits st, en;
+    size_t s, e;
+
+    if (!sig || sig->slim || sig->nparts < 2 || !buf || start_lo > start_hi || pos > len)
+        return 0;
+    p = &sig->parts[sig->nparts - 1];
+    if (!p->runlen || p->runlen > len - pos ||
+        memcmp(buf + pos, sig->needles + p->needle, p->runlen))
+        return 0;
+    if (!bodysig_part_at(&c, p, p->run, pos, &st, &en) ||
+        !chain(&c, sig->nparts - 1, &st, &en, start_lo, start_hi, &s, &e))
+        return 0;
+    *start = s;
+    *end = e;
     return 1;
 }

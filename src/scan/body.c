@@ -38,7 +38,8 @@ vigil_status body_scratch_init(struct body_scratch *b, const struct vigil_engine
     if (e->plan.nslots &&
         !(b->slots = calloc(e->plan.nslots, sizeof *b->slots)))
         return VIGIL_ENOMEM;
-    if (!(b->full = calloc(BODY_FULL_SLOTS, sizeof *b->full)))
+    if (!(b->full = calloc(BODY_FULL_SLOTS, sizeof *b->full)) ||
+        !(b->enum_gen = calloc(e->body.n, sizeof *b->enum_gen)))
         return VIGIL_ENOMEM;
     return atoms_scratch_new(e->atoms, &b->atoms);
 }
@@ -51,6 +52,7 @@ void body_scratch_free(struct body_scratch *b)
     free(b->seen);
     free(b->hits);
     free(b->slots);
+    free(b->enum_gen);
     free(b->pending);
     for (size_t i = 0; b->full && i < BODY_FULL_SLOTS; i++)
         bodysig_free(b->full[i].sig);
@@ -69,7 +71,19 @@ struct body_ctx {
     int limited; /* BODY_MAX_HITS reached */
 };
 
-static int body_hit_add(struct body_ctx *c, uint32_t sig, size_t end)
+/* Whether clamscan gives the signature to its Boyer-Moore matcher, which
+ * scans a buffer before Aho-Corasick does, so that its matches are reported
+ * first: a pattern of plain bytes (libclamav readdb.c: no "?([*{!"), of
+ * target 0, or of target 1 at a fixed offset that does not float (the rule
+ * measured for ndb.c's "too short" check). */
+static int body_bm(const struct ndb_sig *s)
+{
+    if (s->lsig != NDB_NO_LSIG || !bodysig_literal(s->sig))
+        return 0;
+    return s->target == 0 || (s->target == 1 && s->off.kind != OFF_ANY && s->off.shift == 0);
+}
+
+static int body_hit_add(struct body_ctx *c, uint32_t sig, size_t start, size_t end)
 {
     struct body_scratch *b = c->b;
 
@@ -87,7 +101,8 @@ static int body_hit_add(struct body_ctx *c, uint32_t sig, size_t end)
         b->hits = h;
         b->cap = cap;
     }
-    b->hits[b->nhits++] = (struct body_hit){sig, end, c->e->body.v[sig].target == 0};
+    b->hits[b->nhits++] = (struct body_hit){sig, start, end, c->e->body.v[sig].target == 0,
+                                            !body_bm(&c->e->body.v[sig])};
     b->seen[sig / 8] |= (uint8_t)(1u << (sig % 8));
     return 0;
 }
@@ -184,6 +199,52 @@ static const struct bodysig *body_full_sig(struct body_ctx *c, uint32_t id)
     return sig;
 }
 
+/* Reports one match of signature sig: a macro group member only tells
+ * logical signatures where the group last matched (ClamAV's
+ * macro_lastmatch) and is never reported; a subsignature is counted; any
+ * other signature is a hit. Returns nonzero to stop the scan. */
+static int body_report(struct body_ctx *c, uint32_t sig, size_t start, size_t end)
+{
+    const struct ndb_sig *s = &c->e->body.v[sig];
+
+    if (s->off.kind == OFF_MACRO) {
+        lsig_macro_hit(&c->b->lsig, (unsigned)s->off.n, start);
+        return 0;
+    }
+    if (s->lsig != NDB_NO_LSIG) {
+        c->st = lsig_hit(&c->b->lsig, c->e, s, start, end);
+        return c->st != VIGIL_OK;
+    }
+    return body_hit_add(c, sig, start, end);
+}
+
+/* A signature of several parts matched ([start, end) from an atom hit).
+ * clamscan reports such a signature once per place its last part ends (with
+ * allmatch; and counts it so for logical signatures): every occurrence of
+ * the last part's needle in the object is tried, once per object. */
+static int body_every_end(struct body_ctx *c, uint32_t sig, const struct bodysig *full,
+                          const uint8_t *buf, size_t lo, size_t hi, size_t start,
+                          size_t end)
+{
+    const uint8_t *needle, *p = buf, *stop = buf + c->len;
+    size_t nl = bodysig_last_needle(full, &needle), s, e;
+    int found = 0;
+
+    if (c->b->enum_gen[sig] == c->b->gen)
+        return 0; /* every end was reported when it first matched */
+    c->b->enum_gen[sig] = c->b->gen;
+    while (nl && (p = memmem(p, (size_t)(stop - p), needle, nl)) != NULL) {
+        if (bodysig_verify_last(full, c->b->memo, sig, buf, c->len, (size_t)(p - buf), lo,
+                                hi, &s, &e)) {
+            found = 1;
+            if (body_report(c, sig, s, e))
+                return 1;
+        }
+        p++;
+    }
+    return found ? 0 : body_report(c, sig, start, end);
+}
+
 /* Verifies the whole signature around an atom hit. A subsignature of a
  * logical signature is counted there (every occurrence), not reported; ::i
  * ones are verified on the folded object. */
@@ -216,19 +277,13 @@ static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
         c->st = VIGIL_ENOMEM;
         return 1;
     } else if (!bodysig_verify_memo(full, c->b->memo, sig, buf, c->len, at, (size_t)lo,
-                             (size_t)hi, &start, &end))
+                                    (size_t)hi, &start, &end)) {
         return 0;
-    if (s->off.kind == OFF_MACRO) {
-        /* A macro group member only tells logical signatures where the
-         * group last matched (ClamAV's macro_lastmatch); never reported. */
-        lsig_macro_hit(&c->b->lsig, (unsigned)s->off.n, start);
-        return 0;
+    } else if (bodysig_nparts(full) > 1 && s->off.kind != OFF_MACRO &&
+               (c->allmatch || s->lsig != NDB_NO_LSIG)) {
+        return body_every_end(c, sig, full, buf, (size_t)lo, (size_t)hi, start, end);
     }
-    if (s->lsig != NDB_NO_LSIG) {
-        c->st = lsig_hit(&c->b->lsig, c->e, s, start, end);
-        return c->st != VIGIL_OK;
-    }
-    return body_hit_add(c, sig, end);
+    return body_report(c, sig, start, end);
 }
 
 static int hit_cmp(const void *a, const void *b)
@@ -239,6 +294,18 @@ static int hit_cmp(const void *a, const void *b)
      * those of target 0 (measured on PE files). */
     if (x->any_target != y->any_target)
         return x->any_target ? 1 : -1;
+    /* Each of clamscan's matchers scans the buffer before the next. Its
+     * Boyer-Moore matcher reports by where patterns start, newest pattern
+     * first among equal ones (each is pushed on its hash bucket's list);
+     * Aho-Corasick by where they end. */
+    if (x->ac != y->ac)
+        return x->ac ? 1 : -1;
+    if (!x->ac) {
+        if (x->start != y->start)
+            return x->start < y->start ? -1 : 1;
+        if (x->sig != y->sig)
+            return x->sig > y->sig ? -1 : 1;
+    }
     if (x->end != y->end)
         return x->end < y->end ? -1 : 1;
     return x->sig < y->sig ? -1 : x->sig > y->sig;
@@ -259,6 +326,7 @@ vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
     if (++b->gen == 0) { /* wrapped: forget every slot for real */
         if (e->plan.nslots)
             memset(b->slots, 0, e->plan.nslots * sizeof *b->slots);
+        memset(b->enum_gen, 0, e->body.n * sizeof *b->enum_gen);
         b->gen = 1;
     } /* every slot's seen parts now start empty */
     if (b->memo)

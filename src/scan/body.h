@@ -18,8 +18,10 @@ struct bodysig_memo;
 
 struct body_hit {
     uint32_t sig;
-    size_t end;
-    int any_target; /* a target-0 signature: listed after typed ones */
+    size_t start, end;
+    uint8_t any_target; /* a target-0 signature: listed after typed ones */
+    uint8_t ac;         /* matched by clamscan's Aho-Corasick, after its
+                         * Boyer-Moore signatures (see body_bm) */
 };
 
 /* The parts of one multi-part signature seen in the current object (valid
@@ -53,6 +55,7 @@ struct body_scratch {
     size_t nhits, cap;
     struct body_slot *slots; /* per slot of the engine's body plan */
     uint32_t gen;            /* this object's generation of slots */
+    uint32_t *enum_gen;      /* per signature: gen when its ends were listed */
     struct body_full *full;  /* BODY_FULL_SLOTS of them */
     struct body_pending *pending;
     size_t npending, cap_pending;

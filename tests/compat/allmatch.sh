@@ -30,6 +30,27 @@ compare_summary "first match"
 n=$(printf '%s\n' "$V_OUT" | grep -c ' FOUND$')
 assert_eq "first match: vigil prints exactly one FOUND line" 1 "$n"
 
+# A signature of several parts is reported (and counted, in a logical
+# signature) once per place its last part ends: "QQQ{1-5}RRR" in
+# "QQQ..RRRRR" ends three times. Appended to a real ELF file, which clamscan
+# scans once (it scans objects it types as binary data twice with -z).
+cp /usr/bin/true parts.elf
+printf 'QQQ..RRRRRxxxxQQQ.RRRyyyyyyAAA........BBBBBBzz' >> parts.elf
+cat > parts.ndb <<'NDB'
+Parts.Gap:0:*:515151{1-5}525252
+Parts.Star:0:*:414141*424242
+Parts.Single:0:*:52525252
+NDB
+cat > parts.ldb <<'LDB'
+Parts.Count4;Engine:81-255,Target:0;0>3;515151{1-5}525252
+Parts.Count5;Engine:81-255,Target:0;0>4;515151{1-5}525252
+Parts.Star3;Engine:81-255,Target:0;0=3;414141*424242
+LDB
+compat_run -z --no-summary -d parts.ndb -d parts.ldb parts.elf
+compare_all "-z: several parts, once per end of the last part"
+compat_run --no-summary -d parts.ndb -d parts.ldb parts.elf
+compare_all "several parts, first match"
+
 # Two signatures with the same hash and size: clamscan keeps one name.
 hdb_line eicar.com Test.Dup1 > dup.hdb
 hdb_line eicar.com Test.Dup2 >> dup.hdb
