@@ -75,6 +75,7 @@ static const struct optdef optdefs[] = {
     {"jobs", 'j', K_JOBS, F(jobs)},
     {"json", 0, K_FLAG, F(json)},
     {"no-builtin", 0, K_FLAG, F(no_builtin)},
+    {"yara", 0, K_LIST, F(yara)},
     {"progress", 0, K_PROGRESS, F(progress)},
     /* clamscan's, accepted with a warning until vigil has the feature. */
     {"archive-verbose", 'a', K_IGN_FLAG, 0},
@@ -487,7 +488,8 @@ static int parse_short(struct parser *p, const char *word)
 static int init_defaults(struct scan_options *o, int argc)
 {
     struct strlist *lists[] = {&o->databases, &o->exclude,     &o->exclude_dir,
-                               &o->include,   &o->include_dir, &o->paths};
+                               &o->include,   &o->include_dir, &o->paths,
+                               &o->yara};
     size_t k, slots = (size_t)(argc > 0 ? argc : 1) + 1;
 
     memset(o, 0, sizeof *o);
@@ -546,5 +548,6 @@ void options_free(struct scan_options *o)
     free(o->include.v);
     free(o->include_dir.v);
     free(o->paths.v);
+    free(o->yara.v);
     memset(o, 0, sizeof *o);
 }

@@ -9,6 +9,7 @@
 #include "db/ign.h"
 #include "db/ldb.h"
 #include "db/ndb.h"
+#include "db/yara.h"
 #include "match/hashset.h"
 #include "vigil/vigil.h"
 
@@ -30,6 +31,7 @@ struct vigil_engine {
     struct ndb_table body; /* body signatures (.ndb .sdb .db), lsig subsigs */
     struct ldb_table ldb;  /* logical signatures (.ldb) */
     struct atoms *atoms;   /* their literal pre-filter, built by compile */
+    struct yara_db yara;   /* YARA rule files and their compiled rules */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
     vigil_log_fn log_fn;
     void *log_ctx;
@@ -44,6 +46,7 @@ struct engine_mark {
     size_t ign_n;
     size_t body_n;
     struct ldb_mark ldb;
+    size_t yara_n;
     uint64_t nsigs;
 };
 
