@@ -309,13 +309,13 @@ static int yadd_source(struct ycompile *c, YR_COMPILER *yc, const struct yara_so
 {
     FILE *f;
     int errors;
+    char real[PATH_MAX];
 
     c->top = s;
     c->why[0] = '\0';
-    if (!realpath(s->path, c->root) || strlen(c->root) >= sizeof c->root - 1)
-        c->root[0] = '\0';
-    else
-        dir_of(c->root, c->root, sizeof c->root);
+    c->root[0] = '\0';
+    if (realpath(s->path, real))
+        dir_of(real, c->root, sizeof c->root);
     if (s->len == 0)
         return 0; /* an empty rule file holds no rules; fmemopen refuses it */
     if (!(f = fmemopen(s->text, s->len, "r"))) {
