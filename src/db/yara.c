@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,28 @@
 #include <yara.h>
 
 #include "core/engine.h"
+
+/* libyara's yr_initialize/yr_finalize keep a plain counter of users; engines
+ * may be built and freed on different threads (a daemon's reload), so calls
+ * are serialised here. */
+static pthread_mutex_t yara_init_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int yara_start(void)
+{
+    int rc;
+
+    pthread_mutex_lock(&yara_init_lock);
+    rc = yr_initialize();
+    pthread_mutex_unlock(&yara_init_lock);
+    return rc == ERROR_SUCCESS ? 0 : -1;
+}
+
+static void yara_stop(void)
+{
+    pthread_mutex_lock(&yara_init_lock);
+    yr_finalize();
+    pthread_mutex_unlock(&yara_init_lock);
+}
 
 void yara_db_init(struct yara_db *y)
 {
@@ -59,7 +82,7 @@ void yara_db_free(struct yara_db *y)
     if (y->rules)
         yr_rules_destroy(y->rules);
     if (y->initialized)
-        yr_finalize();
+        yara_stop();
     memset(y, 0, sizeof *y);
 }
 
@@ -82,7 +105,7 @@ vigil_status yara_db_add(struct vigil_engine *e, const char *path,
         return engine_fail(e, VIGIL_EMALFORMED, "%s: rule file larger than %zu bytes",
                            path, YARA_MAX_FILE);
     if (!y->initialized) {
-        if (yr_initialize() != ERROR_SUCCESS)
+        if (yara_start() != 0)
             return engine_fail(e, VIGIL_ENOMEM, "%s: libyara does not start", path);
         y->initialized = 1;
     }
@@ -173,14 +196,21 @@ vigil_status yara_db_add_file(struct vigil_engine *e, const char *path)
 /* ---- compiling -------------------------------------------------------- */
 
 /* One include the compiler opened: the name it was given (which libyara then
- * reports as the current file) and the real path it was resolved to. */
+ * reports as the current file), the real path it was resolved to, and the
+ * include it came from (-1: the top-level file). */
 struct yinclude {
     char *name, *real;
+    int parent;
 };
+
+/* libyara's own checks for circular includes and include depth leak the
+ * lexer's buffer on their error path, so the callback refuses those first. */
+#define YARA_MAX_INCLUDE_CHAIN 15
 
 struct ycompile {
     struct vigil_engine *e;
     const struct yara_source *top; /* the source being compiled */
+    char top_real[PATH_MAX];       /* its real path */
     char root[PATH_MAX];           /* includes must stay under it; "" none */
     struct yinclude inc[64];
     size_t ninc;
@@ -225,31 +255,55 @@ static void dir_of(const char *path, char *dir, size_t n)
         snprintf(dir, n, "%.*s", (int)(slash - path), path);
 }
 
-/* The real path of the file that holds calling (a top-level source or an
- * include opened earlier), or NULL. */
-static const char *ycaller(struct ycompile *c, const char *calling)
+/* The file that holds calling: -1 for the top-level source, the index of an
+ * include opened earlier, or -2 when unknown. */
+static int ycaller(const struct ycompile *c, const char *calling)
 {
     if (!calling || strcmp(calling, c->top->path) == 0)
-        return c->top->path;
+        return -1;
     for (size_t i = c->ninc; i-- > 0;)
         if (strcmp(c->inc[i].name, calling) == 0)
-            return c->inc[i].real;
-    return NULL;
+            return (int)i;
+    return -2;
+}
+
+/* Refuses real when it is already on the chain of includes that leads to
+ * `from`, or when that chain is too long. Returns 0 or -1 with c->why. */
+static int ychain_check(struct ycompile *c, int from, const char *real)
+{
+    int depth = 1; /* the level the new include would be at */
+
+    if (strcmp(c->top_real, real) == 0)
+        goto circular;
+    for (int i = from; i >= 0; i = c->inc[i].parent, depth++)
+        if (strcmp(c->inc[i].real, real) == 0)
+            goto circular;
+    if (depth <= YARA_MAX_INCLUDE_CHAIN)
+        return 0;
+    snprintf(c->why, sizeof c->why, "includes depth exceeded");
+    return -1;
+circular:
+    snprintf(c->why, sizeof c->why, "includes circular reference");
+    return -1;
 }
 
 /* Resolves an include against its includer and checks that it stays under
  * the rule directory. Returns the real path (malloc'd) or NULL with c->why. */
-static char *yresolve(struct ycompile *c, const char *name, const char *calling)
+static char *yresolve(struct ycompile *c, const char *name, int from)
 {
-    const char *from = ycaller(c, calling);
     char dir[PATH_MAX], path[2 * PATH_MAX + 2], *real;
     size_t rl = strlen(c->root);
 
-    if (!from || !c->root[0] || c->ninc == sizeof c->inc / sizeof c->inc[0]) {
+    if (c->ninc == sizeof c->inc / sizeof c->inc[0]) {
+        snprintf(c->why, sizeof c->why, "more than %zu includes",
+                 sizeof c->inc / sizeof c->inc[0]);
+        return NULL;
+    }
+    if (from == -2 || !c->root[0]) { /* rules from memory have no directory */
         snprintf(c->why, sizeof c->why, "include \"%s\" not allowed here", name);
         return NULL;
     }
-    dir_of(from, dir, sizeof dir);
+    dir_of(from < 0 ? c->top_real : c->inc[from].real, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/%s", name[0] == '/' ? "" : dir, name);
     real = realpath(path, NULL);
     if (!real) {
@@ -265,17 +319,23 @@ static char *yresolve(struct ycompile *c, const char *name, const char *calling)
     return real;
 }
 
+
+
 static const char *yinclude_callback(const char *name, const char *calling,
                                      const char *ns, void *ud)
 {
     struct ycompile *c = ud;
     char *real = NULL, *text = NULL, *copy = NULL;
+    int from = ycaller(c, calling), err;
     size_t len;
-    int err;
 
     (void)ns;
-    if (!(real = yresolve(c, name, calling)))
+    if (!(real = yresolve(c, name, from)))
         return NULL;
+    if (ychain_check(c, from, real)) {
+        free(real);
+        return NULL;
+    }
     if ((err = read_small_file(real, &text, &len)) != 0 || !(copy = strdup(name))) {
         snprintf(c->why, sizeof c->why, "can't read include file %s: %s", name,
                  strerror(err ? err : ENOMEM));
@@ -283,7 +343,7 @@ static const char *yinclude_callback(const char *name, const char *calling,
         free(text);
         return NULL;
     }
-    c->inc[c->ninc++] = (struct yinclude){copy, real};
+    c->inc[c->ninc++] = (struct yinclude){copy, real, from};
     return text;
 }
 
@@ -313,9 +373,11 @@ static int yadd_source(struct ycompile *c, YR_COMPILER *yc, const struct yara_so
 
     c->top = s;
     c->why[0] = '\0';
-    c->root[0] = '\0';
-    if (realpath(s->path, real))
+    c->root[0] = c->top_real[0] = '\0';
+    if (realpath(s->path, real)) {
         dir_of(real, c->root, sizeof c->root);
+        snprintf(c->top_real, sizeof c->top_real, "%s", real);
+    }
     if (s->len == 0)
         return 0; /* an empty rule file holds no rules; fmemopen refuses it */
     if (!(f = fmemopen(s->text, s->len, "r"))) {

@@ -110,6 +110,17 @@ static void *yalloc(struct yscan *y, size_t n)
     return c->mem + c->used - n;
 }
 
+/* The next match of a string's list, copied out: libyara's notebook hands
+ * out YR_MATCH records at any byte address, so they are never dereferenced
+ * in place (UBSan would rightly call that a misaligned access). */
+static const void *ynext(const void *at, YR_MATCH *out)
+{
+    if (!at)
+        return NULL;
+    memcpy(out, at, sizeof *out);
+    return at;
+}
+
 /* Copies up to YSCAN_MAX_STRINGS matches of the rule's strings; all are
  * counted. Past the arena's maximum they are only counted. */
 static void ystrings(struct yscan *y, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule,
@@ -117,28 +128,29 @@ static void ystrings(struct yscan *y, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule,
 {
     struct vigil_yara_string *v;
     const YR_STRING *s;
-    const YR_MATCH *hit;
+    const void *at;
+    YR_MATCH hit;
     size_t n = 0;
 
-    yr_rule_strings_foreach(rule, s) yr_string_matches_foreach(ctx, s, hit) n++;
+    yr_rule_strings_foreach(rule, s) for (at = ynext(ctx->matches[s->idx].head, &hit); at;
+                                          at = ynext(hit.next, &hit)) n++;
     m->strings_total = n;
     if (!n || !(v = yalloc(y, (n < YSCAN_MAX_STRINGS ? n : YSCAN_MAX_STRINGS) * sizeof *v)))
         return;
     m->strings = v;
     yr_rule_strings_foreach(rule, s)
     {
-        yr_string_matches_foreach(ctx, s, hit)
-        {
-            uint32_t dl = hit->data_length < YSCAN_MAX_DATA ? (uint32_t)hit->data_length
-                                                            : YSCAN_MAX_DATA;
+        for (at = ynext(ctx->matches[s->idx].head, &hit); at; at = ynext(hit.next, &hit)) {
+            uint32_t dl = hit.data_length < YSCAN_MAX_DATA ? (uint32_t)hit.data_length
+                                                           : YSCAN_MAX_DATA;
             uint8_t *data;
 
             if (m->nstrings == YSCAN_MAX_STRINGS || !(data = yalloc(y, dl ? dl : 1)))
                 return;
-            memcpy(data, hit->data, dl);
+            memcpy(data, hit.data, dl);
             v[m->nstrings++] = (struct vigil_yara_string){
-                s->identifier, (uint64_t)(hit->base + hit->offset),
-                (uint32_t)hit->match_length, dl, data};
+                s->identifier, (uint64_t)(hit.base + hit.offset), (uint32_t)hit.match_length,
+                dl, data};
         }
     }
 }

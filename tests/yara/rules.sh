@@ -97,6 +97,19 @@ printf 'include "self.yar"\n' > inc/self.yar
 vscan --no-builtin --yara inc/self.yar hello.txt
 assert_rc "an include of itself fails" 2
 assert_contains "as a circular reference" "$ERR" "includes circular reference"
+printf 'include "cyc2.yar"\nrule C1 { condition: true }\n' > inc/cyc1.yar
+printf 'include "cyc1.yar"\nrule C2 { condition: true }\n' > inc/cyc2.yar
+vscan --no-builtin --yara inc/cyc1.yar hello.txt
+assert_rc "a cycle of two includes fails" 2
+assert_contains "as a circular reference too" "$ERR" "includes circular reference"
+mkdir -p deep
+for i in $(seq 0 19); do printf 'include "d%d.yar"\n' $((i + 1)) > deep/d$i.yar; done
+printf 'rule Deep { condition: true }\n' > deep/d20.yar
+vscan --no-builtin --yara deep/d0.yar hello.txt
+assert_rc "twenty levels of includes fail" 2
+assert_contains "as too deep" "$ERR" "includes depth exceeded"
+vscan --no-builtin --yara deep/d10.yar hello.txt
+assert_rc "ten levels load" 1
 
 # ---- external variables ----
 mkdir -p sub.d
