@@ -109,8 +109,8 @@ struct vigil_limits {
 VIGIL_API void vigil_limits_default(struct vigil_limits *l);
 
 /* Returns ClamAV's name for one limit bit ("MaxFileSize", "MaxScanSize",
- * "MaxFiles", "MaxRecursion", "MaxScanTime"; vigil's "MaxDetections"), or
- * NULL for anything else. */
+ * "MaxFiles", "MaxRecursion", "MaxScanTime"; vigil's "MaxDetections" and
+ * "YaraMaxStringMatches"), or NULL for anything else. */
 VIGIL_API const char *vigil_limit_name(unsigned bit);
 
 /* ---- the engine ------------------------------------------------------- */

@@ -132,14 +132,21 @@ static void ystrings(struct yscan *y, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule,
     YR_MATCH hit;
     size_t n = 0;
 
-    yr_rule_strings_foreach(rule, s) for (at = ynext(ctx->matches[s->idx].head, &hit); at;
-                                          at = ynext(hit.next, &hit)) n++;
+    yr_rule_strings_foreach(rule, s)
+    {
+        if (STRING_IS_PRIVATE(s))
+            continue; /* `private` strings are not shown, as by yara -s */
+        for (at = ynext(ctx->matches[s->idx].head, &hit); at; at = ynext(hit.next, &hit))
+            n++;
+    }
     m->strings_total = n;
     if (!n || !(v = yalloc(y, (n < YSCAN_MAX_STRINGS ? n : YSCAN_MAX_STRINGS) * sizeof *v)))
         return;
     m->strings = v;
     yr_rule_strings_foreach(rule, s)
     {
+        if (STRING_IS_PRIVATE(s))
+            continue;
         for (at = ynext(ctx->matches[s->idx].head, &hit); at; at = ynext(hit.next, &hit)) {
             uint32_t dl = hit.data_length < YSCAN_MAX_DATA ? (uint32_t)hit.data_length
                                                            : YSCAN_MAX_DATA;

@@ -56,6 +56,11 @@ assert_contains "--json: rule, namespace, tags, meta, strings with offsets" "$OU
     '"yara":{"rule":"Hello","namespace":"default","tags":["greeting"],"meta":{"author":"test","level":3},"strings":[{"identifier":"$a","offset":3,"length":5,"data":"68656c6c6f"},{"identifier":"$b","offset":9,"length":5,"data":"776f726c64"}],"strings_total":2}'
 printf '%s\n' "$OUT" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' &&
     ok "--json lines parse" || fail "--json lines do not parse"
+printf 'rule Ps { strings: $a = "hello" private $b = "world" condition: $a and $b }\n' > ps.yar
+vscan --no-builtin --json --no-summary --yara ps.yar hello.txt
+assert_contains "--json: private strings are not listed (as yara -s)" "$OUT" \
+    '"strings":[{"identifier":"$b","offset":9,"length":5,"data":"776f726c64"}],"strings_total":1}'
+
 
 # ---- warnings: once, with -v only ----
 printf 'rule slowish { strings: $a = { 00 ?? 01 } condition: $a }\n' > warn.yar
