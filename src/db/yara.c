@@ -319,8 +319,8 @@ static char *yresolve(struct ycompile *c, const char *name, int from)
     return real;
 }
 
-
-
+/* libyara's include callback: the text of the included file (freed by
+ * yinclude_free), or NULL with the reason in c->why. */
 static const char *yinclude_callback(const char *name, const char *calling,
                                      const char *ns, void *ud)
 {
