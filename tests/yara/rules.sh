@@ -130,6 +130,30 @@ assert_has_line "filepath and depth" "$OUT" "sub.d/Report.DOC: YARA.ByPath.UNOFF
 assert_has_line "filetype (vigil's type name)" "$OUT" "/usr/bin/true: YARA.ByType.UNOFFICIAL FOUND"
 assert_has_line "other files: nothing" "$OUT" "hello.txt: OK"
 
+# ---- one read: YARA gets the buffer the body signatures read ----
+head -c 3000000 /dev/urandom > big.bin
+printf 'Body:0:*:68656c6c6f776f726c64\n' > b.ndb
+if strace -f -e trace=pread64,read -o trace.txt "$VIGIL" scan --no-builtin -d b.ndb \
+        -d db/good.yar big.bin > /dev/null 2>&1 || [ $? = 1 ]; then
+    # The object's reads: those returning 64 KiB or more (the loader's
+    # and the small databases' reads return less).
+    got=$(python3 - trace.txt <<'PY'
+import re, sys
+n = total = 0
+for line in open(sys.argv[1]):
+    m = re.search(r' (pread64|read)\(.*\) += (\d+)$', line)
+    if m and int(m.group(2)) >= 65536:
+        n += 1
+        total += int(m.group(2))
+print("%d reads, %d bytes" % (n, total))
+PY
+)
+    assert_eq "body signatures and YARA rules read the 3 MB file once" \
+        "1 reads, 3000000 bytes" "$got"
+else
+    fail "strace vigil scan"
+fi
+
 # ---- time and match limits ----
 cat > slow.yar <<'R'
 rule SlowLoop { condition: for all i in (0..filesize - 1) :
