@@ -51,15 +51,28 @@ with open(sys.argv[1], "w") as f:
 PY
 
 secs() { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$W/time" || true; tail -1 "$W/time"; }
-rate() { python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[3]); print('%.1f' % (float(sys.argv[1])/max(t,0.001)))" "$mb" "$1" "$2"; }
-ratio() { python3 -c "import sys; print('%.2fx' % (float(sys.argv[1])/max(float(sys.argv[2]),0.001)))" "$1" "$2"; }
+# rate WALL STARTUP: MB/s of the scan proper (start-up taken off), marked
+# (*) when the scan part is shorter than the start-up, whose run-to-run noise
+# then dominates; "n/a" when it is not positive at all.
+rate() { python3 -c "
+import sys
+w, s = float(sys.argv[2]), float(sys.argv[3])
+t = w - s
+print('n/a' if t <= 0 else '%.1f%s' % (float(sys.argv[1]) / t, '(*)' if t < s else ''))" "$mb" "$1" "$2"; }
+# wrate WALL: MB/s of the whole run, start-up included.
+wrate() { python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) / max(float(sys.argv[2]), 0.001)))" "$mb" "$1"; }
+ratio() { python3 -c "
+import sys
+a, b = (x.replace('(*)', '') for x in sys.argv[1:3])
+print('-' if 'n/a' in (a, b) else '%.2fx' % (float(a) / max(float(b), 0.001)))" "$1" "$2"; }
 
-printf '\n%7s | %-26s | %9s %8s | %8s %8s | %8s %8s\n' rules scanner "startup s" "RSS MiB" \
-    "MB/s" "vs yara" "RSS" "vs yara"
+row() { printf '%7s | %-28s | %9s %8s | %10s %8s | %8s %8s | %8s %8s %s\n' "$@"; }
+printf '\n'
+row rules scanner "startup s" "RSS MiB" "MB/s net" "vs yara" "MB/s wall" "vs yara" RSS "vs yara" ""
 read -r os _ < <(secs "$VIGIL" scan --no-builtin -j "$N" -d "$W/b.ndb" "$W/tiny")
 read -r ot orss < <(secs "$VIGIL" scan --no-builtin -j "$N" -d "$W/b.ndb" -r "$W/corpus")
-printf '%7s | %-26s | %9s %8s | %8s %8s | %8s %8s\n' - "vigil, $BODY body sigs only" "$os" \
-    $((orss / 1024)) "$(rate "$ot" "$os")" - $((orss / 1024)) -
+row - "vigil, ${BODY} body sigs only" "$os" $((orss / 1024)) "$(rate "$ot" "$os")" - \
+    "$(wrate "$ot")" - $((orss / 1024)) - ""
 for n in $COUNTS; do
     python3 "$here/../tests/lib/yaragen.py" bench "$W/r$n" 1 "$n"
     R=$W/r$n/bench.yar
@@ -75,13 +88,14 @@ for n in $COUNTS; do
     same=$(cmp -s "$W/y.pairs" "$W/v.pairs" && echo "same pairs ($(wc -l < "$W/y.pairs"))" ||
            echo "PAIRS DIFFER: yara $(wc -l < "$W/y.pairs"), vigil $(wc -l < "$W/v.pairs")")
     ry=$(rate "$yt" "$ys"); rv=$(rate "$vt" "$vs"); rb=$(rate "$bt" "$bs")
-    printf '%7s | %-26s | %9s %8s | %8s %8s | %8s %8s | %s\n' "$n" "yara -p $N" "$ys" \
-        $((yrss / 1024)) "$ry" 1x $((yrss / 1024)) 1x "$same"
-    printf '%7s | %-26s | %9s %8s | %8s %8s | %8s %8s\n' "" "vigil -j $N, YARA only" "$vs" \
-        $((vrss / 1024)) "$rv" "$(ratio "$rv" "$ry")" $((vrss / 1024)) "$(ratio "$vrss" "$yrss")"
-    printf '%7s | %-26s | %9s %8s | %8s %8s | %8s %8s\n' "" "vigil + $BODY body sigs" "$bs" \
-        $((brss / 1024)) "$rb" "$(ratio "$rb" "$ry")" $((brss / 1024)) "$(ratio "$brss" "$yrss")"
+    wy=$(wrate "$yt"); wv=$(wrate "$vt"); wb=$(wrate "$bt")
+    row "$n" "yara -p $N" "$ys" $((yrss / 1024)) "$ry" 1x "$wy" 1x $((yrss / 1024)) 1x "$same"
+    row "" "vigil -j $N, YARA only" "$vs" $((vrss / 1024)) "$rv" "$(ratio "$rv" "$ry")" \
+        "$wv" "$(ratio "$wv" "$wy")" $((vrss / 1024)) "$(ratio "$vrss" "$yrss")" ""
+    row "" "vigil + ${BODY} body sigs" "$bs" $((brss / 1024)) "$rb" "$(ratio "$rb" "$ry")" \
+        "$wb" "$(ratio "$wb" "$wy")" $((brss / 1024)) "$(ratio "$brss" "$yrss")" ""
 done
 echo
-echo "startup: load + compile + one tiny file; MB/s: corpus MiB / (wall - startup);"
-echo "RSS: peak of the corpus scan; 'vs yara': vigil's value over yara's."
+echo "startup: load + compile + one tiny file; MB/s net: corpus MiB / (wall - startup),"
+echo "(*) when the scan took less than the start-up (noise dominates); MB/s wall: corpus"
+echo "MiB / wall time of the whole run; RSS: peak of the corpus scan; 'vs yara': vigil / yara."

@@ -220,7 +220,9 @@ static void scan_unload(struct vigil_scanner *s)
 }
 
 /* YARA rules on the object's bytes, the buffer the body signatures read.
- * Without allmatch they run only while nothing has matched yet. */
+ * Without allmatch they run only while nothing has matched yet. This is the
+ * one call per object: once containers are scanned through scan_object, a
+ * layer passes its depth here (and its layer path to yscan_report). */
 static vigil_status scan_yara(struct vigil_scanner *s, const uint8_t *data,
                               size_t len, const struct vigil_scan_options *o)
 {
