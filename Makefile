@@ -51,6 +51,7 @@ bench:
 	cmake --build build-release -j$(JOBS)
 	bash bench/run.sh build-release/vigil
 	bash bench/patterns.sh build-release/vigil
+	bash bench/yara.sh build-release/vigil
 
 install: build
 	cmake --install $(BUILD)

@@ -101,13 +101,16 @@ struct vigil_limits {
 /* More detections in one object than a result keeps (allmatch on a file full
  * of matches): the rest are not listed. vigil's own limit, not ClamAV's. */
 #define VIGIL_LIMIT_DETECTIONS (1u << 5)
+/* A YARA string matched more often than libyara records (1,000,000 times):
+ * later matches of that string are not seen, so rules on it may differ. */
+#define VIGIL_LIMIT_YARA_MATCHES (1u << 6)
 
 /* Fills *l with clamscan's defaults. */
 VIGIL_API void vigil_limits_default(struct vigil_limits *l);
 
 /* Returns ClamAV's name for one limit bit ("MaxFileSize", "MaxScanSize",
- * "MaxFiles", "MaxRecursion", "MaxScanTime"; vigil's "MaxDetections"), or
- * NULL for anything else. */
+ * "MaxFiles", "MaxRecursion", "MaxScanTime"; vigil's "MaxDetections" and
+ * "YaraMaxStringMatches"), or NULL for anything else. */
 VIGIL_API const char *vigil_limit_name(unsigned bit);
 
 /* ---- the engine ------------------------------------------------------- */
@@ -131,6 +134,9 @@ VIGIL_API void vigil_engine_set_log(vigil_engine *e, vigil_log_fn fn, void *ctx,
  * one warning each instead of failing the load. A malformed file of a known
  * format still fails the load. */
 #define VIGIL_LOAD_SKIP_UNSUPPORTED (1u << 0)
+/* The file is YARA rules whatever its extension (`vigil scan --yara`).
+ * Files ending in .yar or .yara are YARA rules without it. */
+#define VIGIL_LOAD_YARA (1u << 1)
 
 /*
  * Adds the signatures in path to the engine: a database file (the format is
@@ -259,6 +265,51 @@ VIGIL_API uint64_t vigil_result_size(const vigil_result *r);
 
 /* VIGIL_LIMIT_* bits of the limits that stopped part of this scan. */
 VIGIL_API unsigned vigil_result_limits(const vigil_result *r);
+
+/* ---- YARA detections -------------------------------------------------- */
+
+enum vigil_yara_meta_type {
+    VIGIL_YARA_META_INTEGER = 1,
+    VIGIL_YARA_META_STRING = 2,
+    VIGIL_YARA_META_BOOLEAN = 3
+};
+
+/* One metadata entry of a rule; integer holds a boolean's 0/1. */
+struct vigil_yara_meta {
+    const char *identifier;
+    enum vigil_yara_meta_type type;
+    int64_t integer;
+    const char *string; /* VIGIL_YARA_META_STRING, else NULL */
+};
+
+/* One match of one of the rule's strings in the object. data holds the
+ * first data_len bytes of the match (at most 64). */
+struct vigil_yara_string {
+    const char *identifier; /* "$a" */
+    uint64_t offset;
+    uint32_t length;
+    uint32_t data_len;
+    const uint8_t *data;
+};
+
+/* What a YARA detection carries besides its name. Tags and metadata belong
+ * to the engine; strings to the result (valid as the result is). At most 64
+ * string matches are listed per rule; strings_total counts all of them. */
+struct vigil_yara_match {
+    const char *rule;
+    const char *ns;
+    const char *const *tags;
+    size_t ntags;
+    const struct vigil_yara_meta *meta;
+    size_t nmeta;
+    const struct vigil_yara_string *strings;
+    size_t nstrings, strings_total;
+};
+
+/* The YARA data of detection i, or NULL when detection i is not a YARA rule
+ * match (or i is out of range). */
+VIGIL_API const struct vigil_yara_match *
+vigil_result_yara(const vigil_result *r, size_t i);
 
 #ifdef __cplusplus
 }

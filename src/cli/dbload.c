@@ -54,10 +54,12 @@ static int load_default(vigil_engine *e, const struct scan_options *o, struct re
         report_error(r, "%s", error_text(e, st));
         return -1;
     }
-    if (o->no_builtin) {
+    if (o->no_builtin && !o->yara.n) {
         report_error(r, "%s: %s", dir, error_text(e, st));
         return -1;
     }
+    if (o->no_builtin)
+        return 0; /* the --yara rules are what the user asked for */
     if (!strncmp(error_text(e, st), dir, strlen(dir)))
         report_warning(r, "%s; only the builtin signatures are used", error_text(e, st));
     else
@@ -94,12 +96,29 @@ int dbload_cache_dir(const struct scan_options *o, char *buf, size_t n)
     return 0;
 }
 
+/* --yara FILE: YARA rules whatever the file's name; any failure is fatal. */
+static int load_yara(vigil_engine *e, const struct scan_options *o, struct report *r)
+{
+    vigil_status st;
+
+    for (size_t k = 0; k < o->yara.n; k++) {
+        st = vigil_engine_load(e, o->yara.v[k], VIGIL_LOAD_YARA);
+        if (st != VIGIL_OK) {
+            report_error(r, "%s", error_text(e, st));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int dbload_run(vigil_engine *e, const struct scan_options *o, struct report *r)
 {
     char cache[PATH_MAX];
     vigil_status st;
 
     if ((o->databases.n ? load_given(e, o, r) : load_default(e, o, r)) != 0)
+        return -1;
+    if (load_yara(e, o, r) != 0)
         return -1;
     if (!o->no_builtin) {
         st = vigil_engine_load_builtin(e);

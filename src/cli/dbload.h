@@ -4,6 +4,7 @@
  * directory named by $VIGIL_DATABASE_DIR or else /var/lib/clamav, skipping
  * files of formats vigil does not read yet; a missing or empty default
  * directory is only a warning, because the builtin signatures still protect.
+ * Then the --yara rule files, in order, each fatal if it does not load.
  * The builtin signatures (the EICAR test file, ClamAV's clam.exe) are added
  * unless --no-builtin. The compiled pre-filter of a large database is kept
  * in a cache directory between runs (vigil_engine_set_cache_dir).

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/json.h"
+
 enum { ST_PENDING, ST_RUNNING, ST_DONE };
 
 /* How long the main thread waits for the head before it calls tick. */
@@ -81,9 +83,32 @@ void job_free(struct job *j)
         return;
     if (j->fd >= 0)
         close(j->fd);
+    for (size_t k = 0; j->det && k < j->ndet; k++)
+        free(j->det[k].yara);
     free(j->det);
     free(j->path);
     free(j);
+}
+
+/* Writes the YARA data of each YARA detection as JSON, here on the worker
+ * thread, while the result is still valid. */
+static vigil_status copy_yara(struct job *j, const vigil_result *res)
+{
+    const struct vigil_yara_match *m;
+    struct strbuf sb;
+    vigil_status st = VIGIL_OK;
+
+    strbuf_init(&sb, JOBS_MAX_YARA_JSON);
+    for (size_t k = 0; k < j->ndet && st == VIGIL_OK; k++) {
+        if (!(m = vigil_result_yara(res, k)))
+            continue;
+        strbuf_reset(&sb);
+        json_yara(&sb, m);
+        if (!(j->det[k].yara = strdup(strbuf_str(&sb))))
+            st = VIGIL_ENOMEM;
+    }
+    strbuf_free(&sb);
+    return st;
 }
 
 /* Copies the detections out of the scanner's result, which the next scan
@@ -116,9 +141,10 @@ static vigil_status copy_result(struct job *j, const vigil_result *res)
         p += strlen(p) + 1;
         j->det[k].layer = strcpy(p, d->layer_path ? d->layer_path : "");
         p += strlen(p) + 1;
+        j->det[k].yara = NULL;
     }
     j->ndet = keep;
-    return VIGIL_OK;
+    return copy_yara(j, res);
 }
 
 static void scan_one(struct worker *w, struct job *j)

@@ -22,6 +22,8 @@
 
 /* The most detections kept per file; more are counted, not stored. */
 #define JOBS_MAX_DETECTIONS 1024
+/* The JSON text of one YARA detection's data is cut at this size. */
+#define JOBS_MAX_YARA_JSON (256u * 1024)
 
 enum job_type { JOB_NOTE, JOB_SCAN };
 
@@ -42,6 +44,7 @@ enum note {
 struct job_detection {
     const char *name;
     const char *layer;
+    char *yara; /* a YARA match's data as a JSON object (json_yara), or NULL */
 };
 
 struct job {

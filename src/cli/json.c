@@ -120,6 +120,10 @@ static void detections(struct strbuf *sb, const struct json_file *f)
         json_string(sb, f->det[k].name);
         strbuf_adds(sb, ",\"layer\":");
         json_string(sb, f->det[k].layer ? f->det[k].layer : "");
+        if (f->det[k].yara) {
+            strbuf_adds(sb, ",\"yara\":");
+            strbuf_adds(sb, f->det[k].yara);
+        }
         strbuf_addc(sb, '}');
     }
     strbuf_addc(sb, ']');
@@ -183,6 +187,57 @@ void json_file(struct strbuf *sb, const struct json_file *f)
     if (f->action)
         action(sb, f);
     strbuf_adds(sb, "}\n");
+}
+
+static void yara_meta(struct strbuf *sb, const struct vigil_yara_match *m)
+{
+    strbuf_adds(sb, ",\"meta\":{");
+    for (size_t i = 0; i < m->nmeta; i++) {
+        const struct vigil_yara_meta *v = &m->meta[i];
+        strbuf_adds(sb, i ? "," : "");
+        json_string(sb, v->identifier);
+        strbuf_addc(sb, ':');
+        if (v->type == VIGIL_YARA_META_STRING)
+            json_string(sb, v->string ? v->string : "");
+        else if (v->type == VIGIL_YARA_META_BOOLEAN)
+            strbuf_adds(sb, v->integer ? "true" : "false");
+        else
+            strbuf_addf(sb, "%" PRId64, v->integer);
+    }
+    strbuf_addc(sb, '}');
+}
+
+static void yara_strings(struct strbuf *sb, const struct vigil_yara_match *m)
+{
+    strbuf_adds(sb, ",\"strings\":[");
+    for (size_t i = 0; i < m->nstrings; i++) {
+        const struct vigil_yara_string *v = &m->strings[i];
+        strbuf_adds(sb, i ? ",{\"identifier\":" : "{\"identifier\":");
+        json_string(sb, v->identifier);
+        strbuf_addf(sb, ",\"offset\":%" PRIu64 ",\"length\":%" PRIu32 ",\"data\":\"",
+                    v->offset, v->length);
+        for (uint32_t b = 0; b < v->data_len; b++)
+            strbuf_addf(sb, "%02x", v->data[b]);
+        strbuf_adds(sb, "\"}");
+    }
+    strbuf_addf(sb, "],\"strings_total\":%zu", m->strings_total);
+}
+
+void json_yara(struct strbuf *sb, const struct vigil_yara_match *m)
+{
+    strbuf_adds(sb, "{\"rule\":");
+    json_string(sb, m->rule);
+    strbuf_adds(sb, ",\"namespace\":");
+    json_string(sb, m->ns);
+    strbuf_adds(sb, ",\"tags\":[");
+    for (size_t i = 0; i < m->ntags; i++) {
+        strbuf_adds(sb, i ? "," : "");
+        json_string(sb, m->tags[i]);
+    }
+    strbuf_addc(sb, ']');
+    yara_meta(sb, m);
+    yara_strings(sb, m);
+    strbuf_addc(sb, '}');
 }
 
 static void iso_date(struct strbuf *sb, time_t t)

@@ -21,6 +21,7 @@ enum json_result { JR_OK, JR_FOUND, JR_EMPTY, JR_ERROR, JR_SKIPPED };
 struct json_detection {
     const char *name;
     const char *layer; /* "" for the scanned object itself */
+    const char *yara;  /* json_yara() text of a YARA detection, or NULL */
 };
 
 /* Everything one line of --json output says about one path. */
@@ -47,6 +48,15 @@ bool json_string(struct strbuf *sb, const char *s);
  * "limits" for a file that was scanned; "error" or "reason", "path_hex" and
  * "action" when they apply. */
 void json_file(struct strbuf *sb, const struct json_file *f);
+
+/* Appends a YARA detection's data as one object: "rule", "namespace",
+ * "tags", "meta" (an object; booleans as true/false), "strings" (each match
+ * as "identifier", "offset", "length" and "data", the first bytes in hex)
+ * and "strings_total" (matches found; more than listed when cut). When sb
+ * would overflow, the text is cut and not valid JSON: callers size sb for
+ * the limits of struct vigil_yara_match. */
+struct vigil_yara_match;
+void json_yara(struct strbuf *sb, const struct vigil_yara_match *m);
 
 /* Appends {"summary":{...}} and a newline. */
 void json_summary(struct strbuf *sb, const struct summary *s);

@@ -77,6 +77,7 @@ static const struct optdef optdefs[] = {
     {"no-builtin", 0, K_FLAG, F(no_builtin)},
     {"cache-dir", 0, K_STR, F(cache_dir)},
     {"no-cache", 0, K_FLAG, F(no_cache)},
+    {"yara", 0, K_LIST, F(yara)},
     {"progress", 0, K_PROGRESS, F(progress)},
     /* clamscan's, accepted with a warning until vigil has the feature. */
     {"archive-verbose", 'a', K_IGN_FLAG, 0},
@@ -489,7 +490,8 @@ static int parse_short(struct parser *p, const char *word)
 static int init_defaults(struct scan_options *o, int argc)
 {
     struct strlist *lists[] = {&o->databases, &o->exclude,     &o->exclude_dir,
-                               &o->include,   &o->include_dir, &o->paths};
+                               &o->include,   &o->include_dir, &o->paths,
+                               &o->yara};
     size_t k, slots = (size_t)(argc > 0 ? argc : 1) + 1;
 
     memset(o, 0, sizeof *o);
@@ -548,5 +550,6 @@ void options_free(struct scan_options *o)
     free(o->include.v);
     free(o->include_dir.v);
     free(o->paths.v);
+    free(o->yara.v);
     memset(o, 0, sizeof *o);
 }

@@ -46,6 +46,7 @@ struct scan_options {
     const char *log_file, *file_list, *move_dir, *copy_dir, *cache_dir;
     struct strlist databases, exclude, exclude_dir, include, include_dir;
     struct strlist paths; /* operands; "-" is stdin */
+    struct strlist yara;  /* --yara rule files, loaded after the databases */
     struct {
         char **v; /* heap strings, one line each, without "WARNING: " */
         size_t n;

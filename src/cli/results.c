@@ -144,6 +144,7 @@ static void found(struct scan_run *s, const struct job *j, struct json_file *f)
         output_found(&s->line, j->path, j->det[k].name);
         det[k].name = j->det[k].name;
         det[k].layer = j->det[k].layer;
+        det[k].yara = j->det[k].yara;
     }
     report_text(&s->report, LC_FOUND, strbuf_str(&s->line));
     if (s->o->allmatch && j->ndet_total > j->ndet)

@@ -28,6 +28,10 @@ static const char *const scan_help[] = {
     "                                         in DIR (repeatable; default: "
     "$VIGIL_DATABASE_DIR",
     "                                         or " DBLOAD_DEFAULT_DIR ")",
+    "    --yara=FILE                          Load YARA rules from FILE, whatever its name",
+    "                                         (repeatable; .yar/.yara files in -d "
+    "directories",
+    "                                         are loaded too)",
     "    --no-builtin[=yes/no(*)]             Do not add the builtin test signatures",
     "    --cache-dir=DIR                      Keep compiled signatures in DIR (default:",
     "                                         /var/cache/vigil as root, else ~/.cache/vigil)",

@@ -26,6 +26,7 @@ vigil_status vigil_engine_new(vigil_engine **out)
     ign_init(&e->ign);
     ndb_table_init(&e->body);
     ldb_table_init(&e->ldb);
+    yara_db_init(&e->yara);
     st = hashset_new(ENGINE_MAX_HASH_SIGS, &e->sigs);
     if (st != VIGIL_OK)
         goto out;
@@ -51,6 +52,7 @@ void vigil_engine_free(vigil_engine *e)
     ldb_table_free(&e->ldb);
     atoms_free(e->atoms);
     bodyplan_free(&e->plan);
+    yara_db_free(&e->yara);
     strtab_free(&e->names);
     free(e);
 }
@@ -101,6 +103,7 @@ void engine_mark(const struct vigil_engine *e, struct engine_mark *m)
     m->ign_n = e->ign.n;
     m->body_n = e->body.n;
     ldb_table_mark(&e->ldb, &m->ldb);
+    m->yara_n = e->yara.n;
     m->nsigs = e->nsigs;
 }
 
@@ -112,6 +115,7 @@ void engine_rollback(struct vigil_engine *e, const struct engine_mark *m)
     ign_truncate(&e->ign, m->ign_n);
     ndb_table_truncate(&e->body, m->body_n);
     ldb_table_rollback(&e->ldb, &m->ldb);
+    yara_db_truncate(&e->yara, m->yara_n);
     e->nsigs = m->nsigs;
 }
 
@@ -128,6 +132,8 @@ vigil_status vigil_engine_load(vigil_engine *e, const char *path,
     e->error[0] = '\0';
     engine_mark(e, &m);
     st = db_load_path(e, path, flags);
+    if (st == VIGIL_OK)
+        st = yara_db_check(e); /* last: a later failure cannot follow it */
     if (st != VIGIL_OK)
         engine_rollback(e, &m);
     return st;
@@ -147,6 +153,8 @@ vigil_status vigil_engine_load_memory(vigil_engine *e, const char *name,
     e->error[0] = '\0';
     engine_mark(e, &m);
     st = db_load_buffer(e, name, data, len, flags, 0);
+    if (st == VIGIL_OK)
+        st = yara_db_check(e);
     if (st != VIGIL_OK)
         engine_rollback(e, &m);
     return st;
@@ -188,6 +196,8 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         return engine_fail(e, st, "compiling hash signatures: %s",
                            vigil_strerror(st));
     st = engine_compile_atoms(e);
+    if (st == VIGIL_OK)
+        st = yara_db_compile(e);
     if (st != VIGIL_OK)
         return st;
     e->compiled = 1;

@@ -10,6 +10,7 @@
 #include "db/ign.h"
 #include "db/ldb.h"
 #include "db/ndb.h"
+#include "db/yara.h"
 #include "match/hashset.h"
 #include "scan/bodyplan.h"
 #include "vigil/vigil.h"
@@ -33,6 +34,7 @@ struct vigil_engine {
     struct ldb_table ldb;  /* logical signatures (.ldb) */
     struct atoms *atoms;   /* their literal pre-filter, built by compile */
     struct bodyplan plan;  /* which pre-filter ids stand for what */
+    struct yara_db yara;   /* YARA rule files and their compiled rules */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
     char cache_dir[PATH_MAX]; /* "" = no cache of the compiled pre-filter */
     enum vigil_cache_state cache_state;
@@ -49,6 +51,7 @@ struct engine_mark {
     size_t ign_n;
     size_t body_n;
     struct ldb_mark ldb;
+    size_t yara_n;
     uint64_t nsigs;
 };
 

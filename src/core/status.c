@@ -42,6 +42,7 @@ static const struct {
     LIMIT_ROW(VIGIL_LIMIT_RECURSION, "MaxRecursion"),
     LIMIT_ROW(VIGIL_LIMIT_SCANTIME, "MaxScanTime"),
     LIMIT_ROW(VIGIL_LIMIT_DETECTIONS, "MaxDetections"),
+    LIMIT_ROW(VIGIL_LIMIT_YARA_MATCHES, "YaraMaxStringMatches"),
 };
 
 const char *vigil_limit_name(unsigned bit)

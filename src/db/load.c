@@ -9,7 +9,8 @@
  * it, then daily.cld/daily.cvd (whose own ignore lists must apply to the rest,
  * ClamAV's order), then the rest in name order (deterministic, unlike readdir
  * order). Of a .cvd and a .cld with the same stem only the newer is loaded.
- * Containers (.cvd .cld .cud) are read by db/cvd.c. */
+ * Containers (.cvd .cld .cud) are read by db/cvd.c, YARA rules (.yar .yara,
+ * or any file loaded with VIGIL_LOAD_YARA) by db/yara.c. */
 #include "db/load.h"
 
 #include <dirent.h>
@@ -29,6 +30,7 @@
 #include "db/ldb.h"
 #include "db/lines.h"
 #include "db/ndb.h"
+#include "db/yara.h"
 #include "io/source.h"
 
 enum db_role {
@@ -40,6 +42,7 @@ enum db_role {
     DB_LOGICAL,     /* logical signatures (.ldb) */
     DB_PUA,         /* PUA database: ClamAV loads it only with --detect-pua */
     DB_CONTAINER,   /* .cvd .cld .cud: db/cvd.c */
+    DB_YARA,        /* YARA rules (.yar .yara): db/yara.c */
     DB_UNSUPPORTED, /* a ClamAV format this version does not read yet */
 };
 
@@ -59,7 +62,7 @@ static const struct {
     {".cat", DB_UNSUPPORTED},  {".pdb", DB_UNSUPPORTED},  {".gdb", DB_UNSUPPORTED},
     {".wdb", DB_UNSUPPORTED},  {".zmd", DB_UNSUPPORTED},  {".rmd", DB_UNSUPPORTED},
     {".cfg", DB_UNSUPPORTED},  {".ioc", DB_UNSUPPORTED},  {".pwdb", DB_UNSUPPORTED},
-    {".yar", DB_UNSUPPORTED},  {".yara", DB_UNSUPPORTED}, {".info", DB_UNSUPPORTED},
+    {".yar", DB_YARA},         {".yara", DB_YARA}, {".info", DB_UNSUPPORTED},
 };
 
 /* Returns the index of name's format in db_formats, or -1. */
@@ -142,6 +145,8 @@ vigil_status db_load_buffer(struct vigil_engine *e, const char *name,
     }
     if (db_formats[f].role == DB_PUA || db_formats[f].role == DB_UNSUPPORTED)
         return db_skip(e, name, db_formats[f].role, flags, 0);
+    if (db_formats[f].role == DB_YARA)
+        return yara_db_add(e, name, data, len);
     lines_init_mem(&it, data, len);
     return db_parse(e, name, db_formats[f].role, &it, official);
 }
@@ -180,6 +185,8 @@ static vigil_status db_load_file(struct vigil_engine *e, const char *path,
         return cvd_load_file(e, path);
     if (db_formats[f].role == DB_PUA || db_formats[f].role == DB_UNSUPPORTED)
         return db_skip(e, path, db_formats[f].role, flags, in_dir);
+    if (db_formats[f].role == DB_YARA)
+        return yara_db_add_file(e, path);
     fd = db_open(e, path);
     if (fd < 0)
         return VIGIL_EOPEN;
@@ -294,6 +301,8 @@ vigil_status db_load_path(struct vigil_engine *e, const char *path,
 
     if (stat(path, &sb) != 0)
         return engine_fail(e, VIGIL_EOPEN, "%s: %s", path, strerror(errno));
+    if (flags & VIGIL_LOAD_YARA)
+        return yara_db_add_file(e, path); /* any extension; not a directory */
     if (S_ISDIR(sb.st_mode))
         return db_load_dir(e, path, flags);
     return db_load_file(e, path, flags, 0);

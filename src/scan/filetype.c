@@ -57,3 +57,17 @@ enum target_type filetype_target(const uint8_t *buf, size_t len)
             return magic_table[i].type;
     return TARGET_ANY;
 }
+
+const char *filetype_name(enum target_type t)
+{
+    static const char *const names[] = {
+        [TARGET_ANY] = "DATA",      [TARGET_PE] = "PE",       [TARGET_OLE2] = "OLE2",
+        [TARGET_HTML] = "HTML",     [TARGET_MAIL] = "MAIL",   [TARGET_GRAPHICS] = "GRAPHICS",
+        [TARGET_ELF] = "ELF",       [TARGET_TEXT] = "TEXT",   [TARGET_MACHO] = "MACHO",
+        [TARGET_PDF] = "PDF",       [TARGET_FLASH] = "FLASH", [TARGET_JAVA] = "JAVA",
+    };
+
+    if ((unsigned)t >= sizeof names / sizeof names[0] || !names[t])
+        return "DATA";
+    return names[t];
+}

@@ -26,4 +26,9 @@ enum target_type {
  * them match normalised views, which the documents issue builds. */
 enum target_type filetype_target(const uint8_t *buf, size_t len);
 
+/* vigil's name for a type ("PE", "ELF", "MACHO", "OLE2", "PDF", "FLASH",
+ * "GRAPHICS", "JAVA", ...; "DATA" for an untyped object), static. YARA rules
+ * see it as the external variable filetype. */
+const char *filetype_name(enum target_type t);
+
 #endif

@@ -7,18 +7,21 @@ void result_init(struct vigil_result *r)
 {
     r->det = NULL;
     r->n = r->cap = 0;
+    r->yara = NULL;
+    r->yara_cap = 0;
     result_reset(r);
 }
 
 void result_free(struct vigil_result *r)
 {
     free(r->det);
+    free(r->yara);
     result_init(r);
 }
 
 void result_reset(struct vigil_result *r)
 {
-    r->n = 0;
+    r->n = r->nyara = 0;
     r->size = r->bytes_read = 0;
     r->limits = 0;
 }
@@ -45,9 +48,32 @@ vigil_status result_add(struct vigil_result *r, const char *name,
     return VIGIL_OK;
 }
 
+vigil_status result_add_yara(struct vigil_result *r, const char *name,
+                             const char *layer_path, uint32_t depth,
+                             const struct vigil_yara_match *m)
+{
+    size_t before = r->n;
+    vigil_status st = result_add(r, name, layer_path, depth);
+
+    if (st != VIGIL_OK || r->n == before)
+        return st; /* out of memory, or past RESULT_MAX_DETECTIONS */
+    if (r->nyara == r->yara_cap) {
+        size_t cap = r->yara_cap ? r->yara_cap * 2 : 8;
+        struct result_yara *y = realloc(r->yara, cap * sizeof *y);
+        if (!y) {
+            r->n = before;
+            return VIGIL_ENOMEM;
+        }
+        r->yara = y;
+        r->yara_cap = cap;
+    }
+    r->yara[r->nyara++] = (struct result_yara){before, m};
+    return VIGIL_OK;
+}
+
 void result_clear_detections(struct vigil_result *r)
 {
-    r->n = 0;
+    r->n = r->nyara = 0;
 }
 
 size_t vigil_result_count(const vigil_result *r)
@@ -74,4 +100,20 @@ uint64_t vigil_result_size(const vigil_result *r)
 unsigned vigil_result_limits(const vigil_result *r)
 {
     return r ? r->limits : 0;
+}
+
+const struct vigil_yara_match *vigil_result_yara(const vigil_result *r, size_t i)
+{
+    size_t lo = 0, hi = r ? r->nyara : 0;
+
+    while (lo < hi) { /* r->yara is sorted by detection index */
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->yara[mid].det == i)
+            return r->yara[mid].m;
+        if (r->yara[mid].det < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }

@@ -13,9 +13,17 @@
  * and the result says so with VIGIL_LIMIT_DETECTIONS. */
 #define RESULT_MAX_DETECTIONS 1024
 
+/* The YARA data of detection `det` (YARA detections only). */
+struct result_yara {
+    size_t det;
+    const struct vigil_yara_match *m;
+};
+
 struct vigil_result {
     struct vigil_detection *det;
     size_t n, cap;
+    struct result_yara *yara; /* in detection order */
+    size_t nyara, yara_cap;
     uint64_t size, bytes_read;
     unsigned limits;
 };
@@ -30,6 +38,12 @@ void result_reset(struct vigil_result *r);
  * reset (engine strings and static texts do). */
 vigil_status result_add(struct vigil_result *r, const char *name,
                         const char *layer_path, uint32_t depth);
+
+/* Appends a YARA detection and its data; m must outlive the result's next
+ * reset (the scanner's YARA state keeps it that long). */
+vigil_status result_add_yara(struct vigil_result *r, const char *name,
+                             const char *layer_path, uint32_t depth,
+                             const struct vigil_yara_match *m);
 
 /* Removes every detection (an allow-list match clears the object). */
 void result_clear_detections(struct vigil_result *r);

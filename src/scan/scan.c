@@ -1,7 +1,13 @@
-/* scan.c - the scan of one object: limits first, then the hash signatures of
- * its size (hashing only when some signature of that size exists), then the
- * allow list, then the verdict. Later stages (patterns, containers) plug in
- * here; limits are enforced in this layer only. */
+/* scan.c - the scan of one object: limits first, then the body signatures
+ * and YARA rules on the object in memory, then the hash signatures of its
+ * size (hashing only when some signature of that size exists), then the
+ * allow list, then the verdict. Later stages (containers) plug in here;
+ * limits are enforced in this layer only.
+ *
+ * Report order, as clamscan 1.4.6 reports when both kinds are loaded: body
+ * matches, hash matches, logical signatures, then YARA rules (clamscan
+ * loads a YARA rule as a logical signature: measured, it reports them after
+ * the .ldb matches when the .yar file loads after the .ldb file). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,8 +15,10 @@
 #include "core/engine.h"
 #include "core/status.h"
 #include "io/source.h"
+#include "match/yara.h"
 #include "scan/body.h"
 #include "scan/digest.h"
+#include "scan/filetype.h"
 #include "scan/result.h"
 
 /* clamscan 1.4 passes over objects of 5 bytes or less without matching
@@ -35,6 +43,8 @@ struct vigil_scanner {
     size_t obj_cap;
     struct digester dg;
     struct body_scratch body;
+    struct yscan *yara; /* NULL without YARA rules */
+    const char *name;   /* of the object being scanned, or NULL */
     struct vigil_result result;
 };
 
@@ -66,6 +76,8 @@ vigil_status vigil_scanner_new(const vigil_engine *e, vigil_scanner **out)
     if (st != VIGIL_OK)
         goto out;
     st = body_scratch_init(&s->body, e);
+    if (st == VIGIL_OK)
+        st = yscan_new(e, &s->yara);
     if (st != VIGIL_OK)
         goto out;
     *out = s;
@@ -81,6 +93,7 @@ void vigil_scanner_free(vigil_scanner *s)
         return;
     digester_free(&s->dg);
     body_scratch_free(&s->body);
+    yscan_free(s->yara);
     result_free(&s->result);
     free(s->buf);
     free(s->obj);
@@ -145,7 +158,8 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
     int more = !r->n || (o->flags & VIGIL_SCAN_ALLMATCH);
     unsigned kinds = more ? hashset_kinds_for_size(e->sigs, src->size) : 0;
     unsigned allow = hashset_kinds_for_size(e->allow, src->size);
-    size_t lsigs = lsig_pending(&s->body.lsig); /* reported after the hashes */
+    /* logical signatures and YARA rules are reported after the hashes */
+    size_t lsigs = lsig_pending(&s->body.lsig) + yscan_pending(s->yara);
     struct digests dg;
     uint64_t nread;
     vigil_status st;
@@ -165,6 +179,7 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
     if (st == VIGIL_OK && (r->n || lsigs) && scan_allowed(e, &dg, src->size)) {
         result_clear_detections(r);
         lsig_drop(&s->body.lsig);
+        yscan_drop(s->yara);
     }
     return st;
 }
@@ -204,7 +219,30 @@ static void scan_unload(struct vigil_scanner *s)
     }
 }
 
-/* Body signatures on the object in memory, then hashes from the same bytes. */
+/* YARA rules on the object's bytes, the buffer the body signatures read.
+ * Without allmatch they run only while nothing has matched yet. This is the
+ * one call per object: once containers are scanned through scan_object, a
+ * layer passes its depth here (and its layer path to yscan_report). */
+static vigil_status scan_yara(struct vigil_scanner *s, const uint8_t *data,
+                              size_t len, const struct vigil_scan_options *o)
+{
+    int all = (o->flags & VIGIL_SCAN_ALLMATCH) != 0;
+    struct yscan_object obj = {s->name, filetype_name(filetype_target(data, len)), 0,
+                               o->limits.max_scantime_ms};
+    unsigned limits = 0;
+    vigil_status st;
+
+    if (!s->yara || (!all && (s->result.n || lsig_pending(&s->body.lsig))))
+        return VIGIL_OK;
+    st = yscan_run(s->yara, data, len, &obj, all, &limits);
+    s->result.limits |= limits & ~VIGIL_LIMIT_SCANTIME;
+    if (st == VIGIL_OK && (limits & VIGIL_LIMIT_SCANTIME))
+        st = scan_limit(&s->result, o, VIGIL_LIMIT_SCANTIME);
+    return st;
+}
+
+/* Body signatures and YARA rules on the object in memory, then hashes from
+ * the same bytes. */
 static vigil_status scan_object(struct vigil_scanner *s, const struct source *src,
                                 const struct vigil_scan_options *o)
 {
@@ -213,7 +251,7 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     vigil_status st;
 
     lsig_drop(&s->body.lsig); /* nothing waits from an earlier object */
-    if (s->e->body.n == 0 && s->e->ldb.n == 0)
+    if (s->e->body.n == 0 && s->e->ldb.n == 0 && !s->yara)
         return scan_hashes(s, src, o);
     if (src->size > SCAN_MAX_OBJECT) {
         s->result.limits |= VIGIL_LIMIT_SCANSIZE;
@@ -227,15 +265,21 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
                        (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result);
     }
     if (st == VIGIL_OK)
+        st = scan_yara(s, data, (size_t)src->size, o);
+    if (st == VIGIL_OK)
         st = scan_hashes(s, &mem, o);
     if (st == VIGIL_OK)
         st = lsig_report(s->e, &s->body.lsig, (o->flags & VIGIL_SCAN_ALLMATCH) != 0,
                          &s->result);
+    if (st == VIGIL_OK)
+        st = yscan_report(s->yara, (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result,
+                          "", 0);
     scan_unload(s);
     return st;
 }
 
 static vigil_status scan_source(struct vigil_scanner *s, const struct source *src,
+                                const char *name,
                                 const struct vigil_scan_options *opt,
                                 const vigil_result **out)
 {
@@ -249,6 +293,8 @@ static vigil_status scan_source(struct vigil_scanner *s, const struct source *sr
     }
     l = &opt->limits;
     result_reset(&s->result);
+    yscan_reset(s->yara);
+    s->name = name;
     s->result.size = src->size;
     if (l->max_filesize && src->size > l->max_filesize)
         st = scan_limit(&s->result, opt, VIGIL_LIMIT_FILESIZE);
@@ -270,13 +316,12 @@ vigil_status vigil_scan_fd(vigil_scanner *s, int fd, const char *name,
     struct source src;
     vigil_status st;
 
-    (void)name;
     if (!s || !out)
         return VIGIL_EINVAL;
     st = source_from_fd(&src, fd);
     if (st != VIGIL_OK)
         return st;
-    return scan_source(s, &src, opt, out);
+    return scan_source(s, &src, name, opt, out);
 }
 
 vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data, size_t len,
@@ -286,9 +331,8 @@ vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data, size_t len,
 {
     struct source src;
 
-    (void)name;
     if (!s || !out || (!data && len))
         return VIGIL_EINVAL;
     source_from_memory(&src, data, len);
-    return scan_source(s, &src, opt, out);
+    return scan_source(s, &src, name, opt, out);
 }

@@ -185,8 +185,8 @@ static void test_json_escaping(void **state)
 
 static void test_json_file(void **state)
 {
-    struct json_detection det[] = {{"Win.Test.EICAR_HDB-1", ""},
-                                   {"Clamav.Test.File-6", "(1)ZIP:clam.exe"}};
+    struct json_detection det[] = {{"Win.Test.EICAR_HDB-1", "", NULL},
+                                   {"Clamav.Test.File-6", "(1)ZIP:clam.exe", NULL}};
     struct json_file f = {.path = "d/e\xff.com",
                           .result = JR_FOUND,
                           .det = det,
