@@ -116,6 +116,7 @@ static vigil_status copy_result(struct job *j, const vigil_result *res)
         p += strlen(p) + 1;
         j->det[k].layer = strcpy(p, d->layer_path ? d->layer_path : "");
         p += strlen(p) + 1;
+        j->det[k].depth = d->depth;
     }
     j->ndet = keep;
     return VIGIL_OK;
@@ -125,6 +126,10 @@ static void scan_one(struct worker *w, struct job *j)
 {
     const vigil_result *res = NULL;
 
+    if (w->q->cfg.scan_fn) {
+        j->status = w->q->cfg.scan_fn(w->q->cfg.scan_ctx, (unsigned)(w - w->q->w), j);
+        return;
+    }
     j->status = vigil_scan_fd(w->scanner, j->fd, j->path, &w->q->scan, &res);
     if (j->status == VIGIL_OK)
         j->status = copy_result(j, res);
@@ -233,7 +238,7 @@ static vigil_status start_workers(struct jobs *q)
 
     for (k = 0; k < q->cfg.workers; k++) {
         q->w[k].q = q;
-        st = vigil_scanner_new(q->cfg.engine, &q->w[k].scanner);
+        st = q->cfg.scan_fn ? VIGIL_OK : vigil_scanner_new(q->cfg.engine, &q->w[k].scanner);
         if (st != VIGIL_OK)
             return st;
         if (pthread_create(&q->w[k].tid, NULL, worker_main, &q->w[k]))

@@ -42,6 +42,7 @@ enum note {
 struct job_detection {
     const char *name;
     const char *layer;
+    uint32_t depth;
 };
 
 struct job {
@@ -82,6 +83,11 @@ typedef void (*jobs_done_fn)(void *ctx, struct job *j);
  * head job, to draw progress. head is the job waited for. */
 typedef void (*jobs_tick_fn)(void *ctx, const struct job *head);
 
+/* Scans j->fd somewhere else and fills j's verdict fields (status,
+ * detections, limits, bytes); worker is the calling thread's index. Returns
+ * the scan's status. */
+typedef vigil_status (*jobs_scan_fn)(void *ctx, unsigned worker, struct job *j);
+
 struct jobs_config {
     const vigil_engine *engine;            /* compiled */
     const struct vigil_scan_options *scan; /* copied */
@@ -90,6 +96,10 @@ struct jobs_config {
     jobs_done_fn done;
     jobs_tick_fn tick; /* may be NULL */
     void *ctx;
+    /* When set, each worker thread passes its jobs to scan (the sandboxed
+     * worker processes) instead of scanning in this process. */
+    jobs_scan_fn scan_fn;
+    void *scan_ctx;
 };
 
 /* Starts the workers. Returns VIGIL_OK and *out, or the status of the

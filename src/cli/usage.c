@@ -3,6 +3,7 @@
 #include "cli/usage.h"
 
 #include "cli/dbload.h"
+#include "core/audit.h"
 
 /* clang-format off: one help line per source line reads best. */
 static const char *const scan_help[] = {
@@ -29,6 +30,10 @@ static const char *const scan_help[] = {
     "$VIGIL_DATABASE_DIR",
     "                                         or " DBLOAD_DEFAULT_DIR ")",
     "    --no-builtin[=yes/no(*)]             Do not add the builtin test signatures",
+    "    --no-sandbox[=yes/no(*)]             Scan inside this process, without the",
+    "                                         sandboxed workers (debugging only)",
+    "    --audit-log=FILE                     Append every --move/--copy/--remove to FILE",
+    "                                         (default as root: " AUDIT_DEFAULT_PATH ")",
     "    --log=FILE            -l FILE        Append the scan report to FILE",
     "    --recursive[=yes/no(*)]  -r          Scan subdirectories recursively",
     "    --allmatch[=yes/no(*)]   -z          Report every signature that matches a file",
