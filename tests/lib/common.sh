@@ -41,6 +41,9 @@ cd "$T" || exit 2
 # Never read the host's databases by accident: a test that wants the default
 # directory sets VIGIL_DATABASE_DIR itself.
 export VIGIL_DATABASE_DIR="$T/.no-default-databases"
+# Nor write the host's audit log: as root, --move/--copy/--remove record
+# into $VIGIL_AUDIT_LOG instead of /var/log/vigil/audit.log.
+export VIGIL_AUDIT_LOG="$T/.audit.log"
 
 # Registers a mount point to be unmounted at exit.
 register_mount() { _MOUNTS+=("$1"); }
