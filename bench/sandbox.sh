@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# bench/sandbox.sh - the cost of the sandbox: vigil scan throughput with
+# sandboxed worker processes (the default) and with --no-sandbox (in-process
+# threads), at -j 1 and -j 2, one run each after a warm-up run that fills the
+# page cache. With only the builtin signatures every file costs a hash and a
+# round trip to a worker, so this is the sandbox's worst case per byte.
+#
+#   bench/sandbox.sh path/to/vigil [corpus-dir]
+# Env: BENCH_CORPUS (default /usr/lib/llvm-14, ~480 MiB, else /usr/lib/gcc or /usr/lib), BENCH_JOBS ("1 2"), BENCH_ARGS
+# (extra scan options, e.g. "-d /var/lib/clamav").
+set -euo pipefail
+export LC_ALL=C
+VIGIL=${1:?usage: bench/sandbox.sh path/to/vigil [corpus]}
+CORPUS=${2:-${BENCH_CORPUS:-}}
+if [ -z "$CORPUS" ]; then
+    for d in /usr/lib/llvm-14 /usr/lib/gcc /usr/lib; do [ -d "$d" ] && { CORPUS=$d; break; }; done
+fi
+JOBS=${BENCH_JOBS:-1 2}
+ARGS=${BENCH_ARGS:-}
+W=$(mktemp -d /tmp/vigil-bench-sb.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+files=$(find "$CORPUS" -type f | wc -l)
+bytes=$(find "$CORPUS" -type f -printf '%s\n' | awk '{ t += $1 } END { printf "%d", t }')
+mib=$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1048576 }')
+echo "corpus: $CORPUS, $files files, $mib MiB; vigil: $VIGIL $ARGS"
+# Warm-up: the page cache, so both modes read from memory.
+"$VIGIL" scan -r -i --no-summary $ARGS "$CORPUS" > /dev/null 2>&1 || true
+
+run() { # MODE JOBS -> seconds
+    local extra=""
+    [ "$1" = no-sandbox ] && extra=--no-sandbox
+    /usr/bin/time -f '%e' -o "$W/t" "$VIGIL" scan -r -i -j "$2" $extra $ARGS "$CORPUS" \
+        > "$W/out.$1.$2" 2> /dev/null || true
+    cat "$W/t"
+}
+
+printf '\n%4s | %12s %9s | %12s %9s | %s\n' "-j" "sandbox s" "MB/s" "no-sandbox s" "MB/s" \
+    "sandbox cost"
+for j in $JOBS; do
+    ts=$(run sandbox "$j")
+    tn=$(run no-sandbox "$j")
+    awk -v j="$j" -v ts="$ts" -v tn="$tn" -v mib="$mib" 'BEGIN {
+        printf "%4s | %12.2f %9.1f | %12.2f %9.1f | %+.1f%%\n", j, ts, mib / ts, tn, mib / tn,
+            (ts / tn - 1) * 100 }'
+    if ! diff <(grep -v -E '^(Time|Start Date|End Date): ' "$W/out.sandbox.$j") \
+        <(grep -v -E '^(Time|Start Date|End Date): ' "$W/out.no-sandbox.$j") > /dev/null; then
+        echo "     (the two reports differ!)"
+    fi
+done
