@@ -245,24 +245,40 @@ static vigil_status enter_landlock(int abi, struct sandbox_info *info)
     return VIGIL_OK;
 }
 
-/* Closes every descriptor but keep[] and stderr. */
+static bool kept_fd(int fd, const int *keep, size_t nkeep)
+{
+    size_t k;
+
+    for (k = 0; k < nkeep; k++)
+        if (keep[k] == fd)
+            return true;
+    return fd == 2;
+}
+
+/* Closes every descriptor but keep[] and stderr: close_range() over the gaps
+ * (Linux 5.9), else one close() per possible descriptor. */
 static void close_others(const int *keep, size_t nkeep)
 {
     struct rlimit rl;
-    int fd, max = 65536;
-    size_t k;
-    bool kept;
+    int fd, lo = 0, max = 65536;
 
+    /* Kept descriptors are small numbers: those past 65535 are not kept. */
+    for (fd = 0; fd < 65536; fd++) {
+        if (!kept_fd(fd, keep, nkeep))
+            continue;
+        if (fd > lo && syscall(SYS_close_range, (unsigned)lo, (unsigned)(fd - 1), 0u))
+            goto fallback;
+        lo = fd + 1;
+    }
+    if (!syscall(SYS_close_range, (unsigned)lo, ~0u, 0u))
+        return;
+fallback:
     if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
         rl.rlim_cur < (rlim_t)max)
         max = (int)rl.rlim_cur;
-    for (fd = 0; fd < max; fd++) {
-        kept = fd == 2;
-        for (k = 0; k < nkeep && !kept; k++)
-            kept = keep[k] == fd;
-        if (!kept)
+    for (fd = 0; fd < max; fd++)
+        if (!kept_fd(fd, keep, nkeep))
             close(fd);
-    }
 }
 
 vigil_status sandbox_enter(const int *keep, size_t nkeep, unsigned flags,
