@@ -85,7 +85,9 @@ static void try_word(int sock, const char *w)
     } else if (!strcmp(w, "garbage")) {
         wproto_send(sock, WMSG_VERDICT, "\x63\x00\x01\x00\x00\x00x", 7, -1);
     } else if (!strcmp(w, "crash")) {
-        *(volatile int *)(uintptr_t)8 = 1;
+        int *volatile bad = NULL; /* volatile: a real fault, not one the compiler sees */
+
+        *bad = 1;
     }
 }
 

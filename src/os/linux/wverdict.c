@@ -93,9 +93,9 @@ static vigil_status measure(const unsigned char *p, size_t len, size_t *ndet,
                             size_t *text)
 {
     unsigned seen = 0, det_seen = 0;
-    const unsigned char *val;
-    uint16_t tag;
-    uint32_t n;
+    const unsigned char *val = NULL;
+    uint16_t tag = 0;
+    uint32_t n = 0;
     size_t used;
 
     *ndet = *text = 0;
@@ -161,10 +161,10 @@ static void store(struct wverdict *v, uint16_t tag, const unsigned char *val, ui
 
 vigil_status wverdict_decode(const unsigned char *p, size_t len, struct wverdict *v)
 {
-    const unsigned char *val;
+    const unsigned char *val = NULL;
     size_t ndet, text, used;
-    uint16_t tag;
-    uint32_t n;
+    uint16_t tag = 0;
+    uint32_t n = 0;
     char *t;
     vigil_status st;
 
