@@ -49,6 +49,7 @@ struct wpool {
     struct vigil_scan_options scan;
     int spawner; /* socket to the spawner */
     pid_t spawner_pid;
+    pid_t parent; /* vigil itself */
     pthread_mutex_t lock; /* one spawn request at a time */
     bool told;            /* the sandbox state was logged once */
     struct wslot *w;
@@ -65,6 +66,10 @@ static void worker_child(struct wpool *p, int sock)
                                .before_scan = WPOOL_BEFORE_SCAN};
 
     prctl(PR_SET_NAME, "vigil-worker", 0, 0, 0);
+    /* A worker never outlives vigil, even in the middle of a long scan. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != p->parent)
+        _exit(0);
     _exit(worker_serve(&wc) == VIGIL_OK ? 0 : 3);
 }
 
@@ -78,6 +83,7 @@ static void spawner_main(struct wpool *p)
     long pid;
 
     prctl(PR_SET_NAME, "vigil-spawner", 0, 0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     while (wproto_recv(p->spawner, &m) == VIGIL_OK && m.type == WMSG_SPAWN) {
         pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
         if (pid == 0) {
@@ -345,6 +351,7 @@ vigil_status wpool_new(const struct wpool_config *c, struct wpool **out, char *e
     }
     p->cfg = *c;
     p->scan = *c->scan;
+    p->parent = getpid();
     pthread_mutex_init(&p->lock, NULL);
     for (k = 0; k < c->workers; k++)
         p->w[k].sock = -1;
