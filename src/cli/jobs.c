@@ -126,10 +126,6 @@ static void scan_one(struct worker *w, struct job *j)
 {
     const vigil_result *res = NULL;
 
-    if (w->q->cfg.scan_fn) {
-        j->status = w->q->cfg.scan_fn(w->q->cfg.scan_ctx, (unsigned)(w - w->q->w), j);
-        return;
-    }
     j->status = vigil_scan_fd(w->scanner, j->fd, j->path, &w->q->scan, &res);
     if (j->status == VIGIL_OK)
         j->status = copy_result(j, res);
@@ -154,11 +150,50 @@ static struct job *claim_next(struct jobs *q)
     return NULL;
 }
 
+/* A worker thread of a remote scanner: keeps up to JOBS_REMOTE_DEPTH jobs
+ * sent ahead, and marks each done as its verdict comes back, in order. */
+static void *remote_main(struct worker *w)
+{
+    const struct jobs_remote *r = w->q->cfg.remote;
+    unsigned idx = (unsigned)(w - w->q->w), head = 0, n = 0;
+    struct job *flight[JOBS_REMOTE_DEPTH], *j;
+    struct jobs *q = w->q;
+
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        while (n < JOBS_REMOTE_DEPTH && (j = claim_next(q))) {
+            pthread_mutex_unlock(&q->lock);
+            r->send(r->ctx, idx, j);
+            flight[(head + n++) % JOBS_REMOTE_DEPTH] = j;
+            pthread_mutex_lock(&q->lock);
+        }
+        if (!n) {
+            if (q->stop)
+                break;
+            pthread_cond_wait(&q->work_cv, &q->lock);
+            continue;
+        }
+        j = flight[head];
+        head = (head + 1) % JOBS_REMOTE_DEPTH;
+        n--;
+        pthread_mutex_unlock(&q->lock);
+        r->wait(r->ctx, idx, j);
+        pthread_mutex_lock(&q->lock);
+        j->state = ST_DONE;
+        pthread_cond_signal(&q->done_cv);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct jobs *q = w->q;
     struct job *j;
+
+    if (q->cfg.remote)
+        return remote_main(w);
 
     pthread_mutex_lock(&q->lock);
     for (;;) {
@@ -238,7 +273,7 @@ static vigil_status start_workers(struct jobs *q)
 
     for (k = 0; k < q->cfg.workers; k++) {
         q->w[k].q = q;
-        st = q->cfg.scan_fn ? VIGIL_OK : vigil_scanner_new(q->cfg.engine, &q->w[k].scanner);
+        st = q->cfg.remote ? VIGIL_OK : vigil_scanner_new(q->cfg.engine, &q->w[k].scanner);
         if (st != VIGIL_OK)
             return st;
         if (pthread_create(&q->w[k].tid, NULL, worker_main, &q->w[k]))

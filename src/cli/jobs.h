@@ -83,10 +83,18 @@ typedef void (*jobs_done_fn)(void *ctx, struct job *j);
  * head job, to draw progress. head is the job waited for. */
 typedef void (*jobs_tick_fn)(void *ctx, const struct job *head);
 
-/* Scans j->fd somewhere else and fills j's verdict fields (status,
- * detections, limits, bytes); worker is the calling thread's index. Returns
- * the scan's status. */
-typedef vigil_status (*jobs_scan_fn)(void *ctx, unsigned worker, struct job *j);
+/* Scanning somewhere else (the sandboxed worker processes): send hands j's
+ * file to the scanner of worker (the calling thread's index) and returns at
+ * once; wait blocks until j's verdict is in j (status, detections, limits,
+ * bytes). A thread keeps up to JOBS_REMOTE_DEPTH jobs sent ahead, so its
+ * scanner never waits for the next file; wait is called in send order. */
+struct jobs_remote {
+    void (*send)(void *ctx, unsigned worker, struct job *j);
+    void (*wait)(void *ctx, unsigned worker, struct job *j);
+    void *ctx;
+};
+
+#define JOBS_REMOTE_DEPTH 4
 
 struct jobs_config {
     const vigil_engine *engine;            /* compiled */
@@ -96,10 +104,9 @@ struct jobs_config {
     jobs_done_fn done;
     jobs_tick_fn tick; /* may be NULL */
     void *ctx;
-    /* When set, each worker thread passes its jobs to scan (the sandboxed
-     * worker processes) instead of scanning in this process. */
-    jobs_scan_fn scan_fn;
-    void *scan_ctx;
+    /* When set, each worker thread passes its jobs to it instead of
+     * scanning in this process. */
+    const struct jobs_remote *remote;
 };
 
 /* Starts the workers. Returns VIGIL_OK and *out, or the status of the

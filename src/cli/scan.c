@@ -156,7 +156,7 @@ static void walk_all(struct scan_run *s, struct walker *w, struct jobs *q, FILE 
 /* Starts the sandboxed worker processes and points the worker threads at
  * them; without --no-sandbox no file is scanned in this process. */
 static int start_sandbox(struct scan_run *s, vigil_engine *e, struct jobs_config *cfg,
-                         struct wpool **pool)
+                         struct jobs_remote *remote, struct wpool **pool)
 {
     struct wpool_config pc = {.engine = e,
                               .scan = cfg->scan,
@@ -173,8 +173,10 @@ static int start_sandbox(struct scan_run *s, vigil_engine *e, struct jobs_config
         s->exit_error = true;
         return -1;
     }
-    cfg->scan_fn = wpool_scan;
-    cfg->scan_ctx = *pool;
+    remote->send = wpool_send;
+    remote->wait = wpool_wait;
+    remote->ctx = *pool;
+    cfg->remote = remote;
     return 0;
 }
 
@@ -186,6 +188,7 @@ static void scan_paths(struct scan_run *s, vigil_engine *e, FILE *list)
     struct walker *w = NULL;
     struct jobs *q = NULL;
     struct wpool *pool = NULL;
+    struct jobs_remote remote;
     unsigned workers = worker_count(s->o);
     struct jobs_config cfg = {.engine = e,
                               .scan = &so,
@@ -203,7 +206,7 @@ static void scan_paths(struct scan_run *s, vigil_engine *e, FILE *list)
         so.flags |= VIGIL_SCAN_ALLMATCH;
     if (s->o->alert_exceeds_max)
         so.flags |= VIGIL_SCAN_ALERT_EXCEEDS_MAX;
-    if (start_sandbox(s, e, &cfg, &pool))
+    if (start_sandbox(s, e, &cfg, &remote, &pool))
         return;
     st = jobs_new(&cfg, &q);
     w = malloc(sizeof *w);

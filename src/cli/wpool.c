@@ -38,10 +38,20 @@
 /* How long a new worker has to say it is sandboxed. */
 #define WPOOL_HELLO_MS 10000
 
+/* A job sent to a worker whose verdict is not in yet. */
+struct wsent {
+    struct job *j;
+    uint64_t seq;
+    bool delivered; /* the worker got it (else: resend to the next worker) */
+    bool failed;    /* no worker could be started for it */
+};
+
 struct wslot {
     int sock; /* -1: no worker yet, or it died */
     pid_t pid;
     uint64_t seq;
+    struct wsent q[JOBS_REMOTE_DEPTH]; /* sent, oldest at head */
+    unsigned head, n;
 };
 
 struct wpool {
@@ -257,7 +267,7 @@ static vigil_status forward_log(struct wpool *p, const struct wmsg *m)
 /* Waits for the verdict of scan id, passing log messages on. Returns
  * VIGIL_OK with the job filled, or why the worker must go in cause. */
 static vigil_status await_verdict(struct wpool *p, struct wslot *w, struct job *j,
-                                  const char **cause)
+                                  uint64_t seq, const char **cause)
 {
     int ms = p->scan.limits.max_scantime_ms ? (int)p->scan.limits.max_scantime_ms * 2 + 1000 : -1;
     struct wverdict v;
@@ -276,7 +286,7 @@ static vigil_status await_verdict(struct wpool *p, struct wslot *w, struct job *
             st = forward_log(p, &m);
         else if (st == VIGIL_OK && m.type == WMSG_VERDICT) {
             st = wverdict_decode(m.buf, m.len, &v);
-            if (st == VIGIL_OK && v.id != w->seq)
+            if (st == VIGIL_OK && v.id != seq)
                 st = VIGIL_EMALFORMED;
             if (st == VIGIL_OK) {
                 fill_job(j, &v);
@@ -296,42 +306,91 @@ static vigil_status await_verdict(struct wpool *p, struct wslot *w, struct job *
     }
 }
 
-/* Sends j to slot w's worker. */
-static vigil_status send_scan(struct wslot *w, const struct job *j)
+/* Sends j to slot w's worker under a new seq. */
+static vigil_status send_scan(struct wslot *w, const struct job *j, uint64_t *seq)
 {
     struct wbuf b = {0};
     vigil_status st;
 
-    wbuf_u64(&b, ++w->seq);
+    *seq = ++w->seq;
+    wbuf_u64(&b, *seq);
     wbuf_bytes(&b, j->path, strnlen(j->path, WPROTO_MAX_TEXT));
     st = b.failed ? VIGIL_ENOMEM : wproto_send(w->sock, WMSG_SCAN, b.p, b.len, j->fd);
     wbuf_free(&b);
     return st;
 }
 
-vigil_status wpool_scan(void *ctx, unsigned slot, struct job *j)
+/* (Re)sends entry e on slot w, starting a worker when there is none. */
+static void deliver(struct wpool *p, struct wslot *w, struct wsent *e)
+{
+    char why[256];
+
+    e->delivered = e->failed = false;
+    if (w->sock < 0 && spawn(p, w, why, sizeof why) != VIGIL_OK) {
+        report_error(p->cfg.report, "Can't start a scan worker: %s", why);
+        e->failed = true;
+        return;
+    }
+    /* A failed send means the worker is gone: the wait finds out how, and
+     * this entry is sent again to the next worker. */
+    e->delivered = send_scan(w, e->j, &e->seq) == VIGIL_OK;
+}
+
+void wpool_send(void *ctx, unsigned slot, struct job *j)
 {
     struct wpool *p = ctx;
     struct wslot *w = &p->w[slot];
-    const char *cause = NULL;
-    char why[256];
-    pid_t pid;
-    vigil_status st = VIGIL_OK;
+    struct wsent *e = &w->q[(w->head + w->n++) % JOBS_REMOTE_DEPTH];
 
-    if (w->sock < 0 && spawn(p, w, why, sizeof why) != VIGIL_OK) {
-        report_error(p->cfg.report, "Can't start a scan worker: %s", why);
-        return VIGIL_EWORKER;
-    }
-    pid = w->pid;
-    st = send_scan(w, j);
-    if (st == VIGIL_OK)
-        st = await_verdict(p, w, j, &cause);
-    if (st == VIGIL_OK)
-        return j->status;
+    e->j = j;
+    deliver(p, w, e);
+}
+
+/* The worker of slot w is gone while j was the oldest job sent: j gets the
+ * blame if the worker had it, and every other job goes to a new worker. */
+static void lost_worker(struct wpool *p, struct wslot *w, struct wsent *e, const char *cause)
+{
+    pid_t pid = w->pid;
+    char why[256];
+    unsigned k;
+
     end_worker(w, cause, why, sizeof why);
-    report_warning(p->cfg.report, "Scan worker %d %s while scanning %s; a new one takes over",
-                   (int)pid, why, j->path);
-    return VIGIL_EWORKER;
+    if (e->delivered)
+        report_warning(p->cfg.report,
+                       "Scan worker %d %s while scanning %s; a new one takes over", (int)pid,
+                       why, e->j->path);
+    for (k = e->delivered ? 1 : 0; k < w->n; k++)
+        deliver(p, w, &w->q[(w->head + k) % JOBS_REMOTE_DEPTH]);
+}
+
+void wpool_wait(void *ctx, unsigned slot, struct job *j)
+{
+    struct wpool *p = ctx;
+    struct wslot *w = &p->w[slot];
+    struct wsent *e = &w->q[w->head];
+    const char *cause;
+    int tries = 0;
+
+    for (;;) {
+        cause = NULL;
+        if (e->failed ||
+            (e->delivered && await_verdict(p, w, j, e->seq, &cause) == VIGIL_OK))
+            break;
+        if (e->delivered) {
+            lost_worker(p, w, e, cause);
+            j->status = VIGIL_EWORKER;
+            break;
+        }
+        if (++tries > 3) {
+            e->failed = true; /* workers die before they get it: give up */
+            continue;
+        }
+        lost_worker(p, w, e, cause); /* not delivered: it was resent */
+    }
+    if (e->failed)
+        j->status = VIGIL_EWORKER;
+    w->head = (w->head + 1) % JOBS_REMOTE_DEPTH;
+    w->n--;
 }
 
 vigil_status wpool_new(const struct wpool_config *c, struct wpool **out, char *err,

@@ -33,9 +33,15 @@ struct wpool;
 vigil_status wpool_new(const struct wpool_config *c, struct wpool **out, char *err,
                        size_t errlen);
 
-/* Scans j->fd in the worker of slot (a jobs_scan_fn; ctx is the pool) and
- * fills j's verdict fields. Called by one thread per slot. */
-vigil_status wpool_scan(void *ctx, unsigned slot, struct job *j);
+/* Sends j->fd to the worker of slot (starting one if needed); ctx is the
+ * pool. At most JOBS_REMOTE_DEPTH jobs per slot are waited for at a time.
+ * Called by the one thread that owns the slot, as jobs_remote.send. */
+void wpool_send(void *ctx, unsigned slot, struct job *j);
+
+/* Waits for the verdict of j, the oldest job sent on slot, and fills j's
+ * verdict fields. If the worker dies on j, j gets VIGIL_EWORKER and the
+ * jobs sent after it go to a new worker. jobs_remote.wait. */
+void wpool_wait(void *ctx, unsigned slot, struct job *j);
 
 /* Closes every worker and the spawner and reaps them. NULL is allowed. */
 void wpool_free(struct wpool *p);
