@@ -110,6 +110,16 @@ static const char *const refused[] = {
 #define SB_TMPFILE (O_TMPFILE & ~O_DIRECTORY)
 #define SB_WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND | SB_TMPFILE)
 
+/* One argument comparison, every field set (libseccomp's SCMP_A0 leaves
+ * datum_b to the compiler, which clang warns about). */
+static struct scmp_arg_cmp cmp_arg(unsigned arg, enum scmp_compare op, uint64_t a,
+                                   uint64_t b)
+{
+    struct scmp_arg_cmp c = {arg, op, a, b};
+
+    return c;
+}
+
 static int add_plain(scmp_filter_ctx c, const char *const *names, size_t n,
                      uint32_t action)
 {
@@ -137,23 +147,25 @@ static int add_socket_rules(scmp_filter_ctx c, int sock)
 
     for (k = 0; k < sizeof io / sizeof io[0] && !rc; k++) {
         nr = seccomp_syscall_resolve_name(io[k]);
-        rc = seccomp_rule_add(c, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)sock));
+        rc = seccomp_rule_add(c, SCMP_ACT_ALLOW, nr, 1,
+                              cmp_arg(0, SCMP_CMP_EQ, (unsigned)sock, 0));
         if (!rc)
             rc = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), nr, 1,
-                                  SCMP_A0(SCMP_CMP_NE, (unsigned)sock));
+                                  cmp_arg(0, SCMP_CMP_NE, (unsigned)sock, 0));
     }
     /* write: the socket, and stderr for a crash report of the sanitizers or
      * glibc; nothing else. */
     for (k = 0; k < 2 && !rc; k++) {
         nr = k ? SCMP_SYS(writev) : SCMP_SYS(write);
-        rc = seccomp_rule_add(c, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)sock));
+        rc = seccomp_rule_add(c, SCMP_ACT_ALLOW, nr, 1,
+                              cmp_arg(0, SCMP_CMP_EQ, (unsigned)sock, 0));
         if (!rc)
-            rc = seccomp_rule_add(c, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 2u));
+            rc = seccomp_rule_add(c, SCMP_ACT_ALLOW, nr, 1, cmp_arg(0, SCMP_CMP_EQ, 2u, 0));
     }
     /* Signals only to itself (abort() raises SIGABRT with tgkill). */
     if (!rc)
         rc = seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-                              SCMP_A0(SCMP_CMP_EQ, (unsigned)getpid()));
+                              cmp_arg(0, SCMP_CMP_EQ, (unsigned)getpid(), 0));
     return rc ? -1 : 0;
 }
 
@@ -171,13 +183,13 @@ static int add_open_rules(scmp_filter_ctx c)
     for (k = 0; k < 2; k++) {
         arg = k ? 2 : 1;
         if (seccomp_rule_add(c, SCMP_ACT_ALLOW, nr[k], 1,
-                             SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, SB_WRITE_FLAGS, 0)) &&
+                             cmp_arg(arg, SCMP_CMP_MASKED_EQ, SB_WRITE_FLAGS, 0)) &&
             nr[k] >= 0)
             return -1;
         for (b = 0; b < sizeof bits / sizeof bits[0]; b++)
             if (seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), nr[k], 1,
-                                 SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, (unsigned)bits[b],
-                                          (unsigned)bits[b])) &&
+                                 cmp_arg(arg, SCMP_CMP_MASKED_EQ, (unsigned)bits[b],
+                                         (unsigned)bits[b])) &&
                 nr[k] >= 0)
                 return -1;
     }
