@@ -177,7 +177,7 @@ vigil_status wverdict_decode(const unsigned char *p, size_t len, struct wverdict
         if (!v->det)
             return VIGIL_ENOMEM;
     }
-    t = (char *)(v->det + ndet);
+    t = v->det ? (char *)(v->det + ndet) : NULL; /* no text without a detection */
     for (; len; p += used, len -= used) {
         used = next_field(p, len, &tag, &val, &n);
         store(v, tag, val, n, &t);
