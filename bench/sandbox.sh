@@ -58,7 +58,8 @@ for j in $JOBS; do
         printf "%4s | %12.2f %9.1f | %12.2f %9.1f | %+.1f%%\n", j, ts, mib / ts, tn, mib / tn,
             (ts / tn - 1) * 100 }'
     if ! diff <(grep -v -E '^(Time|Start Date|End Date): ' "$W/out.sandbox.$j") \
-        <(grep -v -E '^(Time|Start Date|End Date): ' "$W/out.no-sandbox.$j") > /dev/null; then
-        echo "     (the two reports differ!)"
+        <(grep -v -E '^(Time|Start Date|End Date): ' "$W/out.no-sandbox.$j") > "$W/diff"; then
+        echo "     the two reports differ (did the corpus change meanwhile?):"
+        head -n 8 "$W/diff" | sed 's/^/     /'
     fi
 done
