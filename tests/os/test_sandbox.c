@@ -153,7 +153,7 @@ static void test_no_landlock(void **state)
     assert_non_null(strstr(status, "\nSeccomp:\t2\n"));
 }
 
-/* A call on no list (getuid) kills: the filter's default. */
+/* A call on no list (getpgrp) kills: the filter's default. */
 static void test_unlisted_kills(void **state)
 {
     struct sandbox_info si;
@@ -166,7 +166,7 @@ static void test_unlisted_kills(void **state)
     if (pid == 0) {
         if (sandbox_enter(&sv[1], 1, 0, &si) != VIGIL_OK)
             _exit(9);
-        syscall(SYS_getuid);
+        syscall(SYS_getpgrp);
         _exit(0);
     }
     close(sv[1]);
