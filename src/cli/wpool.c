@@ -154,7 +154,7 @@ static void end_worker(struct wslot *w, const char *cause, char *why, size_t len
         close(w->sock);
     w->sock = -1;
     if (w->pid <= 0) {
-        snprintf(why, len, "%s", cause);
+        snprintf(why, len, "%s", cause ? cause : "is gone");
         return;
     }
     /* Always: a worker that closed its socket may still be running. */
