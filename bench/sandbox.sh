@@ -39,24 +39,26 @@ echo "corpus: $CORPUS, $files files, $mib MiB; vigil: $VIGIL $ARGS; best of $RUN
 # Warm-up: the page cache, so both modes read from memory.
 "$VIGIL" scan -r -i --no-summary $ARGS "$CORPUS" > /dev/null 2>&1 || true
 
-run() { # MODE JOBS -> seconds (the fastest of RUNS runs)
+run() { # MODE JOBS -> "wall cpu" seconds of the fastest of RUNS runs
     local extra="" r
     [ "$1" = no-sandbox ] && extra=--no-sandbox
     for r in $(seq 1 "$RUNS"); do
-        /usr/bin/time -f '%e' -o "$W/t" "$VIGIL" scan -r -i -j "$2" $extra $ARGS "$CORPUS" \
-            > "$W/out.$1.$2" 2> /dev/null || true
-        cat "$W/t"
+        /usr/bin/time -f '%e %U %S' -o "$W/t" "$VIGIL" scan -r -i -j "$2" $extra $ARGS \
+            "$CORPUS" > "$W/out.$1.$2" 2> /dev/null || true
+        awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$W/t"
     done | sort -n | head -n 1
 }
 
-printf '\n%4s | %12s %9s | %12s %9s | %s\n' "-j" "sandbox s" "MB/s" "no-sandbox s" "MB/s" \
-    "sandbox cost"
+# Wall time is what a user waits; CPU time (user + system, all processes)
+# is what the sandbox costs the machine and varies less under load.
+printf '\n%4s | %10s %7s %7s | %10s %7s %7s | %s\n' "-j" "sandbox s" "MB/s" "cpu s" \
+    "no-sb s" "MB/s" "cpu s" "cost: wall, cpu"
 for j in $JOBS; do
-    ts=$(run sandbox "$j")
-    tn=$(run no-sandbox "$j")
-    awk -v j="$j" -v ts="$ts" -v tn="$tn" -v mib="$mib" 'BEGIN {
-        printf "%4s | %12.2f %9.1f | %12.2f %9.1f | %+.1f%%\n", j, ts, mib / ts, tn, mib / tn,
-            (ts / tn - 1) * 100 }'
+    read -r ts cs <<<"$(run sandbox "$j")"
+    read -r tn cn <<<"$(run no-sandbox "$j")"
+    awk -v j="$j" -v ts="$ts" -v tn="$tn" -v cs="$cs" -v cn="$cn" -v mib="$mib" 'BEGIN {
+        printf "%4s | %10.2f %7.1f %7.2f | %10.2f %7.1f %7.2f | %+.1f%%, %+.1f%%\n", j, ts,
+            mib / ts, cs, tn, mib / tn, cn, (ts / tn - 1) * 100, (cs / cn - 1) * 100 }'
     if ! diff <(grep -v -E '^(Time|Start Date|End Date): ' "$W/out.sandbox.$j") \
         <(grep -v -E '^(Time|Start Date|End Date): ' "$W/out.no-sandbox.$j") > "$W/diff"; then
         echo "     the two reports differ (did the corpus change meanwhile?):"
