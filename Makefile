@@ -12,7 +12,7 @@ TARGET ?= $(HOME)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS ?=
 
-.PHONY: all deps test-deps build scan check check-asan fuzz bench install clean
+.PHONY: all deps test-deps build scan check check-asan check-reproducible fuzz bench install clean
 
 all: build
 
@@ -41,6 +41,11 @@ check-asan: test-deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j$(JOBS)
+
+# Two Release builds of HEAD in different directories and at different
+# times must install bit-identical files (about 2 minutes on 2 cores).
+check-reproducible: deps
+	sh scripts/check-reproducible
 
 fuzz: test-deps
 	sh tests/fuzz/run-seeds.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -51,7 +51,8 @@ extern "C" {
     X(VIGIL_ENODB, "no supported database files found")                        \
     X(VIGIL_ESTATE, "operation not allowed in this engine state")              \
     X(VIGIL_ETOOBIG, "object larger than the library can address")             \
-    X(VIGIL_ECHANGED, "file changed while it was being scanned")
+    X(VIGIL_ECHANGED, "file changed while it was being scanned")               \
+    X(VIGIL_EWORKER, "scan worker died")
 
 typedef enum vigil_status {
 #define VIGIL_X_ENUM(code, text) code,

@@ -90,25 +90,29 @@ void job_free(struct job *j)
     free(j);
 }
 
+char *jobs_yara_json(const vigil_result *res, size_t k)
+{
+    const struct vigil_yara_match *m = vigil_result_yara(res, k);
+    struct strbuf sb;
+    char *s;
+
+    if (!m)
+        return NULL;
+    strbuf_init(&sb, JOBS_MAX_YARA_JSON);
+    json_yara(&sb, m);
+    s = strdup(strbuf_str(&sb));
+    strbuf_free(&sb);
+    return s;
+}
+
 /* Writes the YARA data of each YARA detection as JSON, here on the worker
  * thread, while the result is still valid. */
 static vigil_status copy_yara(struct job *j, const vigil_result *res)
 {
-    const struct vigil_yara_match *m;
-    struct strbuf sb;
-    vigil_status st = VIGIL_OK;
-
-    strbuf_init(&sb, JOBS_MAX_YARA_JSON);
-    for (size_t k = 0; k < j->ndet && st == VIGIL_OK; k++) {
-        if (!(m = vigil_result_yara(res, k)))
-            continue;
-        strbuf_reset(&sb);
-        json_yara(&sb, m);
-        if (!(j->det[k].yara = strdup(strbuf_str(&sb))))
-            st = VIGIL_ENOMEM;
-    }
-    strbuf_free(&sb);
-    return st;
+    for (size_t k = 0; k < j->ndet; k++)
+        if (vigil_result_yara(res, k) && !(j->det[k].yara = jobs_yara_json(res, k)))
+            return VIGIL_ENOMEM;
+    return VIGIL_OK;
 }
 
 /* Copies the detections out of the scanner's result, which the next scan
@@ -142,6 +146,7 @@ static vigil_status copy_result(struct job *j, const vigil_result *res)
         j->det[k].layer = strcpy(p, d->layer_path ? d->layer_path : "");
         p += strlen(p) + 1;
         j->det[k].yara = NULL;
+        j->det[k].depth = d->depth;
     }
     j->ndet = keep;
     return copy_yara(j, res);
@@ -175,11 +180,50 @@ static struct job *claim_next(struct jobs *q)
     return NULL;
 }
 
+/* A worker thread of a remote scanner: keeps up to JOBS_REMOTE_DEPTH jobs
+ * sent ahead, and marks each done as its verdict comes back, in order. */
+static void *remote_main(struct worker *w)
+{
+    const struct jobs_remote *r = w->q->cfg.remote;
+    unsigned idx = (unsigned)(w - w->q->w), head = 0, n = 0;
+    struct job *flight[JOBS_REMOTE_DEPTH], *j;
+    struct jobs *q = w->q;
+
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        while (n < JOBS_REMOTE_DEPTH && (j = claim_next(q))) {
+            pthread_mutex_unlock(&q->lock);
+            r->send(r->ctx, idx, j);
+            flight[(head + n++) % JOBS_REMOTE_DEPTH] = j;
+            pthread_mutex_lock(&q->lock);
+        }
+        if (!n) {
+            if (q->stop)
+                break;
+            pthread_cond_wait(&q->work_cv, &q->lock);
+            continue;
+        }
+        j = flight[head];
+        head = (head + 1) % JOBS_REMOTE_DEPTH;
+        n--;
+        pthread_mutex_unlock(&q->lock);
+        r->wait(r->ctx, idx, j);
+        pthread_mutex_lock(&q->lock);
+        j->state = ST_DONE;
+        pthread_cond_signal(&q->done_cv);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct jobs *q = w->q;
     struct job *j;
+
+    if (q->cfg.remote)
+        return remote_main(w);
 
     pthread_mutex_lock(&q->lock);
     for (;;) {
@@ -259,7 +303,7 @@ static vigil_status start_workers(struct jobs *q)
 
     for (k = 0; k < q->cfg.workers; k++) {
         q->w[k].q = q;
-        st = vigil_scanner_new(q->cfg.engine, &q->w[k].scanner);
+        st = q->cfg.remote ? VIGIL_OK : vigil_scanner_new(q->cfg.engine, &q->w[k].scanner);
         if (st != VIGIL_OK)
             return st;
         if (pthread_create(&q->w[k].tid, NULL, worker_main, &q->w[k]))

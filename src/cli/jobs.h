@@ -25,6 +25,11 @@
 /* The JSON text of one YARA detection's data is cut at this size. */
 #define JOBS_MAX_YARA_JSON (256u * 1024)
 
+/* The YARA data of detection k of res as a JSON object (json_yara), a new
+ * string; NULL when it is no YARA detection or memory ran out. Also what a
+ * sandboxed worker sends its parent with the verdict. */
+char *jobs_yara_json(const vigil_result *res, size_t k);
+
 enum job_type { JOB_NOTE, JOB_SCAN };
 
 /* What a note says about its path. */
@@ -45,6 +50,7 @@ struct job_detection {
     const char *name;
     const char *layer;
     char *yara; /* a YARA match's data as a JSON object (json_yara), or NULL */
+    uint32_t depth;
 };
 
 struct job {
@@ -85,6 +91,19 @@ typedef void (*jobs_done_fn)(void *ctx, struct job *j);
  * head job, to draw progress. head is the job waited for. */
 typedef void (*jobs_tick_fn)(void *ctx, const struct job *head);
 
+/* Scanning somewhere else (the sandboxed worker processes): send hands j's
+ * file to the scanner of worker (the calling thread's index) and returns at
+ * once; wait blocks until j's verdict is in j (status, detections, limits,
+ * bytes). A thread keeps up to JOBS_REMOTE_DEPTH jobs sent ahead, so its
+ * scanner never waits for the next file; wait is called in send order. */
+struct jobs_remote {
+    void (*send)(void *ctx, unsigned worker, struct job *j);
+    void (*wait)(void *ctx, unsigned worker, struct job *j);
+    void *ctx;
+};
+
+#define JOBS_REMOTE_DEPTH 4
+
 struct jobs_config {
     const vigil_engine *engine;            /* compiled */
     const struct vigil_scan_options *scan; /* copied */
@@ -93,6 +112,9 @@ struct jobs_config {
     jobs_done_fn done;
     jobs_tick_fn tick; /* may be NULL */
     void *ctx;
+    /* When set, each worker thread passes its jobs to it instead of
+     * scanning in this process. */
+    const struct jobs_remote *remote;
 };
 
 /* Starts the workers. Returns VIGIL_OK and *out, or the status of the

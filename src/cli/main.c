@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/audit_cmd.h"
 #include "cli/db_cmd.h"
 #include "cli/scan.h"
 #include "cli/usage.h"
@@ -25,6 +26,7 @@ static int help_main(int argc, char **argv);
 static const struct command commands[] = {
     {"scan", scan_main, "Scan files and directories (clamscan's options and output)"},
     {"db", db_main, "Show and verify ClamAV databases (.cvd .cld .cud), as sigtool -i"},
+    {"audit", audit_main, "Verify the hash chain of the audit log of actions taken"},
     {"version", version_main, "Print the version"},
     {"help", help_main, "Show this help, or the options of a command"},
 };

@@ -79,6 +79,8 @@ static const struct optdef optdefs[] = {
     {"no-cache", 0, K_FLAG, F(no_cache)},
     {"yara", 0, K_LIST, F(yara)},
     {"progress", 0, K_PROGRESS, F(progress)},
+    {"no-sandbox", 0, K_FLAG, F(no_sandbox)},
+    {"audit-log", 0, K_STR, F(audit_log)},
     /* clamscan's, accepted with a warning until vigil has the feature. */
     {"archive-verbose", 'a', K_IGN_FLAG, 0},
     {"tempdir", 0, K_IGN_ARG, 0},

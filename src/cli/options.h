@@ -38,12 +38,14 @@ struct scan_options {
     bool recursive, infected_only, suppress_ok, no_summary, allmatch;
     bool alert_exceeds_max, remove, to_stdout, quiet, verbose, debug;
     bool json, no_builtin, cross_fs, bell, no_cache;
+    bool no_sandbox; /* scan on in-process threads (debugging only) */
     enum progress_mode progress;
     enum follow follow_dir, follow_file;
     unsigned jobs;              /* 0: one per online CPU */
     uint32_t max_dir_recursion; /* clamscan's default 15 */
     struct vigil_limits limits; /* clamscan's defaults, then the options */
     const char *log_file, *file_list, *move_dir, *copy_dir, *cache_dir;
+    const char *audit_log; /* --audit-log FILE, or NULL for the default */
     struct strlist databases, exclude, exclude_dir, include, include_dir;
     struct strlist paths; /* operands; "-" is stdin */
     struct strlist yara;  /* --yara rule files, loaded after the databases */

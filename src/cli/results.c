@@ -45,6 +45,10 @@ static const char *scan_error_text(vigil_status st)
         return "Can't open file or directory";
     case VIGIL_EREAD:
         return "Can't read file";
+    case VIGIL_EWORKER:
+        /* vigil's own: the sandboxed process scanning the file died or
+         * misbehaved; the reason is on stderr (see wpool.c). */
+        return "Scan worker died";
     default:
         return vigil_strerror(st);
     }
@@ -106,6 +110,23 @@ static void note_done(struct scan_run *s, const struct job *j)
     emit_json(s, &f, LC_NOTE);
 }
 
+/* Appends a done action to the audit log; a failure to record it is an
+ * error of the scan (exit code 2), the action itself stands. */
+static void record(struct scan_run *s, const struct job *j, const char *action,
+                   const struct action_result *ar)
+{
+    struct audit_event ev = {.action = action,
+                             .path = ar->real ? ar->real : j->path,
+                             .target = ar->target,
+                             .signature = j->ndet ? j->det[0].name : NULL};
+    char err[512];
+
+    if (!s->audit || audit_append(s->audit, &ev, err, sizeof err) == VIGIL_OK)
+        return;
+    report_error(&s->report, "Can't record %s of %s in the audit log: %s", action, ev.path, err);
+    s->exit_error = true;
+}
+
 /* Moves, copies or removes an infected file, and prints what happened. */
 static void act(struct scan_run *s, const struct job *j, struct json_file *f,
                 struct action_result *ar)
@@ -128,6 +149,7 @@ static void act(struct scan_run *s, const struct job *j, struct json_file *f,
     strbuf_reset(&s->line);
     output_action(&s->line, j->path, ar->real, actions_verb(&s->actions), ar->target);
     report_text(&s->report, LC_ACTION, strbuf_str(&s->line));
+    record(s, j, names[s->actions.kind], ar);
 }
 
 static void found(struct scan_run *s, const struct job *j, struct json_file *f)

@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cli/audit_cmd.h"
 #include "cli/dbload.h"
 #include "cli/jobs.h"
 #include "cli/json.h"
@@ -26,11 +27,14 @@
 #include "cli/stdinfd.h"
 #include "cli/usage.h"
 #include "cli/walk.h"
+#include "cli/wpool.h"
 
 /* A --file-list line longer than this is reported, not scanned. */
 #define SCAN_MAX_LIST_LINE (64u * 1024)
 /* The largest formatted output record (a line or a JSON object). */
 #define SCAN_MAX_RECORD (8u * 1024 * 1024)
+
+static enum vigil_log_level log_level(const struct scan_options *o);
 
 static void push_job(void *ctx, struct job *j)
 {
@@ -149,13 +153,42 @@ static void walk_all(struct scan_run *s, struct walker *w, struct jobs *q, FILE 
     }
 }
 
+/* Starts the sandboxed worker processes and points the worker threads at
+ * them; without --no-sandbox no file is scanned in this process. */
+static int start_sandbox(struct scan_run *s, vigil_engine *e, struct jobs_config *cfg,
+                         struct jobs_remote *remote, struct wpool **pool)
+{
+    struct wpool_config pc = {.engine = e,
+                              .scan = cfg->scan,
+                              .log_level = log_level(s->o),
+                              .workers = cfg->workers,
+                              .report = &s->report};
+    char err[512];
+
+    if (s->o->no_sandbox)
+        return 0;
+    if (wpool_new(&pc, pool, err, sizeof err) != VIGIL_OK) {
+        report_error(&s->report, "Can't start the sandboxed scan workers: %s "
+                                 "(--no-sandbox scans without them)", err);
+        s->exit_error = true;
+        return -1;
+    }
+    remote->send = wpool_send;
+    remote->wait = wpool_wait;
+    remote->ctx = *pool;
+    cfg->remote = remote;
+    return 0;
+}
+
 /* Scans everything with a compiled engine: starts the workers, walks, and
  * waits for the last result. */
-static void scan_paths(struct scan_run *s, const vigil_engine *e, FILE *list)
+static void scan_paths(struct scan_run *s, vigil_engine *e, FILE *list)
 {
     struct vigil_scan_options so;
     struct walker *w = NULL;
     struct jobs *q = NULL;
+    struct wpool *pool = NULL;
+    struct jobs_remote remote;
     unsigned workers = worker_count(s->o);
     struct jobs_config cfg = {.engine = e,
                               .scan = &so,
@@ -173,6 +206,8 @@ static void scan_paths(struct scan_run *s, const vigil_engine *e, FILE *list)
         so.flags |= VIGIL_SCAN_ALLMATCH;
     if (s->o->alert_exceeds_max)
         so.flags |= VIGIL_SCAN_ALERT_EXCEEDS_MAX;
+    if (start_sandbox(s, e, &cfg, &remote, &pool))
+        return;
     st = jobs_new(&cfg, &q);
     w = malloc(sizeof *w);
     if (st != VIGIL_OK || !w) {
@@ -195,6 +230,7 @@ static void scan_paths(struct scan_run *s, const vigil_engine *e, FILE *list)
     }
 out:
     jobs_free(q);
+    wpool_free(pool);
     if (w)
         walk_free(w);
     free(w);
@@ -261,6 +297,10 @@ static void run_scan(struct scan_run *s)
         goto out;
     }
     s->sum.known_viruses = vigil_engine_signature_count(e);
+    if (s->o->no_sandbox)
+        report_warning(&s->report, "--no-sandbox: files are scanned inside this process, "
+                                   "without seccomp or Landlock; a file that exploits a bug "
+                                   "in vigil runs with all of vigil's rights. Debugging only.");
     list = open_list(s);
     if (!s->exit_error)
         scan_paths(s, e, list);
@@ -296,12 +336,15 @@ static int run(const struct scan_options *o)
         report_error(&s.report, "%s", err);
         goto out;
     }
+    if (audit_cmd_open(o, &s.report, &s.audit))
+        goto out;
     run_scan(&s);
     if (s.sum.infected)
         rc = 1;
     else
         rc = s.exit_error || s.sum.errors ? 2 : 0;
 out:
+    audit_close(s.audit);
     actions_free(&s.actions);
     report_close(&s.report);
     strbuf_free(&s.line);

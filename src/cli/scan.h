@@ -10,6 +10,7 @@
 #include "cli/output.h"
 #include "cli/report.h"
 #include "cli/strbuf.h"
+#include "core/audit.h"
 
 /* The state of one run, shared by the driver (scan.c) and the handling of
  * finished jobs (results.c); used by the main thread only, except the
@@ -19,6 +20,7 @@ struct scan_run {
     struct report report;
     struct summary sum;
     struct actions actions;
+    struct audit_log *audit; /* where actions are recorded, or NULL */
     struct strbuf line; /* formatting scratch for one job's lines */
     bool exit_error;    /* something that makes the exit code 2 */
 };

@@ -3,6 +3,7 @@
 #include "cli/usage.h"
 
 #include "cli/dbload.h"
+#include "core/audit.h"
 
 /* clang-format off: one help line per source line reads best. */
 static const char *const scan_help[] = {
@@ -36,6 +37,10 @@ static const char *const scan_help[] = {
     "    --cache-dir=DIR                      Keep compiled signatures in DIR (default:",
     "                                         /var/cache/vigil as root, else ~/.cache/vigil)",
     "    --no-cache[=yes/no(*)]               Neither read nor write compiled signatures",
+    "    --no-sandbox[=yes/no(*)]             Scan inside this process, without the",
+    "                                         sandboxed workers (debugging only)",
+    "    --audit-log=FILE                     Append every --move/--copy/--remove to FILE",
+    "                                         (default as root: " AUDIT_DEFAULT_PATH ")",
     "    --log=FILE            -l FILE        Append the scan report to FILE",
     "    --recursive[=yes/no(*)]  -r          Scan subdirectories recursively",
     "    --allmatch[=yes/no(*)]   -z          Report every signature that matches a file",

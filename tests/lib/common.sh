@@ -43,6 +43,9 @@ cd "$T" || exit 2
 export VIGIL_DATABASE_DIR="$T/.no-default-databases"
 # Nor write compiled signatures into the user's cache.
 export VIGIL_CACHE_DIR="$T/.cache"
+# Nor write the host's audit log: as root, --move/--copy/--remove record
+# into $VIGIL_AUDIT_LOG instead of /var/log/vigil/audit.log.
+export VIGIL_AUDIT_LOG="$T/.audit.log"
 
 # Registers a mount point to be unmounted at exit.
 register_mount() { _MOUNTS+=("$1"); }
