@@ -1,0 +1,18 @@
+/* listen.h - vigild's listening sockets: LocalSocket and TCPSocket. */
+#ifndef VIGIL_DAEMON_LISTEN_H
+#define VIGIL_DAEMON_LISTEN_H
+
+#include "daemon/conf.h"
+
+#define LISTEN_MAX 2
+
+/* Opens the listeners c asks for into fds (at most LISTEN_MAX), non-blocking
+ * and close-on-exec. Returns how many (>= 1), or -1 after logging why. A Unix
+ * socket path that exists is removed first only with FixStaleSocket and only
+ * when nothing answers on it. */
+int listen_open(const struct conf *c, int *fds);
+
+/* Removes the Unix socket file at exit. */
+void listen_cleanup(const struct conf *c);
+
+#endif
