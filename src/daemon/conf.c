@@ -274,7 +274,7 @@ static void warn_unknown(struct parse_state *ps, const char *key)
     if (ps->nwarned < CONF_LIST_MAX)
         snprintf(ps->warned[ps->nwarned++], sizeof(ps->warned[0]), "%s", key);
     if (ps->warn) {
-        snprintf(msg, sizeof(msg), "%s:%u: ignoring unknown option %.64s", ps->name,
+        snprintf(msg, sizeof(msg), "%s:%u: ignoring %.64s: not an option vigild uses", ps->name,
                  ps->line, key);
         ps->warn(ps->ctx, msg);
     }
