@@ -102,7 +102,8 @@ static int level_read(struct level *l, const char *path)
         l->n++;
     }
     closedir(d);
-    qsort(l->ents, l->n, sizeof(*l->ents), entry_cmp);
+    if (l->n)
+        qsort(l->ents, l->n, sizeof(*l->ents), entry_cmp);
     return 0;
 }
 

@@ -21,7 +21,7 @@ import struct
 import sys
 import time
 
-TIMEOUT = 5.0
+TIMEOUT = float(os.environ.get("CLAMDPROTO_TIMEOUT", "5"))
 
 
 def connect(path, timeout=TIMEOUT):

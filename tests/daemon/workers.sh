@@ -20,19 +20,29 @@ scan() { run python3 "$DAEMON_PY" req "$S" "zSCAN $1\\0"; }
 # the_worker: the one worker's pid, once it is there.
 the_worker() {
     local k w
-    for k in $(seq 1 50); do
+    for k in $(seq 1 200); do
         w=$(vigild_workers)
         if [ "$(printf '%s\n' "$w" | grep -c .)" = 1 ]; then printf '%s\n' "$w"; return; fi
         sleep 0.1
     done
 }
 
+# wait_busy: until STATS shows the worker scanning (the job was handed over).
+wait_busy() {
+    local k
+    for k in $(seq 1 100); do
+        python3 "$DAEMON_PY" req "$S" 'zSTATS\0' | grep -q 'tSCAN ' && return 0
+        sleep 0.1
+    done
+    fail "the scan never reached the worker"
+}
+
 # ---- a worker killed in the middle of a scan ---------------------------
 w=$(the_worker)
 kill -STOP "$w"
-python3 "$DAEMON_PY" req "$S" "zSCAN $F/eicar\\0" > "$T/killed.out" &
+CLAMDPROTO_TIMEOUT=30 python3 "$DAEMON_PY" req "$S" "zSCAN $F/eicar\\0" > "$T/killed.out" &
 reqpid=$!
-sleep 0.5
+wait_busy
 kill -KILL "$w"
 wait $reqpid
 assert_eq "killed worker: that scan gets ERROR" \
@@ -53,19 +63,39 @@ scan "$F/clam.exe"
 assert_eq "hung worker: the next scan works" \
     "b'$F/clam.exe: Test.ClamExe.UNOFFICIAL FOUND\\x00'" "$OUT"
 
+# ---- SIGTERM: a clean exit -----------------------------------------------
+pid=$(vigild_pid)
+workers=$(vigild_workers)
+kill -TERM "$pid"
+for k in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "vigild still running after SIGTERM" || ok "SIGTERM: exited"
+wait "$VIGILD_PID"
+assert_eq "SIGTERM: exit status 0" 0 "$?"
+assert_no_file "SIGTERM: socket removed" "$S"
+assert_no_file "SIGTERM: PidFile removed" "$T/vigild.pid"
+for w in $workers; do
+    kill -0 "$w" 2>/dev/null && fail "worker $w outlived vigild"
+done
+ok "SIGTERM: no worker left"
+
+# A second daemon with the default MaxScanTime: a scan held in flight
+# across a reload must not hit its deadline.
+start_vigild "MaxThreads 1
+LogClean yes"
+
 # ---- RELOAD while a scan is in flight ------------------------------------
 # The old database knows EICAR; the new one does not. The scan handed to the
 # (stopped) old worker must still find it; the next scan must not.
 w=$(the_worker)
 kill -STOP "$w"
-python3 "$DAEMON_PY" req "$S" "zSCAN $F/eicar\\0" > "$T/inflight.out" &
+CLAMDPROTO_TIMEOUT=30 python3 "$DAEMON_PY" req "$S" "zSCAN $F/eicar\\0" > "$T/inflight.out" &
 reqpid=$!
-sleep 0.3
+wait_busy
 hdb_line "$F/clam.exe" Test.ClamExe > "$T/db/test.hdb"
 hdb_line "$F/clean" Test.NowDetected >> "$T/db/test.hdb"
 req 'zRELOAD\0'
 assert_eq "RELOAD answers RELOADING" "b'RELOADING\\x00'" "$OUT"
-for k in $(seq 1 50); do
+for k in $(seq 1 200); do
     grep -q "Database correctly reloaded" "$T/vigild.log" && break
     sleep 0.1
 done
@@ -85,7 +115,7 @@ kill -0 "$w" 2>/dev/null && fail "old worker $w still running after its last sca
 # ---- SIGUSR2, and a database that does not load -------------------------
 hdb_line "$F/eicar" Test.Eicar > "$T/db/test.hdb"
 kill -USR2 "$(vigild_pid)"
-for k in $(seq 1 50); do
+for k in $(seq 1 200); do
     [ "$(grep -c 'Database correctly reloaded' "$T/vigild.log")" = 2 ] && break
     sleep 0.1
 done
@@ -93,7 +123,7 @@ scan "$F/eicar"
 assert_eq "SIGUSR2 reloads" "b'$F/eicar: Test.Eicar.UNOFFICIAL FOUND\\x00'" "$OUT"
 printf 'not a hash line\n' > "$T/db/broken.hdb"
 req 'zRELOAD\0'
-for k in $(seq 1 50); do
+for k in $(seq 1 200); do
     grep -q "Database reload failed" "$T/vigild.log" && break
     sleep 0.1
 done
@@ -114,27 +144,11 @@ assert_file "SIGHUP: a new log file" "$T/vigild.log"
 assert_contains "SIGHUP: the new log has the next scan (LogClean)" \
     "$(cat "$T/vigild.log" 2>/dev/null)" "$F/clean: OK"
 
-# ---- SIGTERM: a clean exit -----------------------------------------------
-pid=$(vigild_pid)
-workers=$(vigild_workers)
-kill -TERM "$pid"
-for k in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$pid" 2>/dev/null && fail "vigild still running after SIGTERM" || ok "SIGTERM: exited"
-wait "$VIGILD_PID"
-assert_eq "SIGTERM: exit status 0" 0 "$?"
-assert_no_file "SIGTERM: socket removed" "$S"
-assert_no_file "SIGTERM: PidFile removed" "$T/vigild.pid"
-for w in $workers; do
-    kill -0 "$w" 2>/dev/null && fail "worker $w outlived vigild"
-done
-ok "SIGTERM: no worker left"
-
 # ---- SHUTDOWN ------------------------------------------------------------
-start_vigild
 pid=$(vigild_pid)
 req 'zSHUTDOWN\0'
 assert_eq "SHUTDOWN: no reply" "b''" "$OUT"
-for k in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+for k in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "vigild still running after SHUTDOWN" || ok "SHUTDOWN: exited"
 
 finish

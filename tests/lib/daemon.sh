@@ -22,7 +22,13 @@ DAEMON_PY="$VIGIL_SRC/tests/daemon/clamdproto.py"
 
 _DAEMON_PIDS=()
 _daemon_stop() {
-    local p
+    local p f
+    # A failed test shows what the daemons said (sanitizer reports included).
+    if [ "$FAILS" -ne 0 ]; then
+        for f in "$T"/*.out; do
+            [ -s "$f" ] && show "$(basename "$f")" "$(tail -40 "$f")"
+        done
+    fi
     for p in "${_DAEMON_PIDS[@]+"${_DAEMON_PIDS[@]}"}"; do
         kill -KILL "$p" 2>/dev/null
     done
