@@ -121,6 +121,8 @@ struct daemon {
     bool reloading;
     uint64_t seq;
     int64_t started_ms;
+    uint64_t db_stamp;         /* engine_db_stamp() of the loaded database */
+    int64_t next_selfcheck_ms; /* 0 = SelfCheck off */
 };
 
 extern struct daemon D;
@@ -188,6 +190,10 @@ void engine_reload_start(void);
 int engine_reload_fd(void);
 /* Collects the reload thread's engine: swaps it in or logs why not. */
 void engine_reload_finish(void);
+/* A summary of the database directory's entries (names, sizes, times). */
+uint64_t engine_db_stamp(const struct conf *c);
+/* SelfCheck: asks for a reload when the database directory changed. */
+void engine_selfcheck(void);
 /* Fills D.scanopt from the configuration. */
 void engine_scan_options(const struct conf *c, struct vigil_scan_options *o);
 

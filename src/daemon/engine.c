@@ -7,12 +7,14 @@
  * thread runs, so no fork ever copies a process with a second thread in it.
  * A database that fails to load leaves the old engine serving.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon/daemon.h"
@@ -26,7 +28,47 @@ static struct {
     vigil_engine *engine; /* the thread's result */
     char err[ERR_MAX];
     int rc;
+    uint64_t stamp; /* the database directory as the thread found it */
 } rl = {.pipe = {-1, -1}};
+
+static const char *db_dir(const struct conf *c)
+{
+    return c->database_directory ? c->database_directory : "/var/lib/clamav";
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+
+    while (n--)
+        h = (h ^ *b++) * 1099511628211ull;
+    return h;
+}
+
+uint64_t engine_db_stamp(const struct conf *c)
+{
+    char path[4096 + 256];
+    uint64_t sum = 0, h;
+    struct dirent *de;
+    struct stat st;
+    DIR *d;
+
+    /* An order-independent sum over (name, size, mtime) of every entry, as
+     * clamd's SelfCheck compares the directory's stat data. */
+    if (!(d = opendir(db_dir(c))))
+        return 0;
+    while ((de = readdir(d))) {
+        snprintf(path, sizeof(path), "%s/%s", db_dir(c), de->d_name);
+        if (de->d_name[0] == '.' || stat(path, &st) != 0)
+            continue;
+        h = fnv(14695981039346656037ull, de->d_name, strlen(de->d_name));
+        h = fnv(h, &st.st_size, sizeof(st.st_size));
+        h = fnv(h, &st.st_mtim, sizeof(st.st_mtim));
+        sum += h;
+    }
+    closedir(d);
+    return sum;
+}
 
 static void engine_log(void *ctx, enum vigil_log_level level, const char *msg)
 {
@@ -37,7 +79,7 @@ static void engine_log(void *ctx, enum vigil_log_level level, const char *msg)
 
 int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t errsz)
 {
-    const char *dir = c->database_directory ? c->database_directory : "/var/lib/clamav";
+    const char *dir = db_dir(c);
     vigil_engine *e = NULL;
     vigil_status st;
     const char *why;
@@ -78,6 +120,7 @@ void engine_scan_options(const struct conf *c, struct vigil_scan_options *o)
 static void *reload_thread(void *arg)
 {
     (void)arg;
+    rl.stamp = engine_db_stamp(&D.conf);
     rl.rc = engine_build(&D.conf, &rl.engine, rl.err, sizeof(rl.err));
     if (write(rl.pipe[1], "", 1) < 0) {
         /* The parent polls the pipe; a failed write cannot be reported. */
@@ -99,8 +142,7 @@ void engine_reload_start(void)
         log_msg(LOG_L_ERROR, "reload: pipe: %s", strerror(errno));
         return;
     }
-    log_msg(LOG_L_INFO, "Reading databases from %s",
-            D.conf.database_directory ? D.conf.database_directory : "/var/lib/clamav");
+    log_msg(LOG_L_INFO, "Reading databases from %s", db_dir(&D.conf));
     rl.engine = NULL;
     rl.err[0] = '\0';
     if (pthread_create(&rl.thread, NULL, reload_thread, NULL) != 0) {
@@ -120,6 +162,8 @@ void engine_reload_finish(void)
         return;
     pthread_join(rl.thread, NULL);
     D.reloading = false;
+    /* A database that failed stays failed until it changes again. */
+    D.db_stamp = rl.stamp;
     if (rl.rc != 0) {
         log_msg(LOG_L_ERROR, "Database reload failed, keeping the old database: %s", rl.err);
         return;
@@ -132,4 +176,18 @@ void engine_reload_finish(void)
     log_msg(LOG_L_INFO, "Database correctly reloaded (%llu signatures)",
             (unsigned long long)vigil_engine_signature_count(D.engine));
     procs_retire_old();
+}
+
+void engine_selfcheck(void)
+{
+    uint64_t now = engine_db_stamp(&D.conf);
+
+    if (D.reloading)
+        return;
+    if (now != D.db_stamp) {
+        log_msg(LOG_L_INFO, "SelfCheck: Database modification detected. Forcing reload.");
+        D.reload_wanted = true;
+    } else {
+        log_msg(LOG_L_DEBUG, "SelfCheck: Database status OK.");
+    }
 }

@@ -202,6 +202,7 @@ static int start(const struct args *a, int *lfds, int *nl)
     log_msg(LOG_L_INFO, "vigild %s starting", vigil_version());
     log_msg(LOG_L_INFO, "Reading databases from %s",
             D.conf.database_directory ? D.conf.database_directory : "/var/lib/clamav");
+    D.db_stamp = engine_db_stamp(&D.conf);
     if (engine_build(&D.conf, &D.engine, err, sizeof(err)) != 0) {
         log_msg(LOG_L_ERROR, "Can't load the database: %s", err);
         return 1;
@@ -220,6 +221,8 @@ static int start(const struct args *a, int *lfds, int *nl)
         setup_signals() != 0)
         return 1;
     D.started_ms = now_ms();
+    if (D.conf.self_check)
+        D.next_selfcheck_ms = D.started_ms + (int64_t)D.conf.self_check * 1000;
     procs_fill();
     return 0;
 }
@@ -254,7 +257,9 @@ static nfds_t build_pollset(struct pollfd *pf, enum kind *kind, void **ref,
     unsigned k;
     int i;
 
-    for (i = 0; i < nl; i++, n++)
+    /* MaxQueue: while that many scans wait for a worker, new connections
+     * wait in the listen backlog instead of adding more. */
+    for (i = 0; i < nl && (!D.conf.max_queue || D.queued < D.conf.max_queue); i++, n++)
         pf[n] = (struct pollfd){.fd = lfds[i], .events = POLLIN}, kind[n] = K_LISTEN;
     pf[n] = (struct pollfd){.fd = sigpipe_fd[0], .events = POLLIN}, kind[n++] = K_SIGNAL;
     if (engine_reload_fd() >= 0)
@@ -278,9 +283,32 @@ static nfds_t build_pollset(struct pollfd *pf, enum kind *kind, void **ref,
     return n;
 }
 
+/* SelfCheck's clock: returns ms to the next check, or -1. */
+static int selfcheck_timeout(void)
+{
+    int64_t now = now_ms();
+
+    if (!D.next_selfcheck_ms)
+        return -1;
+    if (now >= D.next_selfcheck_ms) {
+        engine_selfcheck();
+        D.next_selfcheck_ms = now + (int64_t)D.conf.self_check * 1000;
+    }
+    return (int)(D.next_selfcheck_ms - now);
+}
+
+static int min_timeout(int a, int b)
+{
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    return a < b ? a : b;
+}
+
 static int next_timeout(void)
 {
-    int a = procs_timeouts(), b = clients_timeouts();
+    int a = min_timeout(procs_timeouts(), selfcheck_timeout()), b = clients_timeouts();
 
     if (a < 0)
         return b;

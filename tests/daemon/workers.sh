@@ -151,4 +151,25 @@ assert_eq "SHUTDOWN: no reply" "b''" "$OUT"
 for k in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "vigild still running after SHUTDOWN" || ok "SHUTDOWN: exited"
 
+# ---- SelfCheck and VirusEvent --------------------------------------------
+hdb_line "$F/eicar" Test.Eicar > "$T/db/test.hdb"
+start_vigild "SelfCheck 1
+VirusEvent printf '%s %s' \"\$CLAM_VIRUSEVENT_FILENAME\" \"\$CLAM_VIRUSEVENT_VIRUSNAME\" > $T/event"
+scan "$F/eicar"
+for k in $(seq 1 100); do [ -s "$T/event" ] && break; sleep 0.1; done
+assert_eq "VirusEvent runs with the file and the name" \
+    "$F/eicar Test.Eicar.UNOFFICIAL" "$(cat "$T/event" 2>/dev/null)"
+scan "$F/clean"
+assert_eq "SelfCheck: before the change" "b'$F/clean: OK\x00'" "$OUT"
+hdb_line "$F/clean" Test.Changed >> "$T/db/test.hdb"
+for k in $(seq 1 100); do
+    scan "$F/clean"
+    [ "$OUT" = "b'$F/clean: Test.Changed.UNOFFICIAL FOUND\x00'" ] && break
+    sleep 0.1
+done
+assert_eq "SelfCheck: a changed database is reloaded" \
+    "b'$F/clean: Test.Changed.UNOFFICIAL FOUND\x00'" "$OUT"
+assert_contains "SelfCheck: logged" "$(cat "$T/vigild.log")" \
+    "SelfCheck: Database modification detected. Forcing reload."
+
 finish
