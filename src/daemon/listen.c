@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -125,9 +126,49 @@ static int open_tcp(const struct conf *c)
     return fd;
 }
 
+/* systemd socket activation (sd_listen_fds(3)): the sockets are inherited
+ * from descriptor 3 on when LISTEN_PID names this process. Returns how many,
+ * 0 when not activated. */
+static bool from_systemd;
+
+bool listen_activated(void)
+{
+    return from_systemd;
+}
+
+static int inherited(int *fds)
+{
+    const char *pid = getenv("LISTEN_PID"), *nfd = getenv("LISTEN_FDS");
+    int n, k, fl;
+
+    if (!pid || !nfd || atol(pid) != (long)getpid())
+        return 0;
+    n = atoi(nfd);
+    if (n < 1 || n > LISTEN_MAX) {
+        log_msg(LOG_L_ERROR, "LISTEN_FDS=%s: vigild takes 1 to %d sockets", nfd, LISTEN_MAX);
+        return -1;
+    }
+    for (k = 0; k < n; k++) {
+        fds[k] = 3 + k;
+        fl = fcntl(fds[k], F_GETFL);
+        if (fl < 0 || fcntl(fds[k], F_SETFL, fl | O_NONBLOCK) != 0 ||
+            fcntl(fds[k], F_SETFD, FD_CLOEXEC) != 0)
+            return -1;
+    }
+    unsetenv("LISTEN_PID");
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_FDNAMES");
+    from_systemd = true;
+    log_msg(LOG_L_INFO, "Received %d file descriptor(s) from systemd.", n);
+    return n;
+}
+
 int listen_open(const struct conf *c, int *fds)
 {
-    int n = 0;
+    int n;
+
+    if ((n = inherited(fds)) != 0)
+        return n;
 
     if (c->local_socket) {
         if ((fds[n] = open_unix(c)) < 0)
@@ -147,8 +188,9 @@ int listen_open(const struct conf *c, int *fds)
     return n ? n : -1;
 }
 
-void listen_cleanup(const struct conf *c)
+void listen_cleanup(const struct conf *c, bool activated)
 {
-    if (c->local_socket)
+    /* systemd owns an activated socket file, and keeps listening on it. */
+    if (c->local_socket && !activated)
         unlink(c->local_socket);
 }

@@ -393,7 +393,7 @@ out:
     for (i = 0; i < nl; i++)
         close(lfds[i]);
     if (nl > 0)
-        listen_cleanup(&D.conf);
+        listen_cleanup(&D.conf, listen_activated());
     if (rc == 0 && D.conf.pid_file)
         unlink(D.conf.pid_file);
     if (D.reloading)

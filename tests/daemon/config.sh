@@ -116,6 +116,23 @@ assert_eq "TCP: INSTREAM" "b'stream: Test.Eicar.UNOFFICIAL FOUND\\x00'" "$OUT"
 assert_contains "TCP: bound to loopback only" "$(cat "$T/tcp.out")" "TCP: Bound to [127.0.0.1]:$port"
 kill "$(cat "$T/tcp.pid")"
 
+# ---- systemd socket activation -------------------------------------------
+if command -v systemd-socket-activate >/dev/null 2>&1; then
+    printf 'DatabaseDirectory %s\nForeground yes\nPidFile %s\n' "$T/db" "$T/act.pid" > "$T/act.conf"
+    timeout -s KILL 60 systemd-socket-activate -l "$T/act.sock" \
+        "$VIGILD" -c "$T/act.conf" >"$T/act.out" 2>&1 &
+    _DAEMON_PIDS+=($!)
+    for k in $(seq 1 50); do [ -S "$T/act.sock" ] && break; sleep 0.1; done
+    run python3 "$DAEMON_PY" req "$T/act.sock" "zSCAN $F/eicar\\0"
+    assert_eq "socket activation: scans on systemd's socket" \
+        "b'$F/eicar: Test.Eicar.UNOFFICIAL FOUND\\x00'" "$OUT"
+    assert_contains "socket activation: logged" "$(cat "$T/act.out")" \
+        "Received 1 file descriptor(s) from systemd."
+    kill "$(cat "$T/act.pid")"
+else
+    skip "systemd-socket-activate not installed"
+fi
+
 # ---- User ------------------------------------------------------------------
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
     chmod 755 "$T"
