@@ -125,8 +125,15 @@ void client_accept(int lfd)
     unsigned k;
     int fd;
 
-    if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0)
+    if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
+        /* Out of descriptors: the listener stays readable, so stop polling
+         * it for a moment instead of spinning. */
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            log_msg(LOG_L_WARNING, "accept: %s", strerror(errno));
+            D.accept_paused_until_ms = now_ms() + 100;
+        }
         return;
+    }
     for (k = 0; k < CLIENTS_MAX && D.clients[k]; k++) {
     }
     if (k == CLIENTS_MAX || !(cl = calloc(1, sizeof(*cl)))) {

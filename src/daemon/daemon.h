@@ -123,6 +123,7 @@ struct daemon {
     int64_t started_ms;
     uint64_t db_stamp;         /* engine_db_stamp() of the loaded database */
     int64_t next_selfcheck_ms; /* 0 = SelfCheck off */
+    int64_t accept_paused_until_ms; /* out of descriptors: accept later */
 };
 
 extern struct daemon D;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,6 +161,17 @@ static int drop_user(const char *user)
     return 0;
 }
 
+/* Each client, worker and INSTREAM holds descriptors: take the hard limit. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 static int daemonize(void)
 {
     pid_t pid = fork();
@@ -210,6 +222,7 @@ static int start(const struct args *a, int *lfds, int *nl)
     log_msg(LOG_L_INFO, "Loaded %llu signatures.",
             (unsigned long long)vigil_engine_signature_count(D.engine));
     engine_scan_options(&D.conf, &D.scanopt);
+    raise_nofile();
     D.nprocs_max = D.conf.max_threads ? D.conf.max_threads : 1;
     if (D.nprocs_max > PROCS_MAX)
         D.nprocs_max = PROCS_MAX;
@@ -253,13 +266,15 @@ enum kind { K_LISTEN, K_SIGNAL, K_RELOAD, K_PROC, K_CLIENT };
 static nfds_t build_pollset(struct pollfd *pf, enum kind *kind, void **ref,
                             const int *lfds, int nl)
 {
+    /* MaxQueue: while that many scans wait for a worker, new connections
+     * wait in the listen backlog instead of adding more. */
+    bool accepting = (!D.conf.max_queue || D.queued < D.conf.max_queue) &&
+                     now_ms() >= D.accept_paused_until_ms;
     nfds_t n = 0;
     unsigned k;
     int i;
 
-    /* MaxQueue: while that many scans wait for a worker, new connections
-     * wait in the listen backlog instead of adding more. */
-    for (i = 0; i < nl && (!D.conf.max_queue || D.queued < D.conf.max_queue); i++, n++)
+    for (i = 0; i < nl && accepting; i++, n++)
         pf[n] = (struct pollfd){.fd = lfds[i], .events = POLLIN}, kind[n] = K_LISTEN;
     pf[n] = (struct pollfd){.fd = sigpipe_fd[0], .events = POLLIN}, kind[n++] = K_SIGNAL;
     if (engine_reload_fd() >= 0)
@@ -309,6 +324,10 @@ static int min_timeout(int a, int b)
 static int next_timeout(void)
 {
     int a = min_timeout(procs_timeouts(), selfcheck_timeout()), b = clients_timeouts();
+    int64_t pause = D.accept_paused_until_ms - now_ms();
+
+    if (pause > 0)
+        a = min_timeout(a, (int)pause);
 
     if (a < 0)
         return b;
