@@ -35,9 +35,10 @@ mkdir -p "$W/db" "$W/g"
 python3 "$here/gen.py" db "$W/g" "$SIGS"
 python3 "$here/gen.py" files "$W/g" "$FILES" 100
 mv "$W/g/bench.hdb" "$W/g/bench.hsb" "$W/db/"
+# (sed, not head: head's early exit would fail the pipeline under pipefail)
 {
-    find "$W/g/files" -type f | head -n "$FILES"
-    find /usr/bin -maxdepth 1 -type f -size +16k -size -2M | sort | head -n 200
+    find "$W/g/files" -type f | sed -n "1,${FILES}p"
+    find /usr/bin -maxdepth 1 -type f -size +16k -size -2M | sort | sed -n '1,200p'
 } > "$W/list"
 echo "database: $SIGS hash signatures; files: $(wc -l < "$W/list") (generated + /usr/bin)"
 

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,9 @@ int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t err
         return -1;
     }
     *out = e;
+    /* Loading leaves the heap full of freed parse buffers; give them back
+     * before workers are forked from this process and its pages counted. */
+    malloc_trim(0);
     return 0;
 }
 
@@ -170,6 +174,7 @@ void engine_reload_finish(void)
     }
     /* Workers hold their own copy-on-write view of the old engine. */
     vigil_engine_free(D.engine);
+    malloc_trim(0);
     D.engine = rl.engine;
     rl.engine = NULL;
     D.generation++;
