@@ -91,6 +91,9 @@ long msg_recv(int sock, void *buf, size_t cap, int *fd)
 
 int msg_result_check(const struct msg_result *r, long len)
 {
+    uint32_t k, newlines = 0;
+    unsigned char c;
+
     if (len != (long)sizeof(*r) || r->type != MSG_RESULT)
         return -1;
     if (r->verdict > VERDICT_ERROR || r->textlen >= MSG_TEXT_MAX)
@@ -98,6 +101,16 @@ int msg_result_check(const struct msg_result *r, long len)
     if (r->text[r->textlen] != '\0' || strlen(r->text) != r->textlen)
         return -1;
     if (r->verdict == VERDICT_FOUND && (r->count == 0 || r->textlen == 0))
+        return -1;
+    /* The text goes into replies: no control bytes that could forge a
+     * reply line, '\n' only between the names of a FOUND. */
+    for (k = 0; k < r->textlen; k++) {
+        c = (unsigned char)r->text[k];
+        if (c < 0x20 && !(c == '\n' && r->verdict == VERDICT_FOUND))
+            return -1;
+        newlines += c == '\n';
+    }
+    if (r->verdict == VERDICT_FOUND && r->count != newlines + 1)
         return -1;
     return 0;
 }

@@ -29,6 +29,11 @@ static void result_names(struct msg_result *res, const vigil_result *r)
         if (len)
             res->text[len++] = '\n';
         memcpy(res->text + len, d->name, nl);
+        /* The parent refuses control bytes in a reply; a name from a
+         * database could have them. */
+        for (size_t i = len; i < len + nl; i++)
+            if ((unsigned char)res->text[i] < 0x20)
+                res->text[i] = '?';
         len += nl;
         res->count++;
     }

@@ -102,6 +102,17 @@ static void test_messages(void **state)
     assert_int_equal(msg_result_check(&got, n - 1), -1); /* short */
     got.count = 0;
     assert_int_equal(msg_result_check(&got, n), -1); /* FOUND without names */
+    got.count = 2;
+    assert_int_equal(msg_result_check(&got, n), -1); /* more names than text has */
+    got.count = 1;
+    got.text[2] = '\r';
+    assert_int_equal(msg_result_check(&got, n), -1); /* a control byte */
+    got.text[2] = '\n';
+    assert_int_equal(msg_result_check(&got, n), -1); /* 2 names, count 1 */
+    got.count = 2;
+    assert_int_equal(msg_result_check(&got, n), 0);
+    got.verdict = VERDICT_ERROR;
+    assert_int_equal(msg_result_check(&got, n), -1); /* no newline in an ERROR */
     /* A truncated message is an error, not a partial read. */
     assert_int_equal(msg_send(sv[0], &r, sizeof(r), -1), 0);
     assert_int_equal(msg_recv(sv[1], &mg, sizeof(mg), &fd), -1);
