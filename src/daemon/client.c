@@ -441,6 +441,8 @@ static ssize_t client_read(struct client *cl)
         }
     }
     cl->inlen += (size_t)n;
+    if (n > 0)
+        cl->deadline_ms = now_ms() + (int64_t)D.conf.read_timeout * 1000;
     return n;
 }
 
@@ -484,8 +486,11 @@ int clients_timeouts(void)
             continue;
         left = cl->deadline_ms - now;
         if (left <= 0) {
+            /* clamd's words, then the connection ends. */
             log_msg(LOG_L_DEBUG, "client read timed out");
-            cl->dead = true;
+            client_write(cl, "COMMAND READ TIMED OUT\n", 23);
+            cl->mode = CM_WAITREPLY;
+            cl->end_seen = true;
             client_maybe_close(cl);
         } else if (next < 0 || left < next) {
             next = left;

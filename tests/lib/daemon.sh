@@ -62,6 +62,8 @@ _write_conf() {
         printf 'Foreground yes\n'
         printf 'StreamMaxLength 1M\n'
         printf 'MaxThreads 4\n'
+        # Short, so the timeout cases of the protocol test finish quickly.
+        printf 'CommandReadTimeout 1\nReadTimeout 2\n'
         [ -n "$3" ] && printf '%s\n' "$3"
     } > "$1"
 }
