@@ -301,6 +301,10 @@ static bool take_commands(struct client *cl)
     bool more;
 
     while (cl->mode == CM_COMMAND && cl->inlen) {
+        /* A session that queues scans faster than they finish waits: every
+         * scan holds a descriptor. client_resume() goes on later. */
+        if (cl->ntasks >= CLIENT_TASKS_MAX)
+            return true;
         if (cl->session && cl->in[0] != 'z' && cl->in[0] != 'n') {
             client_reply(cl, cl->id, '\n', "Only new-line terminated nCMDS or "
                          "NULL-terminated zCMDS are accepted inside IDSESSION. ERROR");
@@ -408,6 +412,12 @@ static void take_input(struct client *cl)
             cl->end_seen = true;
         cl->mode = CM_WAITREPLY;
     }
+}
+
+void client_resume(struct client *cl)
+{
+    if (cl->mode == CM_COMMAND && cl->inlen && cl->ntasks < CLIENT_TASKS_MAX)
+        take_input(cl);
 }
 
 /* Reads what the client sent, with any descriptor passed along. Returns

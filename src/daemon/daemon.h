@@ -25,6 +25,7 @@
 #define OUT_MAX (1024 * 1024) /* unread replies a client may leave queued */
 #define IN_MAX (PROTO_CMD_MAX + 1)
 #define NAME_MAX_LEN 4200 /* a reply's file name: a path and some */
+#define CLIENT_TASKS_MAX 64 /* scans one session may have in flight */
 
 struct client;
 struct task;
@@ -161,6 +162,9 @@ void client_event(struct client *cl, short revents);
 void client_reply(struct client *cl, uint32_t id, char term, const char *text);
 /* Appends len raw bytes to cl's output (dropped past OUT_MAX). */
 void client_write(struct client *cl, const char *text, size_t len);
+/* Goes on with commands held back while the client had CLIENT_TASKS_MAX
+ * scans in flight. */
+void client_resume(struct client *cl);
 /* Closes cl when it has nothing left to do. Returns true if it was freed. */
 bool client_maybe_close(struct client *cl);
 void client_free(struct client *cl);

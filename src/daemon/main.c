@@ -290,7 +290,8 @@ static nfds_t build_pollset(struct pollfd *pf, enum kind *kind, void **ref,
         if (!cl)
             continue;
         pf[n].fd = cl->fd;
-        pf[n].events = (short)((cl->mode != CM_WAITREPLY ? POLLIN : 0) |
+        pf[n].events = (short)((cl->mode != CM_WAITREPLY && cl->ntasks < CLIENT_TASKS_MAX
+                                    ? POLLIN : 0) |
                                (cl->outlen ? POLLOUT : 0));
         pf[n].revents = 0;
         kind[n] = K_CLIENT, ref[n++] = cl;
@@ -343,8 +344,10 @@ static void sweep_clients(void)
     unsigned k;
 
     for (k = 0; k < CLIENTS_MAX; k++)
-        if (D.clients[k])
+        if (D.clients[k]) {
+            client_resume(D.clients[k]);
             client_maybe_close(D.clients[k]);
+        }
 }
 
 static void loop(const int *lfds, int nl)

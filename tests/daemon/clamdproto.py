@@ -173,6 +173,9 @@ def cases(files):
         ('IDSESSION SHUTDOWN invalid', b'zIDSESSION\0zSHUTDOWN\0', None),
         ('IDSESSION STATS', b'zIDSESSION\0zSTATS\0zEND\0', None),
         ('IDSESSION oversize stream', b'zIDSESSION\0zPING\0' + instream(big + b'a'), None),
+        ('IDSESSION 200 scans', b'zIDSESSION\0' + b''.join(
+            b'zSCAN ' + d + (b'/eicar\0' if i % 3 else b'/clean\0') for i in range(200)) +
+         b'zEND\0', None),
         # CommandReadTimeout 1 and ReadTimeout 2 (tests/lib/daemon.sh)
         ('silent client times out', b'', None),
         ('cut stream times out', b'zINSTREAM\0' + struct.pack('>I', 5) + b'ab', None),
