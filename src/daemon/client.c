@@ -315,7 +315,7 @@ static bool take_commands(struct client *cl)
         cmd = proto_command(&f, &arg);
         id = cl->id++;
         cl->term = f.term;
-        if (cmd == CMD_FILDES && f.consumed == cl->inlen && cl->recvfd < 0) {
+        if (cmd == CMD_FILDES && !f.oldstyle && f.consumed == cl->inlen && cl->recvfd < 0) {
             /* The descriptor rides on the next packet: wait for it, with
              * the command as it came, to be framed again then. */
             cl->in[f.consumed - 1] = f.term;
