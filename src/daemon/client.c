@@ -290,6 +290,20 @@ static void consume(struct client *cl, size_t n)
     cl->inlen -= n;
 }
 
+/* The packet after a FILDES that came alone: its first byte carries the
+ * descriptor. Returns false when the connection takes no more. */
+static bool take_fildes(struct client *cl)
+{
+    bool more;
+
+    consume(cl, 1);
+    cl->mode = CM_COMMAND;
+    more = run_fildes(cl, cl->wait_id, cl->term);
+    if (more && cl->session)
+        cl->deadline_ms = now_ms() + (int64_t)D.conf.read_timeout * 1000;
+    return more;
+}
+
 /* Frames and runs commands from the input buffer. Returns false when the
  * connection is finished (in WAITREPLY or closing). */
 static bool take_commands(struct client *cl)
@@ -315,13 +329,10 @@ static bool take_commands(struct client *cl)
         cmd = proto_command(&f, &arg);
         id = cl->id++;
         cl->term = f.term;
-        if (cmd == CMD_FILDES && !f.oldstyle && f.consumed == cl->inlen && cl->recvfd < 0) {
-            /* The descriptor rides on the next packet: wait for it, with
-             * the command as it came, to be framed again then. */
-            cl->in[f.consumed - 1] = f.term;
-            if (f.term == '\n')
-                memset(f.cmd + f.cmdlen, '\r', f.consumed - 1 - (size_t)(f.cmd - cl->in) - f.cmdlen);
-            cl->id--;
+        if (cmd == CMD_FILDES && f.consumed == cl->inlen && cl->recvfd < 0) {
+            /* The descriptor rides on the next packet, with one byte. */
+            consume(cl, f.consumed);
+            cl->wait_id = id;
             cl->mode = CM_WAITFD;
             return true;
         }
@@ -472,10 +483,12 @@ void client_event(struct client *cl, short revents)
             else
                 cl->end_seen = true;
         } else if (n > 0) {
-            if (cl->mode == CM_WAITFD) {
-                cl->mode = CM_COMMAND;
+            if (cl->mode == CM_WAITFD && !take_fildes(cl)) {
+                cl->end_seen = cl->session;
+                cl->mode = CM_WAITREPLY;
+            } else {
+                take_input(cl);
             }
-            take_input(cl);
         }
     } else if (cl->mode == CM_WAITREPLY && (revents & (POLLHUP | POLLERR))) {
         cl->dead = true;

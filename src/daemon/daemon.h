@@ -71,6 +71,7 @@ struct client {
     bool dead;      /* peer gone or write failed: discard output */
     uint32_t id;    /* number of the next command (clamd counts from 0) */
     char term;      /* terminator of the current command */
+    uint32_t wait_id; /* CM_WAITFD: the FILDES request's number */
     int recvfd;     /* a descriptor that arrived with data (FILDES) */
     char in[IN_MAX + 1];
     size_t inlen;
