@@ -163,6 +163,9 @@ def cases(files):
         ('zFILDES clean', b'zFILDES\0', files + '/clean'),
         ('FILDES directory', b'nFILDES\n', files + '/tree'),
         ('FILDES without descriptor', b'nFILDES\n', None, b'x'),
+        ('FILDES old style', b'FILDES\n', files + '/eicar'),
+        ('FILDES in a session, then more', b'zIDSESSION\0zFILDES\0', files + '/clam.exe',
+         b'zPING\0zEND\0'),
         ('IDSESSION n', b'nIDSESSION\nnPING\nnVERSION\nnSCAN ' + d + b'/eicar\nnEND\n', None),
         ('IDSESSION z', b'zIDSESSION\0zPING\0zSCAN ' + d + b'/tree\0zEND\0', None),
         ('IDSESSION INSTREAM', b'zIDSESSION\0' + instream(e) + b'zPING\0' +
