@@ -147,48 +147,88 @@ static void task_pump(struct task *t)
         task_done(t);
 }
 
-/* The first checks of a SCAN-family path, as clamd's: the real path, a
- * regular file or a directory. Returns 0 when the task should go on. */
+/* The path as clamd's cli_ftw() names the top of a walk: repeated leading
+ * slashes and trailing slashes dropped. */
+static char *trim_path(const char *arg)
+{
+    char *p, *end;
+
+    while (arg[0] == '/' && arg[1] == '/')
+        arg++;
+    if (!(p = strdup(arg)))
+        return NULL;
+    end = p + strlen(p);
+    while (end > p + 1 && end[-1] == '/')
+        *--end = '\0';
+    return p;
+}
+
+/* A top-level symbolic link is followed only as the configuration says;
+ * not followed, it is skipped and the path is "OK", as with clamd. */
+static bool top_link_skipped(const char *path, struct stat *st)
+{
+    if (!S_ISLNK(st->st_mode))
+        return false;
+    if (stat(path, st) != 0)
+        return true;
+    if (S_ISDIR(st->st_mode))
+        return !D.conf.follow_dir_symlinks;
+    return !(S_ISREG(st->st_mode) && D.conf.follow_file_symlinks);
+}
+
+static void reply_errno(struct task *t, const char *path)
+{
+    char msg[300];
+
+    snprintf(msg, sizeof(msg), "File path check failure: %s. ERROR", strerror(errno));
+    reply_name(t, path, msg);
+    t->total = t->errors = 1;
+}
+
+/* The first checks of a SCAN-family path, as clamd 1.4's: replies name
+ * the path as the client wrote it (trimmed; no symbolic link or ".."
+ * resolved), and the files under it as that path, "/", their names. A
+ * special file is reported and then, as clamd does, "OK". Returns 0 when
+ * the task should go on. */
 static int task_top(struct task *t, const char *arg)
 {
-    char *real = NULL, msg[300];
+    const char *top;
     struct stat st;
-    int fd;
+    int fd, rc = -1;
 
-    if (!(real = realpath(arg, NULL)) || lstat(real, &st) != 0) {
-        snprintf(msg, sizeof(msg), "File path check failure: %s. ERROR", strerror(errno));
-        reply_name(t, arg, msg);
-        free(real);
+    if (!(t->top = trim_path(arg)))
         return -1;
-    }
-    t->top = real;
-    if (walk_excluded(&D.conf, real)) {
-        reply_name(t, real, "Excluded");
+    if (walk_excluded(&D.conf, t->top)) {
+        if (t->cmd != CMD_MULTISCAN)
+            reply_name(t, t->top, "Excluded");
         t->infected = 1; /* nothing more to say: no OK line */
         return -1;
     }
+    if (lstat(t->top, &st) != 0) {
+        reply_errno(t, t->top);
+        return -1;
+    }
     t->total = 1;
+    if (top_link_skipped(t->top, &st))
+        return -1;
+    top = t->top;
     if (S_ISDIR(st.st_mode)) {
-        t->walk = walk_new(&D.conf, real);
-        return 0;
+        t->walk = walk_new(&D.conf, top);
+        rc = 0;
+    } else if (!S_ISREG(st.st_mode)) {
+        reply_name(t, t->top, "Not supported file type ERROR");
+    } else if (st.st_size > 0) {
+        if (t->cmd == CMD_MULTISCAN)
+            t->cmd = CMD_CONTSCAN;
+        t->total = 0;
+        if ((fd = open(top, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
+            reply_name(t, top, errno == EACCES ? "Access denied. ERROR" : "Can't open file ERROR");
+            t->total = t->errors = 1;
+        } else {
+            rc = job_add(t, fd, top);
+        }
     }
-    if (!S_ISREG(st.st_mode)) {
-        reply_name(t, real, "Not supported file type ERROR");
-        t->errors = 1;
-        return -1;
-    }
-    if (t->cmd == CMD_MULTISCAN)
-        t->cmd = CMD_CONTSCAN;
-    if (st.st_size == 0)
-        return -1;
-    t->total = 0;
-    if ((fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0) {
-        reply_name(t, real, errno == EACCES ? "Access denied. ERROR"
-                                            : "Can't open file ERROR");
-        t->total = t->errors = 1;
-        return -1;
-    }
-    return job_add(t, fd, real);
+    return rc;
 }
 
 void task_start_path(struct client *cl, enum proto_cmd cmd, uint32_t id, char term,

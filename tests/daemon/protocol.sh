@@ -15,6 +15,13 @@ make_eicar "$F/tree/eicar"
 cp "$F/clam.exe" "$F/tree/sub/clam.exe"
 printf 'clean two\n' > "$F/cleandir/x"
 printf 'clean three\n' > "$F/cleandir/y"
+# Things a walk skips or reports: a symbolic link, a FIFO, ExcludePath.
+mkdir -p "$F/odd/excluded" "$F/odd/deep/er"
+make_eicar "$F/odd/excluded/eicar"
+ln -s "$F/eicar" "$F/odd/link"
+mkfifo "$F/odd/fifo"
+cp "$F/clam.exe" "$F/odd/deep/er/clam.exe"
+printf 'ok\n' > "$F/odd/plain"
 
 start_clamd
 start_vigild

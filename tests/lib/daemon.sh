@@ -64,6 +64,7 @@ _write_conf() {
         printf 'MaxThreads 4\n'
         # Short, so the timeout cases of the protocol test finish quickly.
         printf 'CommandReadTimeout 1\nReadTimeout 2\n'
+        printf 'ExcludePath /excluded$\n'
         [ -n "$3" ] && printf '%s\n' "$3"
     } > "$1"
 }
