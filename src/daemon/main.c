@@ -356,10 +356,14 @@ static void loop(const int *lfds, int nl)
     static enum kind kind[POLL_MAX];
     static void *ref[POLL_MAX];
     nfds_t n, i;
+    int timeout;
 
     while (!D.exiting) {
+        /* Timeouts first: they may close clients and end workers, which
+         * must not be in the poll set any more. */
+        timeout = next_timeout();
         n = build_pollset(pf, kind, ref, lfds, nl);
-        if (poll(pf, n, next_timeout()) < 0 && errno != EINTR)
+        if (poll(pf, n, timeout) < 0 && errno != EINTR)
             break;
         for (i = 0; i < n; i++) {
             if (!pf[i].revents)
