@@ -467,29 +467,45 @@ static ssize_t client_read(struct client *cl)
     return n;
 }
 
+/* One read and what it brings. Returns true when more may be waiting. */
+static bool client_take(struct client *cl)
+{
+    ssize_t n = client_read(cl);
+
+    if (n == 0) {
+        /* A stream or command cut short costs nothing but this client;
+         * a session that was told everything is answered first. */
+        if (cl->mode == CM_STREAM || cl->mode == CM_WAITFD || !cl->session)
+            cl->dead = true;
+        else
+            cl->end_seen = true;
+        return false;
+    }
+    if (n < 0)
+        return false;
+    if (cl->mode == CM_WAITFD && !take_fildes(cl)) {
+        cl->end_seen = cl->session;
+        cl->mode = CM_WAITREPLY;
+    } else {
+        take_input(cl);
+    }
+    return true;
+}
+
+/* Reads per event while a stream flows in, so a large INSTREAM does not
+ * cost one poll round per IN_MAX bytes; bounded, so others get their turn. */
+#define STREAM_READS_MAX 32
+
 void client_event(struct client *cl, short revents)
 {
-    ssize_t n;
+    unsigned k;
 
     if (revents & POLLOUT)
         client_flush(cl);
     if (cl->mode != CM_WAITREPLY && (revents & (POLLIN | POLLHUP))) {
-        n = client_read(cl);
-        if (n == 0) {
-            /* A stream or command cut short costs nothing but this client;
-             * a session that was told everything is answered first. */
-            if (cl->mode == CM_STREAM || cl->mode == CM_WAITFD || !cl->session)
-                cl->dead = true;
-            else
-                cl->end_seen = true;
-        } else if (n > 0) {
-            if (cl->mode == CM_WAITFD && !take_fildes(cl)) {
-                cl->end_seen = cl->session;
-                cl->mode = CM_WAITREPLY;
-            } else {
-                take_input(cl);
-            }
-        }
+        for (k = 0; k < STREAM_READS_MAX; k++)
+            if (!client_take(cl) || cl->mode != CM_STREAM)
+                break;
     } else if (cl->mode == CM_WAITREPLY && (revents & (POLLHUP | POLLERR))) {
         cl->dead = true;
     }
