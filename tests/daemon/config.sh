@@ -133,6 +133,20 @@ else
     skip "systemd-socket-activate not installed"
 fi
 
+# ---- detached (Foreground no) ----------------------------------------------
+printf 'LocalSocket %s\nDatabaseDirectory %s\nPidFile %s\nLogFile %s\n' \
+    "$T/bg.sock" "$T/db" "$T/bg.pid" "$T/bg.log" > "$T/bg.conf"
+run "$VIGILD" -c "$T/bg.conf"
+assert_rc "detached: the starting process exits 0" 0
+if wait_ping "$T/bg.sock" 20; then ok "detached: answers"; else fail "detached: no answer"; fi
+bgpid=$(cat "$T/bg.pid" 2>/dev/null)
+_DAEMON_PIDS+=("$bgpid")
+assert_eq "detached: its own session" "$bgpid" "$(ps -o sid= -p "$bgpid" | tr -d ' ')"
+kill -TERM "$bgpid"
+for k in $(seq 1 100); do kill -0 "$bgpid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$bgpid" 2>/dev/null && fail "detached: still running after SIGTERM" || ok "detached: SIGTERM exits"
+assert_no_file "detached: socket removed" "$T/bg.sock"
+
 # ---- User ------------------------------------------------------------------
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
     chmod 755 "$T"
