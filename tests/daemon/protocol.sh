@@ -23,6 +23,10 @@ mkfifo "$F/odd/fifo"
 cp "$F/clam.exe" "$F/odd/deep/er/clam.exe"
 printf 'ok\n' > "$F/odd/plain"
 
+# A body signature for part of EICAR as well: ALLMATCHSCAN then has two
+# detections to report for one file.
+printf 'Test.EicarBody:0:*:%s\n' "$(head -c 40 "$F/eicar" | tail -c 20 | od -An -tx1 | tr -d ' \n')" > "$T/db/body.ndb"
+
 start_clamd
 start_vigild
 
@@ -30,6 +34,11 @@ out=$(python3 "$DAEMON_PY" compare "$CLAMD_SOCK" "$VIGILD_SOCK" "$F" 2>&1)
 rc=$?
 printf '%s\n' "$out"
 if [ $rc -eq 0 ]; then ok "all raw cases equal"; else fail "raw cases differ"; fi
+
+# ALLMATCHSCAN really had two detections to compare.
+run python3 "$DAEMON_PY" req "$VIGILD_SOCK" "zALLMATCHSCAN $F/eicar\\0"
+assert_contains "ALLMATCHSCAN reports the hash detection" "$OUT" "Test.Eicar.UNOFFICIAL FOUND"
+assert_contains "ALLMATCHSCAN reports the body detection" "$OUT" "Test.EicarBody.UNOFFICIAL FOUND"
 
 # Hanging up at every stage of a request costs nothing: the daemon goes on
 # answering, and no descriptor of the cut connections stays open.
