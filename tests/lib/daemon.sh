@@ -21,6 +21,16 @@ fi
 DAEMON_PY="$VIGIL_SRC/tests/daemon/clamdproto.py"
 
 _DAEMON_PIDS=()
+# _kill_tree PID: SIGKILL to a daemon's workers, then to the daemon; only
+# if PID still is a process of this test (its command line names $T), never
+# whatever reused the number of a stale PidFile.
+_kill_tree() {
+    local w
+    [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] || return
+    tr '\0' ' ' < "/proc/$1/cmdline" | grep -qF "$T" || return
+    for w in $(pgrep -P "$1" 2>/dev/null); do kill -KILL "$w" 2>/dev/null; done
+    kill -KILL "$1" 2>/dev/null
+}
 _daemon_stop() {
     local p f
     # A failed test shows what the daemons said (sanitizer reports included).
@@ -29,14 +39,22 @@ _daemon_stop() {
             [ -s "$f" ] && show "$(basename "$f")" "$(tail -40 "$f")"
         done
     fi
+    # The daemons themselves, by their PidFiles: killing only the timeout
+    # wrappers below would leave them running. c-icap ends its children on
+    # SIGTERM.
+    for f in "$T"/icap.*/c-icap.pid; do
+        [ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null
+    done
+    for f in "$T"/*.pid; do
+        [ -f "$f" ] && _kill_tree "$(cat "$f")"
+    done
     for p in "${_DAEMON_PIDS[@]+"${_DAEMON_PIDS[@]}"}"; do
+        _kill_tree "$(pgrep -P "$p" 2>/dev/null | head -1)"
         kill -KILL "$p" 2>/dev/null
     done
     for p in "${_DAEMON_PIDS[@]+"${_DAEMON_PIDS[@]}"}"; do
         wait "$p" 2>/dev/null
     done
-    # vigild's workers die with their socket; give them a moment.
-    sleep 0.1
 }
 trap '_daemon_stop; _cleanup' EXIT
 
@@ -78,7 +96,8 @@ wait_ping() {
 start_clamd() {
     CLAMD_SOCK="$T/clamd.sock"
     _write_conf "$T/clamd.conf" "$CLAMD_SOCK" "${1:-}"
-    printf 'LogFile %s\nTemporaryDirectory %s\n' "$T/clamd.log" "$T" >> "$T/clamd.conf"
+    printf 'LogFile %s\nTemporaryDirectory %s\nPidFile %s\n' "$T/clamd.log" "$T" \
+        "$T/clamd.pid" >> "$T/clamd.conf"
     timeout -s KILL 600 "$CLAMD" -c "$T/clamd.conf" >"$T/clamd.out" 2>&1 &
     _DAEMON_PIDS+=($!)
     CLAMD_PID=$!
