@@ -48,6 +48,8 @@ void client_write(struct client *cl, const char *text, size_t len)
         cl->out = p;
         cl->outcap = cap;
     }
+    if (cl->outlen == 0)
+        cl->send_since_ms = now_ms();
     memcpy(cl->out + cl->outlen, text, len);
     cl->outlen += len;
 }
@@ -80,6 +82,7 @@ static void client_flush(struct client *cl)
         }
         memmove(cl->out, cl->out + n, cl->outlen - (size_t)n);
         cl->outlen -= (size_t)n;
+        cl->send_since_ms = now_ms();
     }
     if (cl->dead)
         cl->outlen = 0;
@@ -512,28 +515,57 @@ void client_event(struct client *cl, short revents)
     client_maybe_close(cl);
 }
 
+/* ms until cl's read deadline; past it, clamd's words end the connection. */
+static int64_t read_timeout(struct client *cl, int64_t now)
+{
+    int64_t left;
+
+    if (cl->mode == CM_WAITREPLY || cl->end_seen || cl->ntasks || !cl->deadline_ms)
+        return -1;
+    left = cl->deadline_ms - now;
+    if (left > 0)
+        return left;
+    log_msg(LOG_L_DEBUG, "client read timed out");
+    client_write(cl, "COMMAND READ TIMED OUT\n", 23);
+    cl->mode = CM_WAITREPLY;
+    cl->end_seen = true;
+    return -1;
+}
+
+/* SendBufTimeout: a client that takes no byte of its replies for that long
+ * is dropped, so it cannot hold a connection and its descriptor forever. */
+static int64_t send_timeout(struct client *cl, int64_t now)
+{
+    int64_t left;
+
+    if (!cl->outlen || cl->dead)
+        return -1;
+    left = cl->send_since_ms + (int64_t)D.conf.send_buf_timeout - now;
+    if (left > 0)
+        return left;
+    log_msg(LOG_L_DEBUG, "client does not read its replies: dropped");
+    cl->dead = true;
+    return -1;
+}
+
 int clients_timeouts(void)
 {
-    int64_t now = now_ms(), next = -1, left;
+    int64_t now = now_ms(), next = -1, a, b;
     unsigned k;
 
     for (k = 0; k < CLIENTS_MAX; k++) {
         struct client *cl = D.clients[k];
 
-        if (!cl || cl->mode == CM_WAITREPLY || cl->end_seen || cl->ntasks ||
-            !cl->deadline_ms)
+        if (!cl)
             continue;
-        left = cl->deadline_ms - now;
-        if (left <= 0) {
-            /* clamd's words, then the connection ends. */
-            log_msg(LOG_L_DEBUG, "client read timed out");
-            client_write(cl, "COMMAND READ TIMED OUT\n", 23);
-            cl->mode = CM_WAITREPLY;
-            cl->end_seen = true;
-            client_maybe_close(cl);
-        } else if (next < 0 || left < next) {
-            next = left;
-        }
+        a = read_timeout(cl, now);
+        b = send_timeout(cl, now);
+        if (client_maybe_close(cl))
+            continue;
+        if (a >= 0 && (next < 0 || a < next))
+            next = a;
+        if (b >= 0 && (next < 0 || b < next))
+            next = b;
     }
     return next < 0 ? -1 : (int)next;
 }

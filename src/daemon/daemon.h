@@ -85,6 +85,7 @@ struct client {
     /* replies not yet written */
     char *out;
     size_t outlen, outcap;
+    int64_t send_since_ms; /* last progress while replies wait to be sent */
     struct task *tasks;
     unsigned ntasks;
     int64_t deadline_ms; /* read timeout, 0 = none */

@@ -6,6 +6,7 @@
                                          body, e.g. 'zPING\\0'), print the reply
   clamdproto.py cut SOCKET 'BYTES'       send BYTES and hang up at once
   clamdproto.py flood SOCKET N           send a command line of N bytes with no end
+  clamdproto.py stall SOCKET            ask for many replies and read none for 2 s
   clamdproto.py compare CLAMD VIGILD DIR run every raw case against both
                                          daemons and compare the replies
 
@@ -242,6 +243,16 @@ def main(argv):
         except OSError:
             pass
         sys.stdout.write(repr(read_all(s)) + '\n')
+        return 0
+    if len(argv) == 3 and argv[1] == 'stall':
+        # Many replies asked for, none read for 2 s: then how many came,
+        # and whether the daemon hung up.
+        s = connect(argv[2])
+        s.sendall(b'zIDSESSION\0' + b'zVERSIONCOMMANDS\0' * 5000)
+        time.sleep(2)
+        out = read_all(s, 3)
+        sys.stdout.write('%s %d\n' % ('timeout' if out.endswith(b'<TIMEOUT>') else 'closed',
+                                      out.count(b'COMMANDS:')))
         return 0
     if len(argv) == 5 and argv[1] == 'compare':
         return 1 if compare(argv[2], argv[3], argv[4]) else 0

@@ -54,6 +54,15 @@ sleep 0.3
 fds_after=$(ls /proc/"$(vigild_pid)"/fd | wc -l)
 assert_eq "no descriptor leaked by cut connections" "$fds_before" "$fds_after"
 
+# A client that does not read its replies is dropped after SendBufTimeout
+# (500 ms), not kept with its descriptor forever.
+run python3 "$DAEMON_PY" stall "$VIGILD_SOCK"
+assert_match "a client that reads nothing is dropped" "$OUT" "^closed [0-9]+$"
+n=${OUT#closed }
+[ "${n:-5000}" -lt 5000 ] && ok "dropped before all 5000 replies ($n)" || fail "all replies sent: $OUT"
+run python3 "$DAEMON_PY" req "$VIGILD_SOCK" 'zPING\0'
+assert_eq "still answers after dropping a stalled client" "b'PONG\\x00'" "$OUT"
+
 # A command that never ends is dropped at the input limit, not buffered.
 run python3 "$DAEMON_PY" flood "$VIGILD_SOCK" 20000
 assert_match "an endless command line is dropped" "$OUT" "^b''$"
