@@ -79,7 +79,7 @@ static struct task *task_new(struct client *cl, enum proto_cmd cmd, uint32_t id,
     return t;
 }
 
-/* Unlinks t from its client and frees it; may close the client. */
+/* Says "OK" for a clean path, unlinks t from its client and frees it. */
 static void task_done(struct task *t)
 {
     struct client *cl = t->cl;
