@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# bench/daemon.sh - vigild against Debian's clamd, same database, one run:
+# CLIENTS concurrent clients sending TOTAL INSTREAM scans of mixed files;
+# scans/s, p50/p99 latency, and resident memory (RSS and PSS of the whole
+# process tree) at idle, at the peak of the scan burst, and at the peak of a
+# RELOAD. Not part of `make check`.
+#
+#   bench/daemon.sh path/to/vigild
+# Env: BENCH_SIGS (1000000 hash signatures), BENCH_FILES (2000 files),
+#      BENCH_CLIENTS (64), BENCH_SCANS (10000), BENCH_THREADS (nproc: clamd's
+#      MaxThreads and vigild's worker count, so both use the same cores).
+set -euo pipefail
+export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+VIGILD=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+CLAMD=${CLAMD:-$(command -v clamd || echo /usr/sbin/clamd)}
+SIGS=${BENCH_SIGS:-1000000}
+FILES=${BENCH_FILES:-2000}
+CLIENTS=${BENCH_CLIENTS:-64}
+SCANS=${BENCH_SCANS:-10000}
+THREADS=${BENCH_THREADS:-$(nproc)}
+PY=$here/daemon_load.py
+
+W=$(mktemp -d /tmp/vigil-bench-daemon.XXXXXX)
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill -KILL "$p" 2>/dev/null || true; done
+    rm -rf "$W"
+}
+trap cleanup EXIT
+
+# Data: the hash database of bench/run.sh, plus mixed files: the generated
+# small files (100 of them in the database) and real binaries from /usr/bin.
+mkdir -p "$W/db" "$W/g"
+python3 "$here/gen.py" db "$W/g" "$SIGS"
+python3 "$here/gen.py" files "$W/g" "$FILES" 100
+mv "$W/g/bench.hdb" "$W/g/bench.hsb" "$W/db/"
+# (sed, not head: head's early exit would fail the pipeline under pipefail)
+{
+    find "$W/g/files" -type f | sed -n "1,${FILES}p"
+    find /usr/bin -maxdepth 1 -type f -size +16k -size -2M | sort | sed -n '1,200p'
+} > "$W/list"
+echo "database: $SIGS hash signatures; files: $(wc -l < "$W/list") (generated + /usr/bin)"
+
+conf() {
+    printf 'LocalSocket %s\nDatabaseDirectory %s\nForeground yes\nLogFile %s\n' \
+        "$W/$1.sock" "$W/db" "$W/$1.log"
+    printf 'MaxThreads %s\nMaxQueue 1000\nStreamMaxLength 25M\nSelfCheck 0\n' "$THREADS"
+    printf 'MaxConnectionQueueLength 1024\nPidFile %s\nTemporaryDirectory %s\n' "$W/$1.pid" "$W"
+}
+
+# start NAME BINARY: starts a daemon and waits (up to 10 min) for PONG.
+start() {
+    conf "$1" > "$W/$1.conf"
+    "$2" -c "$W/$1.conf" > "$W/$1.out" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 1 6000); do
+        python3 -c "
+import socket,sys; s=socket.socket(socket.AF_UNIX); s.settimeout(1)
+s.connect(sys.argv[1]); s.sendall(b'zPING\0'); sys.exit(s.recv(9) != b'PONG\0')" \
+            "$W/$1.sock" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "$1 did not start"; cat "$W/$1.out"; exit 1
+}
+
+printf '\n%-8s | %9s | %9s %8s %8s | %6s %6s | %-15s | %-15s | %-15s | %s\n' daemon "start s" \
+    "scans/s" "p50 ms" "p99 ms" found errors "idle RSS/PSS" "burst RSS/PSS" "reload RSS/PSS" "reload s"
+for name in clamd vigild; do
+    bin=$CLAMD; [ "$name" = vigild ] && bin=$VIGILD
+    t0=$(date +%s.%N)
+    start "$name" "$bin"
+    t1=$(date +%s.%N)
+    pid=$(cat "$W/$name.pid")
+    sleep 2
+    read -r irss ipss < <(python3 "$PY" mem "$pid")
+    read -r rate p50 p99 found errors brss bpss < \
+        <(python3 "$PY" load "$W/$name.sock" "$W/list" "$CLIENTS" "$SCANS" "$pid")
+    read -r rsecs rrss rpss < <(python3 "$PY" reload "$W/$name.sock" "$W/$name.log" "$pid" 1)
+    mib() { echo $(( $1 / 1024 )); }
+    printf '%-8s | %9.1f | %9s %8s %8s | %6s %6s | %6s/%-6s MiB | %6s/%-6s MiB | %6s/%-6s MiB | %s\n' \
+        "$name" "$(python3 -c "print($t1 - $t0)")" "$rate" "$p50" "$p99" "$found" "$errors" \
+        "$(mib "$irss")" "$(mib "$ipss")" "$(mib "$brss")" "$(mib "$bpss")" \
+        "$(mib "$rrss")" "$(mib "$rpss")" "$rsecs"
+    kill -TERM "$pid" 2>/dev/null || true
+    sleep 1
+done
+echo
+echo "$CLIENTS clients, $SCANS INSTREAM scans, $THREADS scan threads (clamd) / workers (vigild);"
+echo "memory: the daemon and all its processes; PSS shares a page among the processes mapping it."

@@ -1,0 +1,198 @@
+/* engine.c - loading the signatures and reloading them beside the running
+ * engine.
+ *
+ * A reload compiles the new engine on a thread of the parent while the
+ * parent keeps answering with the old one; workers forked from the old
+ * engine finish their scans on it. The parent forks no worker while the
+ * thread runs, so no fork ever copies a process with a second thread in it.
+ * A database that fails to load leaves the old engine serving.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+
+#define ERR_MAX 1024
+
+static struct {
+    pthread_t thread;
+    int pipe[2];
+    vigil_engine *engine; /* the thread's result */
+    char err[ERR_MAX];
+    int rc;
+    uint64_t stamp; /* the database directory as the thread found it */
+} rl = {.pipe = {-1, -1}};
+
+static const char *db_dir(const struct conf *c)
+{
+    return c->database_directory ? c->database_directory : "/var/lib/clamav";
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+
+    while (n--)
+        h = (h ^ *b++) * 1099511628211ull;
+    return h;
+}
+
+uint64_t engine_db_stamp(const struct conf *c)
+{
+    char path[4096 + 256];
+    uint64_t sum = 0, h;
+    struct dirent *de;
+    struct stat st;
+    DIR *d;
+
+    /* An order-independent sum over (name, size, mtime) of every entry, as
+     * clamd's SelfCheck compares the directory's stat data. */
+    if (!(d = opendir(db_dir(c))))
+        return 0;
+    while ((de = readdir(d))) {
+        snprintf(path, sizeof(path), "%s/%s", db_dir(c), de->d_name);
+        if (de->d_name[0] == '.' || stat(path, &st) != 0)
+            continue;
+        h = fnv(14695981039346656037ull, de->d_name, strlen(de->d_name));
+        h = fnv(h, &st.st_size, sizeof(st.st_size));
+        h = fnv(h, &st.st_mtim, sizeof(st.st_mtim));
+        sum += h;
+    }
+    closedir(d);
+    return sum;
+}
+
+static void engine_log(void *ctx, enum vigil_log_level level, const char *msg)
+{
+    (void)ctx;
+    log_msg(level == VIGIL_LOG_ERROR ? LOG_L_ERROR
+            : level == VIGIL_LOG_WARNING ? LOG_L_WARNING : LOG_L_DEBUG, "%s", msg);
+}
+
+int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t errsz)
+{
+    const char *dir = db_dir(c);
+    vigil_engine *e = NULL;
+    vigil_status st;
+    const char *why;
+
+    *out = NULL;
+    if ((st = vigil_engine_new(&e)) != VIGIL_OK) {
+        snprintf(err, errsz, "%s", vigil_strerror(st));
+        return -1;
+    }
+    /* Only the reload thread and start-up call this; the log is write(2)
+     * of whole lines, safe from either. */
+    vigil_engine_set_log(e, engine_log, NULL, VIGIL_LOG_WARNING);
+    st = vigil_engine_load(e, dir, VIGIL_LOAD_SKIP_UNSUPPORTED);
+    if (st == VIGIL_OK)
+        st = vigil_engine_compile(e);
+    if (st != VIGIL_OK) {
+        why = vigil_engine_error(e);
+        snprintf(err, errsz, "%s: %s", dir, why && *why ? why : vigil_strerror(st));
+        vigil_engine_free(e);
+        return -1;
+    }
+    *out = e;
+    /* Loading leaves the heap full of freed parse buffers; give them back
+     * before workers are forked from this process and its pages counted. */
+    malloc_trim(0);
+    return 0;
+}
+
+void engine_scan_options(const struct conf *c, struct vigil_scan_options *o)
+{
+    vigil_scan_options_default(o);
+    o->limits.max_filesize = c->max_file_size;
+    o->limits.max_scansize = c->max_scan_size;
+    o->limits.max_files = c->max_files;
+    o->limits.max_recursion = c->max_recursion;
+    o->limits.max_scantime_ms = c->max_scan_time;
+    if (c->alert_exceeds_max)
+        o->flags |= VIGIL_SCAN_ALERT_EXCEEDS_MAX;
+}
+
+static void *reload_thread(void *arg)
+{
+    (void)arg;
+    rl.stamp = engine_db_stamp(&D.conf);
+    rl.rc = engine_build(&D.conf, &rl.engine, rl.err, sizeof(rl.err));
+    if (write(rl.pipe[1], "", 1) < 0) {
+        /* The parent polls the pipe; a failed write cannot be reported. */
+    }
+    return NULL;
+}
+
+int engine_reload_fd(void)
+{
+    return rl.pipe[0];
+}
+
+void engine_reload_start(void)
+{
+    D.reload_wanted = false;
+    if (D.reloading)
+        return;
+    if (rl.pipe[0] < 0 && pipe2(rl.pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        log_msg(LOG_L_ERROR, "reload: pipe: %s", strerror(errno));
+        return;
+    }
+    log_msg(LOG_L_INFO, "Reading databases from %s", db_dir(&D.conf));
+    rl.engine = NULL;
+    rl.err[0] = '\0';
+    if (pthread_create(&rl.thread, NULL, reload_thread, NULL) != 0) {
+        log_msg(LOG_L_ERROR, "reload: can't start the reload thread");
+        return;
+    }
+    D.reloading = true;
+}
+
+void engine_reload_finish(void)
+{
+    char b[16];
+
+    while (read(rl.pipe[0], b, sizeof(b)) > 0) {
+    }
+    if (!D.reloading)
+        return;
+    pthread_join(rl.thread, NULL);
+    D.reloading = false;
+    /* A database that failed stays failed until it changes again. */
+    D.db_stamp = rl.stamp;
+    if (rl.rc != 0) {
+        log_msg(LOG_L_ERROR, "Database reload failed, keeping the old database: %s", rl.err);
+        return;
+    }
+    /* Workers hold their own copy-on-write view of the old engine. */
+    vigil_engine_free(D.engine);
+    malloc_trim(0);
+    D.engine = rl.engine;
+    rl.engine = NULL;
+    D.generation++;
+    log_msg(LOG_L_INFO, "Database correctly reloaded (%llu signatures)",
+            (unsigned long long)vigil_engine_signature_count(D.engine));
+    procs_retire_old();
+}
+
+void engine_selfcheck(void)
+{
+    uint64_t now = engine_db_stamp(&D.conf);
+
+    if (D.reloading)
+        return;
+    if (now != D.db_stamp) {
+        log_msg(LOG_L_INFO, "SelfCheck: Database modification detected. Forcing reload.");
+        D.reload_wanted = true;
+    } else {
+        log_msg(LOG_L_DEBUG, "SelfCheck: Database status OK.");
+    }
+}
