@@ -1,16 +1,20 @@
-/* confine.c - the one place a scan worker will be sandboxed.
- *
- * NOT A SANDBOX YET. The seccomp filter (no socket, connect, exec, ptrace,
- * no open for writing) and the Landlock ruleset (no filesystem access beyond
- * the descriptors a worker is handed) land with issue 9, from
- * src/os/linux/sandbox.c, which is being written for `vigil scan`'s workers.
- * Until then a worker runs with the parent's privileges (after the User
- * drop), and this function does nothing. It exists so that the call site in
- * worker start-up is fixed now and reviewed once.
+/* confine.c - the one place a scan worker of vigild is sandboxed: the same
+ * confinement as `vigil scan`'s workers (src/os/linux/sandbox.c, where every
+ * system call a worker keeps is justified): all descriptors but the socket
+ * to the parent closed, no_new_privs, Landlock with no filesystem access at
+ * all where the kernel has it, and a seccomp filter that refuses socket,
+ * connect, exec, ptrace, opening for writing and changing files. A worker
+ * only ever reads the descriptors the parent hands it (files opened by the
+ * parent, FILDES descriptors from clients, INSTREAM memfds).
  */
 #include "daemon/confine.h"
 
-int worker_confine(void)
+#include "os/linux/sandbox.h"
+
+int worker_confine(int sock)
 {
-    return 0;
+    struct sandbox_info info;
+
+    /* Fail closed: a worker that cannot be confined scans nothing. */
+    return sandbox_enter(&sock, 1, 0, &info) == VIGIL_OK ? 0 : -1;
 }

@@ -81,7 +81,7 @@ _Noreturn void worker_main(int sock, const vigil_engine *e,
     signal(SIGUSR2, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
-    if (worker_confine() != 0 || !(res = malloc(sizeof(*res))) ||
+    if (worker_confine(sock) != 0 || !(res = malloc(sizeof(*res))) ||
         vigil_scanner_new(e, &s) != VIGIL_OK)
         goto out;
     for (;;) {

@@ -37,6 +37,13 @@ wait_busy() {
     fail "the scan never reached the worker"
 }
 
+# ---- the worker is sandboxed (src/os/linux/sandbox.c) -------------------
+scan "$F/clean"
+w=$(the_worker)
+assert_match "worker runs under a seccomp filter" "$(grep '^Seccomp:' /proc/$w/status)" '^Seccomp:[[:space:]]+2$'
+assert_match "worker has no_new_privs" "$(grep '^NoNewPrivs:' /proc/$w/status)" '^NoNewPrivs:[[:space:]]+1$'
+# sandbox_enter closed everything but the socket to the parent and stderr.
+assert_eq "worker keeps two descriptors" "$(ls /proc/$w/fd | wc -l)" 2
 # ---- a worker killed in the middle of a scan ---------------------------
 w=$(the_worker)
 kill -STOP "$w"
