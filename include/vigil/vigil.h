@@ -90,6 +90,10 @@ struct vigil_limits {
     uint32_t max_files;     /* objects per top-level file (10000) */
     uint32_t max_recursion; /* container depth (17) */
     uint32_t max_scantime_ms; /* wall time per top-level file (120000) */
+    /* Bytes a container's child may decode to per byte of its input, once
+     * it is past 8 MiB: a higher ratio is a decompression bomb and ends the
+     * unpacking of the file. vigil's own limit, not ClamAV's (1000). */
+    uint32_t max_ratio;
 };
 
 /* Bits of vigil_result_limits(): which limit stopped part of a scan. */
@@ -101,13 +105,15 @@ struct vigil_limits {
 /* More detections in one object than a result keeps (allmatch on a file full
  * of matches): the rest are not listed. vigil's own limit, not ClamAV's. */
 #define VIGIL_LIMIT_DETECTIONS (1u << 5)
+/* A child decoded at more than max_ratio bytes per input byte (vigil's). */
+#define VIGIL_LIMIT_RATIO (1u << 6)
 
 /* Fills *l with clamscan's defaults. */
 VIGIL_API void vigil_limits_default(struct vigil_limits *l);
 
 /* Returns ClamAV's name for one limit bit ("MaxFileSize", "MaxScanSize",
- * "MaxFiles", "MaxRecursion", "MaxScanTime"; vigil's "MaxDetections"), or
- * NULL for anything else. */
+ * "MaxFiles", "MaxRecursion", "MaxScanTime"; vigil's "MaxDetections",
+ * "MaxCompressionRatio"), or NULL for anything else. */
 VIGIL_API const char *vigil_limit_name(unsigned bit);
 
 /* ---- the engine ------------------------------------------------------- */
@@ -213,8 +219,11 @@ VIGIL_API vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data,
                                          const vigil_result **out);
 
 /* One detection: the signature name as clamscan would print it, and the path
- * through the layers of containers to the object that matched ("" for the
- * scanned object itself, e.g. "(1)ZIP:clam.exe" inside an archive). */
+ * through the layers of containers to the object that matched, as clamscan
+ * -a prints it after "name!" ("" for the scanned object itself, e.g.
+ * "(1)ZIP:clam.exe" inside a zip, "POSIX_TAR:a.zip!(3)ZIP:clam.exe" deeper;
+ * long paths are shortened with "..." as clamscan does, counting the name
+ * given to the scan call); depth is that object's depth (0 = top level). */
 struct vigil_detection {
     const char *name;
     const char *layer_path;
@@ -236,6 +245,14 @@ VIGIL_API uint64_t vigil_result_size(const vigil_result *r);
 
 /* VIGIL_LIMIT_* bits of the limits that stopped part of this scan. */
 VIGIL_API unsigned vigil_result_limits(const vigil_result *r);
+
+/* Bits of vigil_result_notes(): what could not be read inside the object.
+ * Everything readable was still scanned. */
+#define VIGIL_NOTE_DAMAGED (1u << 0)   /* a container is truncated or corrupt */
+#define VIGIL_NOTE_ENCRYPTED (1u << 1) /* a container holds encrypted members */
+
+/* VIGIL_NOTE_* bits of this scan. */
+VIGIL_API unsigned vigil_result_notes(const vigil_result *r);
 
 #ifdef __cplusplus
 }

@@ -42,6 +42,7 @@ enum note {
 struct job_detection {
     const char *name;
     const char *layer;
+    uint32_t depth;
 };
 
 struct job {
@@ -59,6 +60,7 @@ struct job {
     size_t ndet_total; /* ndet plus any past JOBS_MAX_DETECTIONS */
     uint64_t bytes_read, size;
     unsigned limits;
+    unsigned notes; /* VIGIL_NOTE_* */
     int state; /* jobs.c's */
 };
 

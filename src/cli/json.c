@@ -120,7 +120,7 @@ static void detections(struct strbuf *sb, const struct json_file *f)
         json_string(sb, f->det[k].name);
         strbuf_adds(sb, ",\"layer\":");
         json_string(sb, f->det[k].layer ? f->det[k].layer : "");
-        strbuf_addc(sb, '}');
+        strbuf_addf(sb, ",\"depth\":%u}", (unsigned)f->det[k].depth);
     }
     strbuf_addc(sb, ']');
 }
@@ -140,6 +140,17 @@ static void limit_names(struct strbuf *sb, unsigned bits)
         json_string(sb, name);
         first = false;
     }
+    strbuf_addc(sb, ']');
+}
+
+/* "notes":["damaged","encrypted"]: what could not be read inside. */
+static void notes(struct strbuf *sb, unsigned bits)
+{
+    strbuf_adds(sb, ",\"notes\":[");
+    if (bits & VIGIL_NOTE_DAMAGED)
+        strbuf_adds(sb, "\"damaged\"");
+    if (bits & VIGIL_NOTE_ENCRYPTED)
+        strbuf_adds(sb, (bits & VIGIL_NOTE_DAMAGED) ? ",\"encrypted\"" : "\"encrypted\"");
     strbuf_addc(sb, ']');
 }
 
@@ -179,6 +190,7 @@ void json_file(struct strbuf *sb, const struct json_file *f)
         strbuf_addf(sb, ",\"size\":%" PRIu64 ",\"bytes_read\":%" PRIu64, f->size,
                     f->bytes_read);
         limit_names(sb, f->limits);
+        notes(sb, f->notes);
     }
     if (f->action)
         action(sb, f);

@@ -21,6 +21,7 @@ enum json_result { JR_OK, JR_FOUND, JR_EMPTY, JR_ERROR, JR_SKIPPED };
 struct json_detection {
     const char *name;
     const char *layer; /* "" for the scanned object itself */
+    uint32_t depth;    /* 0 for the scanned object itself */
 };
 
 /* Everything one line of --json output says about one path. */
@@ -33,6 +34,7 @@ struct json_file {
     bool scanned; /* size, bytes_read and limits are meaningful */
     uint64_t size, bytes_read;
     unsigned limits;           /* VIGIL_LIMIT_* bits */
+    unsigned notes;            /* VIGIL_NOTE_* bits */
     const char *action;        /* "move", "copy", "remove" or NULL */
     const char *action_target; /* where the file went, or NULL */
     const char *action_error;  /* why the action failed, or NULL */

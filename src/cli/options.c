@@ -70,14 +70,15 @@ static const struct optdef optdefs[] = {
     {"max-files", 0, K_NUM32, F(limits.max_files)},
     {"max-recursion", 0, K_NUM32, F(limits.max_recursion)},
     {"max-scantime", 0, K_NUM32, F(limits.max_scantime_ms)},
+    {"archive-verbose", 'a', K_FLAG, F(archive_verbose)},
     {"max-dir-recursion", 0, K_NUM32, F(max_dir_recursion)},
     /* vigil's own. */
     {"jobs", 'j', K_JOBS, F(jobs)},
     {"json", 0, K_FLAG, F(json)},
     {"no-builtin", 0, K_FLAG, F(no_builtin)},
+    {"max-ratio", 0, K_NUM32, F(limits.max_ratio)},
     {"progress", 0, K_PROGRESS, F(progress)},
     /* clamscan's, accepted with a warning until vigil has the feature. */
-    {"archive-verbose", 'a', K_IGN_FLAG, 0},
     {"tempdir", 0, K_IGN_ARG, 0},
     {"leave-temps", 0, K_IGN_FLAG, 0},
     {"force-to-disk", 0, K_IGN_FLAG, 0},

@@ -130,6 +130,30 @@ static void act(struct scan_run *s, const struct job *j, struct json_file *f,
     report_text(&s->report, LC_ACTION, strbuf_str(&s->line));
 }
 
+/* clamscan 1.4.6 -a: after the FOUND lines of a file, one more line
+ * "path!layers: Name FOUND" (measured: one line per file even with
+ * --allmatch, about a signature's detection rather than a limit's; "(0)"
+ * for the file itself). With --allmatch clamscan's choice of detection for
+ * that line varies; vigil takes the last signature detection. */
+static void archive_line(struct strbuf *sb, const struct job *j)
+{
+    const struct job_detection *d = &j->det[j->ndet - 1];
+
+    /* A signature's detection rather than a limit's, when there is one. */
+    for (size_t k = j->ndet; k-- > 0;)
+        if (strncmp(j->det[k].name, "Heuristics.", 11) != 0) {
+            d = &j->det[k];
+            break;
+        }
+
+    strbuf_adds(sb, j->path);
+    strbuf_addc(sb, '!');
+    strbuf_adds(sb, d->layer[0] ? d->layer : "(0)");
+    strbuf_adds(sb, ": ");
+    strbuf_adds(sb, d->name);
+    strbuf_adds(sb, " FOUND\n");
+}
+
 static void found(struct scan_run *s, const struct job *j, struct json_file *f)
 {
     struct json_detection det[JOBS_MAX_DETECTIONS];
@@ -144,7 +168,10 @@ static void found(struct scan_run *s, const struct job *j, struct json_file *f)
         output_found(&s->line, j->path, j->det[k].name);
         det[k].name = j->det[k].name;
         det[k].layer = j->det[k].layer;
+        det[k].depth = j->det[k].depth;
     }
+    if (s->o->archive_verbose)
+        archive_line(&s->line, j);
     report_text(&s->report, LC_FOUND, strbuf_str(&s->line));
     if (s->o->allmatch && j->ndet_total > j->ndet)
         report_warning(&s->report, "%s: %zu more detections not shown", j->path,
@@ -164,7 +191,8 @@ static void scan_done(struct scan_run *s, const struct job *j)
                           .scanned = true,
                           .size = j->size,
                           .bytes_read = j->bytes_read,
-                          .limits = j->limits};
+                          .limits = j->limits,
+                          .notes = j->notes};
 
     s->sum.files++;
     s->sum.bytes_files += (uint64_t)j->st.st_size;

@@ -2,25 +2,30 @@
 #include "scan/result.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void result_init(struct vigil_result *r)
 {
     r->det = NULL;
+    r->layer = NULL;
     r->n = r->cap = 0;
     result_reset(r);
 }
 
 void result_free(struct vigil_result *r)
 {
+    result_truncate(r, 0);
     free(r->det);
+    free(r->layer);
     result_init(r);
 }
 
 void result_reset(struct vigil_result *r)
 {
-    r->n = 0;
+    result_truncate(r, 0);
     r->size = r->bytes_read = 0;
     r->limits = 0;
+    r->notes = 0;
 }
 
 vigil_status result_add(struct vigil_result *r, const char *name,
@@ -33,11 +38,17 @@ vigil_status result_add(struct vigil_result *r, const char *name,
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 8;
         struct vigil_detection *d = realloc(r->det, cap * sizeof *d);
+        char **l;
         if (!d)
             return VIGIL_ENOMEM;
         r->det = d;
+        l = realloc(r->layer, cap * sizeof *l);
+        if (!l)
+            return VIGIL_ENOMEM;
+        r->layer = l;
         r->cap = cap;
     }
+    r->layer[r->n] = NULL;
     r->det[r->n].name = name;
     r->det[r->n].layer_path = layer_path;
     r->det[r->n].depth = depth;
@@ -45,9 +56,31 @@ vigil_status result_add(struct vigil_result *r, const char *name,
     return VIGIL_OK;
 }
 
-void result_clear_detections(struct vigil_result *r)
+void result_truncate(struct vigil_result *r, size_t from)
 {
-    r->n = 0;
+    for (size_t i = from; i < r->n; i++) {
+        free(r->layer[i]);
+        r->layer[i] = NULL;
+    }
+    if (from < r->n)
+        r->n = from;
+}
+
+vigil_status result_set_layer(struct vigil_result *r, size_t i, const char *text,
+                              uint32_t depth)
+{
+    char *copy;
+
+    if (i >= r->n)
+        return VIGIL_EINVAL;
+    copy = strdup(text);
+    if (!copy)
+        return VIGIL_ENOMEM;
+    free(r->layer[i]);
+    r->layer[i] = copy;
+    r->det[i].layer_path = copy;
+    r->det[i].depth = depth;
+    return VIGIL_OK;
 }
 
 size_t vigil_result_count(const vigil_result *r)
@@ -74,4 +107,9 @@ uint64_t vigil_result_size(const vigil_result *r)
 unsigned vigil_result_limits(const vigil_result *r)
 {
     return r ? r->limits : 0;
+}
+
+unsigned vigil_result_notes(const vigil_result *r)
+{
+    return r ? r->notes : 0;
 }

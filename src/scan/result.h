@@ -15,9 +15,11 @@
 
 struct vigil_result {
     struct vigil_detection *det;
+    char **layer; /* per detection: its layer path text, owned, or NULL */
     size_t n, cap;
     uint64_t size, bytes_read;
     unsigned limits;
+    unsigned notes; /* VIGIL_NOTE_* */
 };
 
 void result_init(struct vigil_result *r);
@@ -31,7 +33,12 @@ void result_reset(struct vigil_result *r);
 vigil_status result_add(struct vigil_result *r, const char *name,
                         const char *layer_path, uint32_t depth);
 
-/* Removes every detection (an allow-list match clears the object). */
-void result_clear_detections(struct vigil_result *r);
+/* Removes the detections from index `from` on (an allow-list match clears
+ * the object and what was found inside it). */
+void result_truncate(struct vigil_result *r, size_t from);
+
+/* Sets detection i's layer path (copied) and depth. */
+vigil_status result_set_layer(struct vigil_result *r, size_t i, const char *text,
+                              uint32_t depth);
 
 #endif

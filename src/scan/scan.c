@@ -1,7 +1,8 @@
-/* scan.c - the scan of one object: limits first, then the hash signatures of
- * its size (hashing only when some signature of that size exists), then the
- * allow list, then the verdict. Later stages (patterns, containers) plug in
- * here; limits are enforced in this layer only. */
+/* scan.c - the scan of one object: limits first, then, for a container,
+ * its children (container.c, which enforces every limit below the top
+ * level), then the hash signatures of its size (hashing only when some
+ * signature of that size exists), body and logical signatures, the allow
+ * list, and the verdict. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "scan/body.h"
 #include "scan/digest.h"
 #include "scan/result.h"
+#include "scan/scanner.h"
 
 /* clamscan 1.4 passes over objects of 5 bytes or less without matching
  * anything (measured: a 5-byte file's own MD5 signature does not match, a
@@ -27,16 +29,6 @@
 
 /* An object buffer larger than this is given back after the scan. */
 #define SCAN_KEEP_OBJECT ((size_t)16 << 20)
-
-struct vigil_scanner {
-    const struct vigil_engine *e;
-    uint8_t *buf;
-    uint8_t *obj; /* whole-object buffer for body matching */
-    size_t obj_cap;
-    struct digester dg;
-    struct body_scratch body;
-    struct vigil_result result;
-};
 
 void vigil_scan_options_default(struct vigil_scan_options *o)
 {
@@ -85,17 +77,6 @@ void vigil_scanner_free(vigil_scanner *s)
     free(s->buf);
     free(s->obj);
     free(s);
-}
-
-/* Records that a limit stopped the scan of an object; a detection too when
- * the caller asked for limits to alert. */
-static vigil_status scan_limit(struct vigil_result *r,
-                               const struct vigil_scan_options *o, unsigned bit)
-{
-    r->limits |= bit;
-    if (o->flags & VIGIL_SCAN_ALERT_EXCEEDS_MAX)
-        return result_add(r, limit_detection_name(bit), "", 0);
-    return VIGIL_OK;
 }
 
 /* Reports the hash detections of one digest kind: the exact-size match, then
@@ -153,7 +134,7 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
     if (!kinds && !((r->n || lsigs) && allow))
         return VIGIL_OK;
     st = digester_run(&s->dg, src, kinds | allow, s->buf, SCAN_BUFSIZE, &dg, &nread);
-    if (nread > r->bytes_read)
+    if (s->walk.depth == 0 && nread > r->bytes_read)
         r->bytes_read = nread;
     for (int k = 0; k < HASH_KINDS && st == VIGIL_OK && kinds; k++) {
         if (!(kinds & (1u << k)))
@@ -163,15 +144,14 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
             break;
     }
     if (st == VIGIL_OK && (r->n || lsigs) && scan_allowed(e, &dg, src->size)) {
-        result_clear_detections(r);
+        result_truncate(r, s->walk.node_mark);
         lsig_drop(&s->body.lsig);
     }
     return st;
 }
 
-/* Reads the whole object into the scanner's object buffer. */
-static vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
-                              const uint8_t **data)
+vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
+                       const uint8_t **data)
 {
     size_t size = (size_t)src->size, got;
     vigil_status st;
@@ -180,6 +160,8 @@ static vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
         *data = src->mem;
         return VIGIL_OK;
     }
+    if (src->size > SCAN_MAX_OBJECT)
+        return VIGIL_ETOOBIG;
     if (size > s->obj_cap) {
         uint8_t *p = realloc(s->obj, size);
         if (!p)
@@ -221,7 +203,8 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     }
     st = scan_load(s, src, &data);
     if (st == VIGIL_OK) {
-        s->result.bytes_read = src->size;
+        if (s->walk.depth == 0)
+            s->result.bytes_read = src->size;
         source_from_memory(&mem, data, (size_t)src->size);
         st = body_scan(s->e, &s->body, data, (size_t)src->size,
                        (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result);
@@ -231,12 +214,36 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     if (st == VIGIL_OK)
         st = lsig_report(s->e, &s->body.lsig, (o->flags & VIGIL_SCAN_ALLMATCH) != 0,
                          &s->result);
-    scan_unload(s);
+    return st;
+}
+
+vigil_status scan_node(struct vigil_scanner *s, const struct source *src)
+{
+    const struct vigil_scan_options *o = s->walk.o;
+    size_t outer = s->walk.node_mark, mark = s->result.n, own;
+    const uint8_t *data = NULL;
+    struct source mem;
+    vigil_status st = VIGIL_OK;
+
+    if (src->size < SCAN_MIN_SIZE)
+        return VIGIL_OK;
+    s->walk.node_mark = mark;
+    st = walk_container(s, src, &data);
+    if (data) {
+        source_from_memory(&mem, data, (size_t)src->size);
+        src = &mem;
+    }
+    own = s->result.n;
+    if (st == VIGIL_OK && (own == 0 || (o->flags & VIGIL_SCAN_ALLMATCH)))
+        st = scan_object(s, src, o);
+    if (st == VIGIL_OK)
+        st = walk_set_layers(s, own, NULL, NULL);
+    s->walk.node_mark = outer;
     return st;
 }
 
 static vigil_status scan_source(struct vigil_scanner *s, const struct source *src,
-                                const struct vigil_scan_options *opt,
+                                const char *name, const struct vigil_scan_options *opt,
                                 const vigil_result **out)
 {
     struct vigil_scan_options defaults;
@@ -249,15 +256,17 @@ static vigil_status scan_source(struct vigil_scanner *s, const struct source *sr
     }
     l = &opt->limits;
     result_reset(&s->result);
+    walk_begin(s, opt, name);
     s->result.size = src->size;
     if (l->max_filesize && src->size > l->max_filesize)
-        st = scan_limit(&s->result, opt, VIGIL_LIMIT_FILESIZE);
+        st = walk_limit(s, VIGIL_LIMIT_FILESIZE, NULL, NULL);
     else if (l->max_scansize && src->size > l->max_scansize)
-        st = scan_limit(&s->result, opt, VIGIL_LIMIT_SCANSIZE);
-    else if (src->size < SCAN_MIN_SIZE)
-        st = VIGIL_OK;
+        st = walk_limit(s, VIGIL_LIMIT_SCANSIZE, NULL, NULL);
     else
-        st = scan_object(s, src, opt);
+        st = scan_node(s, src);
+    if (st == VIGIL_OK)
+        st = walk_end(s);
+    scan_unload(s);
     if (st == VIGIL_OK)
         *out = &s->result;
     return st;
@@ -270,13 +279,12 @@ vigil_status vigil_scan_fd(vigil_scanner *s, int fd, const char *name,
     struct source src;
     vigil_status st;
 
-    (void)name;
     if (!s || !out)
         return VIGIL_EINVAL;
     st = source_from_fd(&src, fd);
     if (st != VIGIL_OK)
         return st;
-    return scan_source(s, &src, opt, out);
+    return scan_source(s, &src, name, opt, out);
 }
 
 vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data, size_t len,
@@ -286,9 +294,8 @@ vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data, size_t len,
 {
     struct source src;
 
-    (void)name;
     if (!s || !out || (!data && len))
         return VIGIL_EINVAL;
     source_from_memory(&src, data, len);
-    return scan_source(s, &src, opt, out);
+    return scan_source(s, &src, name, opt, out);
 }
