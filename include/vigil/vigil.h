@@ -184,6 +184,9 @@ typedef struct vigil_result vigil_result;
 /* Scan flags. */
 #define VIGIL_SCAN_ALLMATCH (1u << 0)          /* report every detection */
 #define VIGIL_SCAN_ALERT_EXCEEDS_MAX (1u << 1) /* a hit limit is a detection */
+/* An encrypted member of an archive is a detection, Heuristics.Encrypted.<Type>
+ * (clamscan --alert-encrypted / --alert-encrypted-archive). */
+#define VIGIL_SCAN_ALERT_ENCRYPTED (1u << 2)
 
 struct vigil_scan_options {
     unsigned flags;

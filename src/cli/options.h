@@ -37,7 +37,7 @@ struct scan_options {
     bool help, version;
     bool recursive, infected_only, suppress_ok, no_summary, allmatch;
     bool alert_exceeds_max, remove, to_stdout, quiet, verbose, debug;
-    bool json, no_builtin, cross_fs, bell, archive_verbose;
+    bool json, no_builtin, cross_fs, bell, archive_verbose, alert_encrypted;
     enum progress_mode progress;
     enum follow follow_dir, follow_file;
     unsigned jobs;              /* 0: one per online CPU */

@@ -173,6 +173,8 @@ static void scan_paths(struct scan_run *s, const vigil_engine *e, FILE *list)
         so.flags |= VIGIL_SCAN_ALLMATCH;
     if (s->o->alert_exceeds_max)
         so.flags |= VIGIL_SCAN_ALERT_EXCEEDS_MAX;
+    if (s->o->alert_encrypted)
+        so.flags |= VIGIL_SCAN_ALERT_ENCRYPTED;
     st = jobs_new(&cfg, &q);
     w = malloc(sizeof *w);
     if (st != VIGIL_OK || !w) {

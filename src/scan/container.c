@@ -87,6 +87,26 @@ vigil_status walk_set_layers(struct vigil_scanner *s, size_t from, const char *c
     return st;
 }
 
+/* Holds back a heuristic detection `det` about the current depth (and a
+ * child ctype:name): one per name, the first place it occurred, or the
+ * last when `last` is set. */
+static void walk_heuristic(struct vigil_scanner *s, const char *det, const char *ctype,
+                           const char *name, int last)
+{
+    struct scan_walk *w = &s->walk;
+    size_t i;
+
+    for (i = 0; i < w->npend && w->pend[i].name != det; i++)
+        ;
+    if ((i < w->npend && !last) || i == WALK_MAX_PENDING)
+        return;
+    w->pend[i].name = det;
+    w->pend[i].depth = w->depth;
+    walk_text(s, ctype, name, w->pend[i].text, WALK_PENDING_TEXT);
+    if (i == w->npend)
+        w->npend++;
+}
+
 vigil_status walk_limit(struct vigil_scanner *s, unsigned bit, const char *ctype,
                         const char *name)
 {
@@ -96,17 +116,8 @@ vigil_status walk_limit(struct vigil_scanner *s, unsigned bit, const char *ctype
     s->result.limits |= bit;
     if (bit & WALK_ENDING_LIMITS)
         w->stop = 1;
-    if (!(w->o->flags & VIGIL_SCAN_ALERT_EXCEEDS_MAX) || !det)
-        return VIGIL_OK;
-    for (size_t i = 0; i < w->npend; i++)
-        if (w->pend[i].name == det)
-            return VIGIL_OK; /* one alert per limit, the first place it hit */
-    if (w->npend == WALK_MAX_PENDING)
-        return VIGIL_OK;
-    w->pend[w->npend].name = det;
-    w->pend[w->npend].depth = w->depth;
-    walk_text(s, ctype, name, w->pend[w->npend].text, WALK_PENDING_TEXT);
-    w->npend++;
+    if ((w->o->flags & VIGIL_SCAN_ALERT_EXCEEDS_MAX) && det)
+        walk_heuristic(s, det, ctype, name, 0);
     return VIGIL_OK;
 }
 
@@ -229,10 +240,37 @@ void unpack_damaged(struct unpack *u)
     u->s->result.notes |= VIGIL_NOTE_DAMAGED;
 }
 
+/* clamscan's names for encrypted members, by container type (measured for
+ * zip: one Heuristics.Encrypted.Zip per file, about the last encrypted
+ * member, even with allmatch). */
+static const char *encrypted_name(const char *type)
+{
+    static const struct {
+        const char *type, *det;
+    } t[] = {
+        {"ZIP", "Heuristics.Encrypted.Zip"},
+        {"RAR", "Heuristics.Encrypted.RAR"},
+        {"7Z", "Heuristics.Encrypted.7Zip"},
+    };
+
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(t[i].type, type) == 0)
+            return t[i].det;
+    return "Heuristics.Encrypted.Archive";
+}
+
 void unpack_encrypted(struct unpack *u, const char *name)
 {
-    (void)name;
-    u->s->result.notes |= VIGIL_NOTE_ENCRYPTED;
+    struct vigil_scanner *s = u->s;
+
+    s->result.notes |= VIGIL_NOTE_ENCRYPTED;
+    if (s->walk.o->flags & VIGIL_SCAN_ALERT_ENCRYPTED)
+        walk_heuristic(s, encrypted_name(u->type), u->type, name, 1);
+}
+
+void unpack_heuristic(struct unpack *u, const char *det, const char *name)
+{
+    walk_heuristic(u->s, det, u->type, name, 0);
 }
 
 void unpack_too_big(struct unpack *u, const char *name)

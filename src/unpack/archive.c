@@ -19,6 +19,7 @@
 
 #include "unpack/format.h"
 #include "unpack/outbuf.h"
+#include "unpack/zipcd.h"
 
 #define ARC_BLOCK ((size_t)64 << 10)
 
@@ -232,14 +233,34 @@ static struct archive *arc_open(struct arc_src *src)
     return a;
 }
 
+/* A zip whose entries overlap is a bomb: alerted and not unpacked. */
+static vigil_status arc_zip_bomb(struct unpack *u, int *bomb)
+{
+    char last[256];
+    vigil_status st;
+
+    *bomb = 0;
+    if (u->len < 4 || memcmp(u->data, "PK", 2) != 0)
+        return VIGIL_OK;
+    st = zipcd_check(u->data, u->len, bomb, last, sizeof last);
+    if (st == VIGIL_OK && *bomb) {
+        u->type = "ZIP";
+        unpack_heuristic(u, "Heuristics.Zip.OverlappingFiles", last);
+    }
+    return st;
+}
+
 static vigil_status arc_walk(struct unpack *u)
 {
     struct arc_src src = {u->data, u->len, 0, 0};
-    struct archive *a = arc_open(&src);
+    struct archive *a = NULL;
     struct archive_entry *e;
-    vigil_status st = VIGIL_OK;
-    int rc;
+    vigil_status st;
+    int rc, bomb;
 
+    if ((st = arc_zip_bomb(u, &bomb)) != VIGIL_OK || bomb)
+        return st;
+    a = arc_open(&src);
     if (!a) {
         unpack_damaged(u);
         return VIGIL_OK;

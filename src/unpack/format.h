@@ -70,6 +70,12 @@ size_t unpack_budget(struct unpack *u, uint64_t size, uint64_t in_bytes, int *st
  * result then says so); the walk goes on with what can be read. */
 void unpack_damaged(struct unpack *u);
 
+/* Reports a heuristic detection about the object (e.g.
+ * "Heuristics.Zip.OverlappingFiles"), named in the layer path by its member
+ * `name` (NULL: none). Held back like clamscan's heuristics: reported only
+ * when no signature matches the file, or after all matches with allmatch. */
+void unpack_heuristic(struct unpack *u, const char *det, const char *name);
+
 /* Records that a child is encrypted and could not be read. */
 void unpack_encrypted(struct unpack *u, const char *name);
 

