@@ -25,6 +25,7 @@ vigil_status vigil_engine_new(vigil_engine **out)
     ign_init(&e->ign);
     ndb_table_init(&e->body);
     ldb_table_init(&e->ldb);
+    ftm_table_init(&e->ftm);
     st = hashset_new(ENGINE_MAX_HASH_SIGS, &e->sigs);
     if (st != VIGIL_OK)
         goto out;
@@ -48,6 +49,7 @@ void vigil_engine_free(vigil_engine *e)
     ign_free(&e->ign);
     ndb_table_free(&e->body);
     ldb_table_free(&e->ldb);
+    ftm_table_free(&e->ftm);
     atoms_free(e->atoms);
     strtab_free(&e->names);
     free(e);
@@ -98,6 +100,7 @@ void engine_mark(const struct vigil_engine *e, struct engine_mark *m)
     hashset_mark(e->allow, &m->allow);
     m->ign_n = e->ign.n;
     m->body_n = e->body.n;
+    m->ftm_n = e->ftm.n;
     ldb_table_mark(&e->ldb, &m->ldb);
     m->nsigs = e->nsigs;
 }
@@ -109,6 +112,7 @@ void engine_rollback(struct vigil_engine *e, const struct engine_mark *m)
     hashset_rollback(e->allow, &m->allow);
     ign_truncate(&e->ign, m->ign_n);
     ndb_table_truncate(&e->body, m->body_n);
+    ftm_table_truncate(&e->ftm, m->ftm_n);
     ldb_table_rollback(&e->ldb, &m->ldb);
     e->nsigs = m->nsigs;
 }

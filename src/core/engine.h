@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "core/strtab.h"
+#include "db/ftm.h"
 #include "db/ign.h"
 #include "db/ldb.h"
 #include "db/ndb.h"
@@ -30,6 +31,8 @@ struct vigil_engine {
     struct ndb_table body; /* body signatures (.ndb .sdb .db), lsig subsigs */
     struct ldb_table ldb;  /* logical signatures (.ldb) */
     struct atoms *atoms;   /* their literal pre-filter, built by compile */
+    struct ftm_table ftm;  /* .ftm file-type magic; replaces the built-in
+                            * magic once it holds anything (as ClamAV) */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
     vigil_log_fn log_fn;
     void *log_ctx;
@@ -43,6 +46,7 @@ struct engine_mark {
     struct hashset_mark sigs, allow;
     size_t ign_n;
     size_t body_n;
+    size_t ftm_n;
     struct ldb_mark ldb;
     uint64_t nsigs;
 };

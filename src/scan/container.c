@@ -302,9 +302,9 @@ vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
     vigil_status st;
 
     head = peek(s, src, &n);
-    fmt = format_find(head, n);
+    fmt = scan_format(s, head, n);
     if (!fmt)
-        return VIGIL_OK;
+        return walk_embedded(s, src, data);
     st = scan_load(s, src, &all);
     if (st == VIGIL_ETOOBIG)
         return walk_limit(s, VIGIL_LIMIT_SCANSIZE, NULL, NULL);

@@ -13,6 +13,8 @@
 #include "scan/result.h"
 #include "vigil/vigil.h"
 
+struct vigil_format;
+
 /* Deepest layer vigil ever opens, whatever max_recursion says (0 = no
  * limit still stops here, and says MaxRecursion). */
 #define SCAN_MAX_DEPTH 64
@@ -83,6 +85,17 @@ void walk_begin(struct vigil_scanner *s, const struct vigil_scan_options *o,
  * (container.c) */
 vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
                             const uint8_t **data);
+
+/* The container format of an object from its first bytes: the built-in
+ * magic, or the loaded .ftm entries when there are any. (embedded.c) */
+const struct vigil_format *scan_format(const struct vigil_scanner *s, const uint8_t *buf,
+                                       size_t len);
+
+/* Finds archives embedded in an object that is not a container itself
+ * (self-extracting or appended archives) and walks each; *data as for
+ * walk_container. (embedded.c) */
+vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
+                           const uint8_t **data);
 
 /* Records a hit limit at the current depth: the bit in the result, a
  * detection Heuristics.Limits.Exceeded.<Name> under alert-exceeds-max

@@ -276,6 +276,11 @@ static vigil_status arc_walk(struct unpack *u)
     return st;
 }
 
+int archive_is_tar(const uint8_t *b, size_t len)
+{
+    return (len >= 262 && memcmp(b + 257, "ustar", 5) == 0) || arc_tar_checksum(b, len);
+}
+
 const struct vigil_format format_archive = {
     .name = "ANY",
     .detect = arc_detect,

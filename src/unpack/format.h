@@ -83,7 +83,16 @@ void unpack_encrypted(struct unpack *u, const char *name);
  * maximum, the file size limit) and was cut: a limit hit. */
 void unpack_too_big(struct unpack *u, const char *name);
 
-/* Finds the format of an object from its first bytes; NULL when none. */
+/* Returns 1 for a tar header (ustar magic or a valid v7 checksum): ClamAV
+ * types tar by this check, outside its magic table. (archive.c) */
+int archive_is_tar(const uint8_t *buf, size_t len);
+
+/* The walker for ClamAV's type name cltype ("CL_TYPE_ZIP"), or NULL. */
+const struct vigil_format *format_for_cltype(const char *cltype);
+
+/* Finds the format of an object from its first bytes by the built-in magic;
+ * NULL when none. (The scan layer uses loaded .ftm entries instead when
+ * there are any.) */
 const struct vigil_format *format_find(const uint8_t *buf, size_t len);
 
 #endif
