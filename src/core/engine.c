@@ -26,6 +26,7 @@ vigil_status vigil_engine_new(vigil_engine **out)
     ndb_table_init(&e->body);
     ldb_table_init(&e->ldb);
     ftm_table_init(&e->ftm);
+    cdb_table_init(&e->cdb);
     st = hashset_new(ENGINE_MAX_HASH_SIGS, &e->sigs);
     if (st != VIGIL_OK)
         goto out;
@@ -50,6 +51,7 @@ void vigil_engine_free(vigil_engine *e)
     ndb_table_free(&e->body);
     ldb_table_free(&e->ldb);
     ftm_table_free(&e->ftm);
+    cdb_table_free(&e->cdb);
     atoms_free(e->atoms);
     strtab_free(&e->names);
     free(e);
@@ -101,6 +103,7 @@ void engine_mark(const struct vigil_engine *e, struct engine_mark *m)
     m->ign_n = e->ign.n;
     m->body_n = e->body.n;
     m->ftm_n = e->ftm.n;
+    m->cdb_n = e->cdb.n;
     ldb_table_mark(&e->ldb, &m->ldb);
     m->nsigs = e->nsigs;
 }
@@ -113,6 +116,7 @@ void engine_rollback(struct vigil_engine *e, const struct engine_mark *m)
     ign_truncate(&e->ign, m->ign_n);
     ndb_table_truncate(&e->body, m->body_n);
     ftm_table_truncate(&e->ftm, m->ftm_n);
+    cdb_table_truncate(&e->cdb, m->cdb_n);
     ldb_table_rollback(&e->ldb, &m->ldb);
     e->nsigs = m->nsigs;
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "core/strtab.h"
+#include "db/cdb.h"
 #include "db/ftm.h"
 #include "db/ign.h"
 #include "db/ldb.h"
@@ -31,6 +32,7 @@ struct vigil_engine {
     struct ndb_table body; /* body signatures (.ndb .sdb .db), lsig subsigs */
     struct ldb_table ldb;  /* logical signatures (.ldb) */
     struct atoms *atoms;   /* their literal pre-filter, built by compile */
+    struct cdb_table cdb;  /* .cdb container metadata signatures */
     struct ftm_table ftm;  /* .ftm file-type magic; replaces the built-in
                             * magic once it holds anything (as ClamAV) */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
@@ -47,6 +49,7 @@ struct engine_mark {
     size_t ign_n;
     size_t body_n;
     size_t ftm_n;
+    size_t cdb_n;
     struct ldb_mark ldb;
     uint64_t nsigs;
 };

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "db/cdb.h"
 #include "db/cvd.h"
 #include "db/ftm.h"
 #include "db/hdb.h"
@@ -40,6 +41,7 @@ enum db_role {
     DB_BODY_LEGACY, /* body signatures, legacy format (.db) */
     DB_LOGICAL,     /* logical signatures (.ldb) */
     DB_FILETYPE,    /* file-type magic (.ftm) */
+    DB_CONTAINER_META, /* container metadata signatures (.cdb) */
     DB_PUA,         /* PUA database: ClamAV loads it only with --detect-pua */
     DB_CONTAINER,   /* .cvd .cld .cud: db/cvd.c */
     DB_UNSUPPORTED, /* a ClamAV format this version does not read yet */
@@ -56,7 +58,7 @@ static const struct {
     {".cvd", DB_CONTAINER},    {".cld", DB_CONTAINER},    {".cud", DB_CONTAINER},
     {".db", DB_BODY_LEGACY},   {".ndb", DB_BODY},         {".sdb", DB_BODY},
     {".ldb", DB_LOGICAL},      {".mdb", DB_UNSUPPORTED},  {".msb", DB_UNSUPPORTED},
-    {".imp", DB_UNSUPPORTED},  {".cdb", DB_UNSUPPORTED},  {".ftm", DB_FILETYPE},
+    {".imp", DB_UNSUPPORTED},  {".cdb", DB_CONTAINER_META},  {".ftm", DB_FILETYPE},
     {".idb", DB_UNSUPPORTED},  {".cbc", DB_UNSUPPORTED},  {".crb", DB_UNSUPPORTED},
     {".cat", DB_UNSUPPORTED},  {".pdb", DB_UNSUPPORTED},  {".gdb", DB_UNSUPPORTED},
     {".wdb", DB_UNSUPPORTED},  {".zmd", DB_UNSUPPORTED},  {".rmd", DB_UNSUPPORTED},
@@ -106,6 +108,8 @@ static vigil_status db_parse(struct vigil_engine *e, const char *name,
         return ldb_parse(e, name, it, official);
     case DB_FILETYPE:
         return ftm_parse(e, name, it);
+    case DB_CONTAINER_META:
+        return cdb_parse(e, name, it, official);
     default:
         return VIGIL_EUNSUPPORTED;
     }

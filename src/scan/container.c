@@ -10,10 +10,14 @@
  * signatures; a hit limit under --alert-exceeds-max is a detection.
  * vigil adds a ratio limit: a child decoded at more than max_ratio bytes
  * per input byte, past SCAN_RATIO_MIN bytes, ends the walk (a bomb). */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/engine.h"
 #include "core/status.h"
+#include "db/cdb.h"
+#include "db/ldb.h"
 #include "scan/layer.h"
 #include "scan/scanner.h"
 #include "unpack/format.h"
@@ -271,6 +275,33 @@ void unpack_encrypted(struct unpack *u, const char *name)
 void unpack_heuristic(struct unpack *u, const char *det, const char *name)
 {
     walk_heuristic(u->s, det, u->type, name, 0);
+}
+
+int unpack_meta(struct unpack *u, const struct cdb_member *m, vigil_status *st)
+{
+    struct vigil_scanner *s = u->s;
+    const struct cdb_table *t = &s->e->cdb;
+    char cltype[64];
+    int ctype, all = (s->walk.o->flags & VIGIL_SCAN_ALLMATCH) != 0;
+
+    *st = VIGIL_OK;
+    if (t->n == 0 || s->walk.stop)
+        return s->walk.stop;
+    snprintf(cltype, sizeof cltype, "CL_TYPE_%s", u->type);
+    ctype = ldb_ftype_code(cltype, strlen(cltype));
+    for (size_t i = 0; i < t->n && *st == VIGIL_OK; i++) {
+        size_t at = s->result.n;
+        if (!cdb_match(&t->v[i], ctype < 0 ? UINT16_MAX : (unsigned)ctype, u->len, m))
+            continue;
+        *st = result_add(&s->result, strtab_get(&s->e->names, t->v[i].name), "", 0);
+        if (*st == VIGIL_OK)
+            *st = walk_set_layers(s, at, u->type, m->name);
+        if (!all)
+            s->walk.stop = 1;
+        if (s->walk.stop)
+            break;
+    }
+    return s->walk.stop || *st != VIGIL_OK;
 }
 
 void unpack_too_big(struct unpack *u, const char *name)

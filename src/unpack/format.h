@@ -76,6 +76,14 @@ void unpack_damaged(struct unpack *u);
  * when no signature matches the file, or after all matches with allmatch. */
 void unpack_heuristic(struct unpack *u, const char *det, const char *name);
 
+/* What a walker knows of a member before unpacking it (db/cdb.h). */
+struct cdb_member;
+
+/* Matches the container metadata signatures (.cdb) against member m of
+ * the object; a match is a detection about that member. Returns 1 when the
+ * walker must stop (a detection without allmatch). */
+int unpack_meta(struct unpack *u, const struct cdb_member *m, vigil_status *st);
+
 /* Records that a child is encrypted and could not be read. */
 void unpack_encrypted(struct unpack *u, const char *name);
 

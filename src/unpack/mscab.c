@@ -6,6 +6,7 @@
  * checks the cabinet's structures. */
 #include <string.h>
 
+#include "db/cdb.h"
 #include "unpack/mspack.h"
 
 static int mscab_detect(const uint8_t *buf, size_t len)
@@ -41,9 +42,13 @@ static vigil_status mscab_walk(struct unpack *u)
         unpack_damaged(u);
         goto out;
     }
-    for (j.f = cab->files; j.f; j.f = j.f->next)
-        if (msp_child(&m, j.f->filename ? j.f->filename : "", cab_extract, &j, &st))
+    for (j.f = cab->files; j.f; j.f = j.f->next) {
+        const char *name = j.f->filename ? j.f->filename : "";
+        /* clamscan 1.4.6 passes compressed size and position 0 (measured). */
+        struct cdb_member meta = {name, 0, j.f->length, 0, 0};
+        if (unpack_meta(u, &meta, &st) || msp_child(&m, name, cab_extract, &j, &st))
             break;
+    }
 out:
     if (cab)
         j.d->close(j.d, cab);

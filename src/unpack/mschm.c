@@ -5,6 +5,7 @@
  * Limits: extraction bounded by the scan layer (mspack.c). */
 #include <string.h>
 
+#include "db/cdb.h"
 #include "unpack/mspack.h"
 
 static int mschm_detect(const uint8_t *buf, size_t len)
@@ -29,6 +30,7 @@ static vigil_status mschm_walk(struct unpack *u)
     struct msp_sys m;
     struct chm_job j = {NULL, NULL};
     struct mschmd_header *chm = NULL;
+    uint64_t pos = 0;
     vigil_status st = VIGIL_OK;
 
     msp_sys_init(&m, u);
@@ -41,9 +43,12 @@ static vigil_status mschm_walk(struct unpack *u)
         goto out;
     }
     for (j.f = chm->files; j.f; j.f = j.f->next) {
+        const char *name = j.f->filename ? j.f->filename : "";
+        /* clamscan 1.4.6 passes both sizes as 0 (measured). */
+        struct cdb_member meta = {name, 0, 0, ++pos, 0};
         if (j.f->length == 0)
             continue;
-        if (msp_child(&m, j.f->filename ? j.f->filename : "", chm_extract, &j, &st))
+        if (unpack_meta(u, &meta, &st) || msp_child(&m, name, chm_extract, &j, &st))
             break;
     }
 out:

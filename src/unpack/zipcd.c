@@ -101,6 +101,34 @@ static int zipcd_overlaps(const struct zipcd_rec *v, size_t n)
     return 0;
 }
 
+void zipcd_iter_init(struct zipcd_iter *it, const uint8_t *b, size_t len)
+{
+    size_t eocd = zipcd_eocd(b, len);
+
+    it->b = b;
+    it->len = len;
+    it->pos = eocd == SIZE_MAX ? len : le32(b + eocd + 16);
+    it->ok = eocd != SIZE_MAX && it->pos < len;
+}
+
+int zipcd_iter_next(struct zipcd_iter *it, const char *name, uint64_t *csize,
+                    uint64_t *crc)
+{
+    struct zipcd_rec r;
+    const uint8_t *n = NULL, *c;
+    size_t nlen = 0, pos = it->pos;
+
+    if (!it->ok || !zipcd_next(it->b, it->len, &pos, &r, &n, &nlen))
+        return 0;
+    if (nlen != strlen(name) || memcmp(n, name, nlen) != 0)
+        return 0;
+    c = it->b + it->pos;
+    *csize = r.csize;
+    *crc = le32(c + 16);
+    it->pos = pos;
+    return 1;
+}
+
 vigil_status zipcd_check(const uint8_t *b, size_t len, int *bomb, char *last,
                          size_t last_cap)
 {
