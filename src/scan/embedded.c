@@ -175,6 +175,8 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
     vigil_status st;
 
     r.n = 0;
+    if (src->size > SCAN_MAX_OBJECT)
+        return VIGIL_OK; /* could not be unpacked anyway: do not read it twice */
     emb_find(s, src, &r);
     if (r.n == 0)
         return VIGIL_OK;

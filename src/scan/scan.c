@@ -23,10 +23,6 @@
 /* Read buffer per scanner: large enough that syscalls are not the cost. */
 #define SCAN_BUFSIZE (1u << 20)
 
-/* Body signatures need the whole object in memory; larger objects are hashed
- * (streamed) but not pattern-matched, and the result says MaxScanSize. */
-#define SCAN_MAX_OBJECT ((size_t)1 << 31)
-
 /* An object buffer larger than this is given back after the scan. */
 #define SCAN_KEEP_OBJECT ((size_t)16 << 20)
 

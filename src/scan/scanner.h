@@ -15,6 +15,11 @@
 
 struct vigil_format;
 
+/* Body signatures and walkers need the whole object in memory; larger
+ * objects are hashed (streamed) but not pattern-matched or unpacked, and
+ * the result says MaxScanSize. */
+#define SCAN_MAX_OBJECT ((size_t)1 << 31)
+
 /* Deepest layer vigil ever opens, whatever max_recursion says (0 = no
  * limit still stops here, and says MaxRecursion). */
 #define SCAN_MAX_DEPTH 64
