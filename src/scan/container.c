@@ -71,8 +71,8 @@ static void walk_text(struct vigil_scanner *s, const char *ctype, const char *na
     memcpy(v, w->stack + 1, n * sizeof *v);
     if (name)
         v[n++] = (struct scan_layer){ctype, name};
-    if (w->depth == 0 && !name)
-        text[0] = '\0'; /* the scanned object itself */
+    if (w->depth == 0 && !ctype)
+        text[0] = '\0'; /* the scanned object itself, not a child of it */
     else
         layer_path(text, cap, w->display_len, v, n, w->depth);
 }

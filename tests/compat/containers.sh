@@ -77,6 +77,10 @@ compare_all "--max-recursion=16: not found"
 assert_eq "MaxRecursion counted in vigil's summary" 1 \
     "$(summary_value 'Limits exceeded' "$V_OUT")"
 
+# A file refused whole by --max-filesize gets no -a line.
+compat_run -d clam.hdb -a --max-filesize=100 --alert-exceeds-max pkg/clam.zip "$TF/clam.exe"
+compare_found "-a with a whole file over --max-filesize"
+
 # Streams clamscan also reads, and a zip holding a gzip holding clam.exe.
 gzip -c clam.exe > clam.exe.gz
 xz -c clam.exe > clam.exe.xz
