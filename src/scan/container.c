@@ -246,7 +246,8 @@ void unpack_damaged(struct unpack *u)
 
 /* clamscan's names for encrypted members, by container type (measured for
  * zip: one Heuristics.Encrypted.Zip per file, about the last encrypted
- * member, even with allmatch). */
+ * member, even with allmatch; an encrypted ARJ member is no alert). Other
+ * types only note the encryption in the result. */
 static const char *encrypted_name(const char *type)
 {
     static const struct {
@@ -260,16 +261,18 @@ static const char *encrypted_name(const char *type)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(t[i].type, type) == 0)
             return t[i].det;
-    return "Heuristics.Encrypted.Archive";
+    return NULL;
 }
 
 void unpack_encrypted(struct unpack *u, const char *name)
 {
     struct vigil_scanner *s = u->s;
 
+    const char *det = encrypted_name(u->type);
+
     s->result.notes |= VIGIL_NOTE_ENCRYPTED;
-    if (s->walk.o->flags & VIGIL_SCAN_ALERT_ENCRYPTED)
-        walk_heuristic(s, encrypted_name(u->type), u->type, name, 1);
+    if (det && (s->walk.o->flags & VIGIL_SCAN_ALERT_ENCRYPTED))
+        walk_heuristic(s, det, u->type, name, 1);
 }
 
 void unpack_heuristic(struct unpack *u, const char *det, const char *name)

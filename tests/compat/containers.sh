@@ -13,8 +13,8 @@ hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 
 # Every archive and compressed file of the package that vigil unpacks.
 # (clam.d64.zip and clam.impl.zip need Deflate64 and implode, which no
-# Debian library decodes; clam.arj needs an ARJ decoder, not written yet.)
-files="clam.7z clam.bin-be.cpio clam.bin-le.cpio clam.newc.cpio clam.odc.cpio
+# Debian library decodes.)
+files="clam.7z clam.arj clam.bin-be.cpio clam.bin-le.cpio clam.newc.cpio clam.odc.cpio
 clam.bz2.zip clam.cab clam.chm clam.exe.bz2 clam.exe.szdd clam.sis clam.tar.gz
 clam.zip clam_cache_emax.tgz"
 mkdir pkg
