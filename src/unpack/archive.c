@@ -92,6 +92,7 @@ static const char *arc_type(int fmt)
         {ARCHIVE_FORMAT_ISO9660_ROCKRIDGE, "ISO9660"},
         {ARCHIVE_FORMAT_LHA, "LHA_LZH"},
         {ARCHIVE_FORMAT_XAR, "XAR"},
+        {ARCHIVE_FORMAT_AR, "AR"},
         {ARCHIVE_FORMAT_AR_GNU, "AR"},
         {ARCHIVE_FORMAT_AR_BSD, "AR"},
     };
@@ -235,8 +236,9 @@ static int arc_entry(struct unpack *u, struct archive *a, struct archive_entry *
             unpack_damaged(u);
         if (cut)
             unpack_too_big(u, name);
-        stop = unpack_child(u, b.p ? b.p : (const uint8_t *)"", b.len, name,
-                            src->fed - fed0, st);
+        /* clamscan names no xar member in layer paths (measured). */
+        stop = unpack_child(u, b.p ? b.p : (const uint8_t *)"", b.len,
+                            strcmp(u->type, "XAR") ? name : NULL, src->fed - fed0, st);
     }
     outbuf_free(&b);
     return stop || *st != VIGIL_OK;

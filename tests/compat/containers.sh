@@ -99,6 +99,17 @@ assert_has_line "lzma" "$OUT" "clam.exe.lzma!(1): ClamExe.UNOFFICIAL FOUND"
 assert_has_line "concatenated gzip" "$OUT" "two.gz: OK"
 assert_has_line "clam.exe in a second gzip member" "$OUT" "second-member.gz: OK"
 
+# Formats written by bsdtar: both find clam.exe (clamscan in the ar archive
+# as an embedded executable); layer paths compared where both name members
+# the same way (not ISO 9660: clamscan uses the ISO names, CLAM.EXE).
+for fmt in iso9660 xar ar 7zip ustar cpio pax gnutar; do
+    bsdtar --format $fmt -cf "t.$fmt" clam.exe
+done
+compat_run -d clam.hdb t.iso9660 t.xar t.ar t.7zip t.ustar t.cpio t.pax t.gnutar
+compare_all "bsdtar-written archives"
+compat_run -d clam.hdb -a t.xar t.7zip t.ustar t.cpio t.pax t.gnutar
+compare_found "bsdtar-written archives, -a"
+
 # Encrypted members: Heuristics.Encrypted.Zip under --alert-encrypted (one
 # per file, about the last encrypted member), after signature matches.
 echo hello > h.txt
