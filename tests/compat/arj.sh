@@ -9,7 +9,9 @@
 command -v arj >/dev/null || { fail "arj is not installed (scripts/install-deps test)"; finish; }
 cp "$CLAMAV_TESTFILES/clam.exe" clam.exe
 seq 1 30000 > nums.txt
-head -c 200000 /dev/urandom > rnd.bin
+# Incompressible but fixed (random bytes sometimes look like an embedded
+# object to clamscan, which then reports the member twice).
+python3 -c 'import random,sys; r=random.Random(5); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(200000)))' > rnd.bin
 cat nums.txt clam.exe nums.txt > mix.bin
 hdb_line clam.exe ClamExe > t.hdb
 hdb_line nums.txt Nums >> t.hdb
@@ -23,10 +25,14 @@ cp "$CLAMAV_TESTFILES/clam.arj" .
 
 compat_run -d t.hdb m0.arj m1.arj m2.arj m3.arj m4.arj enc.arj clam.arj
 compare_all "ARJ methods 0-4, encrypted, clam.arj"
-compat_run -d t.hdb --allmatch m0.arj m1.arj m2.arj m3.arj m4.arj enc.arj clam.arj
+# With --allmatch clamscan reports a hash match of an object it types as
+# binary data (rnd.bin) twice; the comparison leaves that signature out.
+grep -v ':Rnd$' t.hdb > t2.hdb
+compat_run -d t2.hdb --allmatch m0.arj m1.arj m2.arj m3.arj m4.arj enc.arj clam.arj
 compare_all "ARJ --allmatch: every member decoded exactly"
+vscan --no-builtin -d t.hdb --allmatch m0.arj m1.arj m2.arj m3.arj m4.arj
 for m in 0 1 2 3 4; do
-    assert_has_line "method $m: random data decoded exactly" "$V_OUT" "m$m.arj: Rnd.UNOFFICIAL FOUND"
+    assert_has_line "method $m: random data decoded exactly" "$OUT" "m$m.arj: Rnd.UNOFFICIAL FOUND"
 done
 compat_run -d t.hdb -a clam.arj
 compare_found "clam.arj -a"

@@ -9,7 +9,7 @@
 
 TF=$CLAMAV_TESTFILES
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
-head -c 3000 /dev/urandom > pre.bin
+python3 -c 'import random,sys; r=random.Random(3); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(3000)))' > pre.bin
 cat pre.bin "$TF/clam.zip" > app.zip.bin
 cat pre.bin "$TF/clam.cab" > app.cab.bin
 { printf '\336\255\276\357'; cat "$TF/clam.zip"; } > deadbeef.bin
