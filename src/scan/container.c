@@ -195,10 +195,14 @@ int unpack_child(struct unpack *u, const void *data, size_t len, const char *nam
     struct scan_walk *w = &s->walk;
     struct source child;
 
-    (void)in_bytes;
     *st = VIGIL_OK;
     if (w->stop)
         return 1;
+    if (w->o->limits.max_ratio && in_bytes && len >= SCAN_RATIO_MIN &&
+        len / in_bytes >= w->o->limits.max_ratio) {
+        *st = walk_limit(s, VIGIL_LIMIT_RATIO, u->type, name);
+        return 1; /* decoded in one step by its walker: a bomb all the same */
+    }
     if (child_refused(s, u, len, name, st))
         return w->stop || *st != VIGIL_OK;
     w->scanned += len;
