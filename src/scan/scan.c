@@ -3,12 +3,14 @@
  * level), then the hash signatures of its size (hashing only when some
  * signature of that size exists), body and logical signatures, the allow
  * list, and the verdict. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 
 #include "core/engine.h"
 #include "core/status.h"
+#include "db/ldb.h"
 #include "io/source.h"
 #include "scan/body.h"
 #include "scan/digest.h"
@@ -182,6 +184,24 @@ static void scan_unload(struct vigil_scanner *s)
     }
 }
 
+/* Tells the logical signatures where the object sits: its container's type
+ * and those above it (Container and Intermediates). */
+static void scan_lsig_layers(struct vigil_scanner *s)
+{
+    struct lsig_scratch *l = &s->body.lsig;
+    char name[64];
+    int c;
+
+    l->ninter = 0;
+    for (uint32_t d = 1; d <= s->walk.depth && l->ninter < sizeof l->inter / sizeof l->inter[0];
+         d++) {
+        snprintf(name, sizeof name, "CL_TYPE_%s", s->walk.stack[d].ctype);
+        c = ldb_ftype_code(name, strlen(name));
+        l->inter[l->ninter++] = (uint16_t)(c < 0 ? UINT16_MAX : c);
+    }
+    l->container = l->ninter ? l->inter[l->ninter - 1] : 0;
+}
+
 /* Body signatures on the object in memory, then hashes from the same bytes. */
 static vigil_status scan_object(struct vigil_scanner *s, const struct source *src,
                                 const struct vigil_scan_options *o)
@@ -191,6 +211,7 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     vigil_status st;
 
     lsig_drop(&s->body.lsig); /* nothing waits from an earlier object */
+    scan_lsig_layers(s);
     if (s->e->body.n == 0 && s->e->ldb.n == 0)
         return scan_hashes(s, src, o);
     if (src->size > SCAN_MAX_OBJECT) {
