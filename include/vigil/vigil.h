@@ -91,6 +91,10 @@ struct vigil_limits {
     uint32_t max_files;     /* objects per top-level file (10000) */
     uint32_t max_recursion; /* container depth (17) */
     uint32_t max_scantime_ms; /* wall time per top-level file (120000) */
+    /* Bytes a container's child may decode to per byte of its input, once
+     * it is past 8 MiB: a higher ratio is a decompression bomb and ends the
+     * unpacking of the file. vigil's own limit, not ClamAV's (1000). */
+    uint32_t max_ratio;
 };
 
 /* Bits of vigil_result_limits(): which limit stopped part of a scan. */
@@ -105,13 +109,16 @@ struct vigil_limits {
 /* A YARA string matched more often than libyara records (1,000,000 times):
  * later matches of that string are not seen, so rules on it may differ. */
 #define VIGIL_LIMIT_YARA_MATCHES (1u << 6)
+/* A child decoded at more than max_ratio bytes per input byte (vigil's). */
+#define VIGIL_LIMIT_RATIO (1u << 7)
 
 /* Fills *l with clamscan's defaults. */
 VIGIL_API void vigil_limits_default(struct vigil_limits *l);
 
 /* Returns ClamAV's name for one limit bit ("MaxFileSize", "MaxScanSize",
- * "MaxFiles", "MaxRecursion", "MaxScanTime"; vigil's "MaxDetections" and
- * "YaraMaxStringMatches"), or NULL for anything else. */
+ * "MaxFiles", "MaxRecursion", "MaxScanTime"; vigil's "MaxDetections",
+ * "YaraMaxStringMatches" and "MaxCompressionRatio"), or NULL for anything
+ * else. */
 VIGIL_API const char *vigil_limit_name(unsigned bit);
 
 /* ---- the engine ------------------------------------------------------- */
@@ -208,6 +215,9 @@ typedef struct vigil_result vigil_result;
 /* Scan flags. */
 #define VIGIL_SCAN_ALLMATCH (1u << 0)          /* report every detection */
 #define VIGIL_SCAN_ALERT_EXCEEDS_MAX (1u << 1) /* a hit limit is a detection */
+/* An encrypted member of an archive is a detection, Heuristics.Encrypted.<Type>
+ * (clamscan --alert-encrypted / --alert-encrypted-archive). */
+#define VIGIL_SCAN_ALERT_ENCRYPTED (1u << 2)
 
 struct vigil_scan_options {
     unsigned flags;
@@ -243,8 +253,11 @@ VIGIL_API vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data,
                                          const vigil_result **out);
 
 /* One detection: the signature name as clamscan would print it, and the path
- * through the layers of containers to the object that matched ("" for the
- * scanned object itself, e.g. "(1)ZIP:clam.exe" inside an archive). */
+ * through the layers of containers to the object that matched, as clamscan
+ * -a prints it after "name!" ("" for the scanned object itself, e.g.
+ * "(1)ZIP:clam.exe" inside a zip, "POSIX_TAR:a.zip!(3)ZIP:clam.exe" deeper;
+ * long paths are shortened with "..." as clamscan does, counting the name
+ * given to the scan call); depth is that object's depth (0 = top level). */
 struct vigil_detection {
     const char *name;
     const char *layer_path;
@@ -311,6 +324,14 @@ struct vigil_yara_match {
  * match (or i is out of range). */
 VIGIL_API const struct vigil_yara_match *
 vigil_result_yara(const vigil_result *r, size_t i);
+
+/* Bits of vigil_result_notes(): what could not be read inside the object.
+ * Everything readable was still scanned. */
+#define VIGIL_NOTE_DAMAGED (1u << 0)   /* a container is truncated or corrupt */
+#define VIGIL_NOTE_ENCRYPTED (1u << 1) /* a container holds encrypted members */
+
+/* VIGIL_NOTE_* bits of this scan. */
+VIGIL_API unsigned vigil_result_notes(const vigil_result *r);
 
 #ifdef __cplusplus
 }

@@ -132,6 +132,7 @@ static vigil_status copy_result(struct job *j, const vigil_result *res)
     j->bytes_read = vigil_result_bytes_read(res);
     j->size = vigil_result_size(res);
     j->limits = vigil_result_limits(res);
+    j->notes = vigil_result_notes(res);
     j->ndet_total = n;
     if (keep == 0)
         return VIGIL_OK;
@@ -144,6 +145,7 @@ static vigil_status copy_result(struct job *j, const vigil_result *res)
         j->det[k].name = strcpy(p, d->name);
         p += strlen(p) + 1;
         j->det[k].layer = strcpy(p, d->layer_path ? d->layer_path : "");
+        j->det[k].depth = d->depth;
         p += strlen(p) + 1;
         j->det[k].yara = NULL;
         j->det[k].depth = d->depth;

@@ -68,6 +68,7 @@ struct job {
     size_t ndet_total; /* ndet plus any past JOBS_MAX_DETECTIONS */
     uint64_t bytes_read, size;
     unsigned limits;
+    unsigned notes; /* VIGIL_NOTE_* */
     int state; /* jobs.c's */
 };
 

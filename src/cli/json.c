@@ -120,6 +120,7 @@ static void detections(struct strbuf *sb, const struct json_file *f)
         json_string(sb, f->det[k].name);
         strbuf_adds(sb, ",\"layer\":");
         json_string(sb, f->det[k].layer ? f->det[k].layer : "");
+        strbuf_addf(sb, ",\"depth\":%u", (unsigned)f->det[k].depth);
         if (f->det[k].yara) {
             strbuf_adds(sb, ",\"yara\":");
             strbuf_adds(sb, f->det[k].yara);
@@ -144,6 +145,17 @@ static void limit_names(struct strbuf *sb, unsigned bits)
         json_string(sb, name);
         first = false;
     }
+    strbuf_addc(sb, ']');
+}
+
+/* "notes":["damaged","encrypted"]: what could not be read inside. */
+static void notes(struct strbuf *sb, unsigned bits)
+{
+    strbuf_adds(sb, ",\"notes\":[");
+    if (bits & VIGIL_NOTE_DAMAGED)
+        strbuf_adds(sb, "\"damaged\"");
+    if (bits & VIGIL_NOTE_ENCRYPTED)
+        strbuf_adds(sb, (bits & VIGIL_NOTE_DAMAGED) ? ",\"encrypted\"" : "\"encrypted\"");
     strbuf_addc(sb, ']');
 }
 
@@ -183,6 +195,7 @@ void json_file(struct strbuf *sb, const struct json_file *f)
         strbuf_addf(sb, ",\"size\":%" PRIu64 ",\"bytes_read\":%" PRIu64, f->size,
                     f->bytes_read);
         limit_names(sb, f->limits);
+        notes(sb, f->notes);
     }
     if (f->action)
         action(sb, f);

@@ -22,6 +22,7 @@ struct json_detection {
     const char *name;
     const char *layer; /* "" for the scanned object itself */
     const char *yara;  /* json_yara() text of a YARA detection, or NULL */
+    uint32_t depth;    /* 0 for the scanned object itself */
 };
 
 /* Everything one line of --json output says about one path. */
@@ -34,6 +35,7 @@ struct json_file {
     bool scanned; /* size, bytes_read and limits are meaningful */
     uint64_t size, bytes_read;
     unsigned limits;           /* VIGIL_LIMIT_* bits */
+    unsigned notes;            /* VIGIL_NOTE_* bits */
     const char *action;        /* "move", "copy", "remove" or NULL */
     const char *action_target; /* where the file went, or NULL */
     const char *action_error;  /* why the action failed, or NULL */

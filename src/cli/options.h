@@ -37,7 +37,7 @@ struct scan_options {
     bool help, version;
     bool recursive, infected_only, suppress_ok, no_summary, allmatch;
     bool alert_exceeds_max, remove, to_stdout, quiet, verbose, debug;
-    bool json, no_builtin, cross_fs, bell, no_cache;
+    bool json, no_builtin, cross_fs, bell, no_cache, archive_verbose, alert_encrypted;
     bool no_sandbox; /* scan on in-process threads (debugging only) */
     enum progress_mode progress;
     enum follow follow_dir, follow_file;

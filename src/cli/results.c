@@ -152,6 +152,34 @@ static void act(struct scan_run *s, const struct job *j, struct json_file *f,
     record(s, j, names[s->actions.kind], ar);
 }
 
+/* clamscan 1.4.6 -a: after the FOUND lines of a file, one more line
+ * "path!layers: Name FOUND" (measured: one line per file even with
+ * --allmatch, about a signature's detection rather than a limit's; "(0)"
+ * for the file itself). With --allmatch clamscan's choice of detection for
+ * that line varies; vigil takes the last signature detection. */
+static void archive_line(struct strbuf *sb, const struct job *j)
+{
+    const struct job_detection *d = &j->det[j->ndet - 1];
+
+    /* A signature's detection rather than a limit's, when there is one. */
+    for (size_t k = j->ndet; k-- > 0;)
+        if (strncmp(j->det[k].name, "Heuristics.", 11) != 0) {
+            d = &j->det[k];
+            break;
+        }
+
+    /* A file refused whole by a size limit was never scanned: clamscan
+     * prints no layer line for it (measured). */
+    if (!d->layer[0] && strncmp(d->name, "Heuristics.Limits.", 18) == 0)
+        return;
+    strbuf_adds(sb, j->path);
+    strbuf_addc(sb, '!');
+    strbuf_adds(sb, d->layer[0] ? d->layer : "(0)");
+    strbuf_adds(sb, ": ");
+    strbuf_adds(sb, d->name);
+    strbuf_adds(sb, " FOUND\n");
+}
+
 static void found(struct scan_run *s, const struct job *j, struct json_file *f)
 {
     struct json_detection det[JOBS_MAX_DETECTIONS];
@@ -167,7 +195,10 @@ static void found(struct scan_run *s, const struct job *j, struct json_file *f)
         det[k].name = j->det[k].name;
         det[k].layer = j->det[k].layer;
         det[k].yara = j->det[k].yara;
+        det[k].depth = j->det[k].depth;
     }
+    if (s->o->archive_verbose)
+        archive_line(&s->line, j);
     report_text(&s->report, LC_FOUND, strbuf_str(&s->line));
     if (s->o->allmatch && j->ndet_total > j->ndet)
         report_warning(&s->report, "%s: %zu more detections not shown", j->path,
@@ -187,7 +218,8 @@ static void scan_done(struct scan_run *s, const struct job *j)
                           .scanned = true,
                           .size = j->size,
                           .bytes_read = j->bytes_read,
-                          .limits = j->limits};
+                          .limits = j->limits,
+                          .notes = j->notes};
 
     s->sum.files++;
     s->sum.bytes_files += (uint64_t)j->st.st_size;

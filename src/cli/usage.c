@@ -71,6 +71,8 @@ static const char *const scan_help[] = {
     "    --max-files=#n                       Files to scan inside one container (10000)",
     "    --max-recursion=#n                   Container nesting depth (17)",
     "    --max-scantime=#n                    Milliseconds per file (120000)",
+    "    --max-ratio=#n                       Decompressed bytes per compressed byte "
+    "(1000)",
     "    --max-dir-recursion=#n               Directory depth with -r (15)",
     "    --alert-exceeds-max[=yes/no(*)]      A file that hits a limit is a detection",
     "                                         (Heuristics.Limits.Exceeded.*)",

@@ -229,6 +229,7 @@ static vigil_status fill_job(struct job *j, const struct wverdict *v)
 
     j->status = v->status;
     j->limits = v->limits;
+    j->notes = v->notes;
     j->bytes_read = v->bytes_read;
     j->size = v->size;
     j->ndet_total = (size_t)v->ndet_total;

@@ -27,6 +27,8 @@ vigil_status vigil_engine_new(vigil_engine **out)
     ndb_table_init(&e->body);
     ldb_table_init(&e->ldb);
     yara_db_init(&e->yara);
+    ftm_table_init(&e->ftm);
+    cdb_table_init(&e->cdb);
     st = hashset_new(ENGINE_MAX_HASH_SIGS, &e->sigs);
     if (st != VIGIL_OK)
         goto out;
@@ -50,6 +52,8 @@ void vigil_engine_free(vigil_engine *e)
     ign_free(&e->ign);
     ndb_table_free(&e->body);
     ldb_table_free(&e->ldb);
+    ftm_table_free(&e->ftm);
+    cdb_table_free(&e->cdb);
     atoms_free(e->atoms);
     bodyplan_free(&e->plan);
     yara_db_free(&e->yara);
@@ -102,6 +106,8 @@ void engine_mark(const struct vigil_engine *e, struct engine_mark *m)
     hashset_mark(e->allow, &m->allow);
     m->ign_n = e->ign.n;
     m->body_n = e->body.n;
+    m->ftm_n = e->ftm.n;
+    m->cdb_n = e->cdb.n;
     ldb_table_mark(&e->ldb, &m->ldb);
     m->yara_n = e->yara.n;
     m->nsigs = e->nsigs;
@@ -114,6 +120,8 @@ void engine_rollback(struct vigil_engine *e, const struct engine_mark *m)
     hashset_rollback(e->allow, &m->allow);
     ign_truncate(&e->ign, m->ign_n);
     ndb_table_truncate(&e->body, m->body_n);
+    ftm_table_truncate(&e->ftm, m->ftm_n);
+    cdb_table_truncate(&e->cdb, m->cdb_n);
     ldb_table_rollback(&e->ldb, &m->ldb);
     yara_db_truncate(&e->yara, m->yara_n);
     e->nsigs = m->nsigs;

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 
 #include "core/strtab.h"
+#include "db/cdb.h"
+#include "db/ftm.h"
 #include "db/ign.h"
 #include "db/ldb.h"
 #include "db/ndb.h"
@@ -35,6 +37,9 @@ struct vigil_engine {
     struct atoms *atoms;   /* their literal pre-filter, built by compile */
     struct bodyplan plan;  /* which pre-filter ids stand for what */
     struct yara_db yara;   /* YARA rule files and their compiled rules */
+    struct cdb_table cdb;  /* .cdb container metadata signatures */
+    struct ftm_table ftm;  /* .ftm file-type magic; replaces the built-in
+                            * magic once it holds anything (as ClamAV) */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
     char cache_dir[PATH_MAX]; /* "" = no cache of the compiled pre-filter */
     enum vigil_cache_state cache_state;
@@ -50,6 +55,8 @@ struct engine_mark {
     struct hashset_mark sigs, allow;
     size_t ign_n;
     size_t body_n;
+    size_t ftm_n;
+    size_t cdb_n;
     struct ldb_mark ldb;
     size_t yara_n;
     uint64_t nsigs;

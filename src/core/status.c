@@ -27,6 +27,7 @@ void vigil_limits_default(struct vigil_limits *l)
     l->max_files = 10000;
     l->max_recursion = 17;
     l->max_scantime_ms = 120000;
+    l->max_ratio = 1000; /* vigil's own; deflate tops out near 1032:1 */
 }
 
 /* One row per limit: ClamAV's name for it, and the detection a hit limit
@@ -43,6 +44,7 @@ static const struct {
     LIMIT_ROW(VIGIL_LIMIT_SCANTIME, "MaxScanTime"),
     LIMIT_ROW(VIGIL_LIMIT_DETECTIONS, "MaxDetections"),
     LIMIT_ROW(VIGIL_LIMIT_YARA_MATCHES, "YaraMaxStringMatches"),
+    LIMIT_ROW(VIGIL_LIMIT_RATIO, "MaxCompressionRatio"),
 };
 
 const char *vigil_limit_name(unsigned bit)

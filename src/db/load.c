@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "db/cdb.h"
 #include "db/cvd.h"
+#include "db/ftm.h"
 #include "db/hdb.h"
 #include "db/ign.h"
 #include "db/ldb.h"
@@ -40,6 +42,8 @@ enum db_role {
     DB_BODY,        /* body signatures, extended format (.ndb .sdb) */
     DB_BODY_LEGACY, /* body signatures, legacy format (.db) */
     DB_LOGICAL,     /* logical signatures (.ldb) */
+    DB_FILETYPE,    /* file-type magic (.ftm) */
+    DB_CONTAINER_META, /* container metadata signatures (.cdb) */
     DB_PUA,         /* PUA database: ClamAV loads it only with --detect-pua */
     DB_CONTAINER,   /* .cvd .cld .cud: db/cvd.c */
     DB_YARA,        /* YARA rules (.yar .yara): db/yara.c */
@@ -57,7 +61,7 @@ static const struct {
     {".cvd", DB_CONTAINER},    {".cld", DB_CONTAINER},    {".cud", DB_CONTAINER},
     {".db", DB_BODY_LEGACY},   {".ndb", DB_BODY},         {".sdb", DB_BODY},
     {".ldb", DB_LOGICAL},      {".mdb", DB_UNSUPPORTED},  {".msb", DB_UNSUPPORTED},
-    {".imp", DB_UNSUPPORTED},  {".cdb", DB_UNSUPPORTED},  {".ftm", DB_UNSUPPORTED},
+    {".imp", DB_UNSUPPORTED},  {".cdb", DB_CONTAINER_META},  {".ftm", DB_FILETYPE},
     {".idb", DB_UNSUPPORTED},  {".cbc", DB_UNSUPPORTED},  {".crb", DB_UNSUPPORTED},
     {".cat", DB_UNSUPPORTED},  {".pdb", DB_UNSUPPORTED},  {".gdb", DB_UNSUPPORTED},
     {".wdb", DB_UNSUPPORTED},  {".zmd", DB_UNSUPPORTED},  {".rmd", DB_UNSUPPORTED},
@@ -105,6 +109,10 @@ static vigil_status db_parse(struct vigil_engine *e, const char *name,
         return ndb_parse_legacy(e, name, it, official);
     case DB_LOGICAL:
         return ldb_parse(e, name, it, official);
+    case DB_FILETYPE:
+        return ftm_parse(e, name, it);
+    case DB_CONTAINER_META:
+        return cdb_parse(e, name, it, official);
     default:
         return VIGIL_EUNSUPPORTED;
     }

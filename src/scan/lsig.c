@@ -15,15 +15,15 @@
  *     of target 0, each in load order; without allmatch the first match
  *     ends the evaluation; clamscan reports them after body and hash
  *     matches.
+ * Container and Intermediates are compared with the object's place in its
+ * containers, which the scan layer sets (lsig_scratch.container/inter).
  * Not honoured yet: HandlerType (clamscan rescans the object as that type;
  * vigil reports nothing for such a signature), IconGroup (needs .idb, which
- * vigil does not load: never matches, as in clamscan without one), and
- * Container/Intermediates beyond the top level (objects are all top-level
- * until containers land: Container:CL_TYPE_ANY holds, any Intermediates
- * fails). Macro groups are filled by body signatures with a $n offset
- * (scan/body.c calls lsig_macro_hit with where each member starts); as in
- * clamscan 1.4.6 the macro subsignature itself is never counted, so it only
- * cancels counts of the subsignature before it (tests/compat/macro.sh).
+ * vigil does not load: never matches, as in clamscan without one). Macro
+ * groups are filled by body signatures with a $n offset (scan/body.c calls
+ * lsig_macro_hit with where each member starts); as in clamscan 1.4.6 the
+ * macro subsignature itself is never counted, so it only cancels counts of
+ * the subsignature before it (tests/compat/macro.sh).
  * Limits: per-object state is bounded by the engine (one slot of nsubs
  * counters per logical signature). */
 #include "scan/lsig.h"
@@ -280,13 +280,30 @@ static vigil_status lsig_extras(struct lsig_eval *v)
     return st;
 }
 
-/* The target description block against this object. */
-static int lsig_tdb_ok(const struct ldb_tdb *t, size_t len, const struct exe_layout *exe)
+/* Intermediates X1>...>Xn: the n containers nearest the object, Xn its
+ * own container (measured with clamscan 1.4.6 on clam.tar.gz: GZ>POSIX_TAR,
+ * POSIX_TAR and GZ alone all hold for an object inside the tar or the gz;
+ * on a gzip in a zip in a tar.gz: POSIX_TAR>ZIP>GZ and ANY>ZIP>GZ hold). */
+static int lsig_inter_ok(const struct ldb_tdb *t, const struct lsig_scratch *s)
 {
-    if ((t->have & LDB_TDB_CONTAINER) && t->container != 0)
-        return 0; /* top-level objects: the container type is CL_TYPE_ANY */
-    if ((t->have & LDB_TDB_INTERMEDIATES) && t->ninter > 0)
-        return 0; /* top-level objects have no intermediate layers */
+    if (t->ninter > s->ninter)
+        return 0;
+    for (unsigned i = 0; i < t->ninter; i++) {
+        uint16_t want = t->inter[t->ninter - 1 - i];
+        if (want != 0 && want != s->inter[s->ninter - 1 - i])
+            return 0; /* CL_TYPE_ANY stands for any container (measured) */
+    }
+    return 1;
+}
+
+/* The target description block against this object. */
+static int lsig_tdb_ok(const struct ldb_tdb *t, const struct lsig_scratch *s, size_t len,
+                       const struct exe_layout *exe)
+{
+    if ((t->have & LDB_TDB_CONTAINER) && t->container != s->container)
+        return 0; /* CL_TYPE_ANY: the top level only (measured) */
+    if ((t->have & LDB_TDB_INTERMEDIATES) && !lsig_inter_ok(t, s))
+        return 0;
     if ((t->have & LDB_TDB_FILESIZE) && (t->filesize[0] > len || t->filesize[1] < len))
         return 0;
     if (t->have & (LDB_TDB_EP | LDB_TDB_NOS)) {
@@ -319,7 +336,7 @@ static vigil_status lsig_one(struct lsig_eval *v, uint32_t l, int *hit)
         st = lsig_extras(v);
         cnt = v->s->cnt + v->slot;
     }
-    if (st == VIGIL_OK && lexpr_eval(ls->expr, cnt) && lsig_tdb_ok(&ls->tdb, v->len, v->exe))
+    if (st == VIGIL_OK && lexpr_eval(ls->expr, cnt) && lsig_tdb_ok(&ls->tdb, v->s, v->len, v->exe))
         *hit = 1;
     return st;
 }

@@ -45,6 +45,12 @@ struct lsig_scratch {
     uint32_t *found;    /* logical signatures that matched, in report order */
     size_t nfound;
     uint64_t macro_last[32]; /* last match start of each macro group */
+    /* The object's place in its containers (ldb_ftype_code values): the
+     * type of its container (0, CL_TYPE_ANY, at the top level) and of
+     * every container above it, outermost first. Set by the scan layer. */
+    uint16_t container;
+    uint16_t inter[64];
+    uint8_t ninter;
     uint8_t *fold;      /* case-folded copy of the object, for ::i */
     size_t fold_cap;
     int folded;

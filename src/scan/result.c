@@ -2,10 +2,12 @@
 #include "scan/result.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void result_init(struct vigil_result *r)
 {
     r->det = NULL;
+    r->layer = NULL;
     r->n = r->cap = 0;
     r->yara = NULL;
     r->yara_cap = 0;
@@ -14,16 +16,19 @@ void result_init(struct vigil_result *r)
 
 void result_free(struct vigil_result *r)
 {
+    result_truncate(r, 0);
     free(r->det);
     free(r->yara);
+    free(r->layer);
     result_init(r);
 }
 
 void result_reset(struct vigil_result *r)
 {
-    r->n = r->nyara = 0;
+    result_truncate(r, 0);
     r->size = r->bytes_read = 0;
     r->limits = 0;
+    r->notes = 0;
 }
 
 vigil_status result_add(struct vigil_result *r, const char *name,
@@ -36,11 +41,17 @@ vigil_status result_add(struct vigil_result *r, const char *name,
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 8;
         struct vigil_detection *d = realloc(r->det, cap * sizeof *d);
+        char **l;
         if (!d)
             return VIGIL_ENOMEM;
         r->det = d;
+        l = realloc(r->layer, cap * sizeof *l);
+        if (!l)
+            return VIGIL_ENOMEM;
+        r->layer = l;
         r->cap = cap;
     }
+    r->layer[r->n] = NULL;
     r->det[r->n].name = name;
     r->det[r->n].layer_path = layer_path;
     r->det[r->n].depth = depth;
@@ -71,9 +82,33 @@ vigil_status result_add_yara(struct vigil_result *r, const char *name,
     return VIGIL_OK;
 }
 
-void result_clear_detections(struct vigil_result *r)
+void result_truncate(struct vigil_result *r, size_t from)
 {
-    r->n = r->nyara = 0;
+    for (size_t i = from; i < r->n; i++) {
+        free(r->layer[i]);
+        r->layer[i] = NULL;
+    }
+    if (from < r->n)
+        r->n = from;
+    while (r->nyara && r->yara[r->nyara - 1].det >= r->n)
+        r->nyara--;
+}
+
+vigil_status result_set_layer(struct vigil_result *r, size_t i, const char *text,
+                              uint32_t depth)
+{
+    char *copy;
+
+    if (i >= r->n)
+        return VIGIL_EINVAL;
+    copy = strdup(text);
+    if (!copy)
+        return VIGIL_ENOMEM;
+    free(r->layer[i]);
+    r->layer[i] = copy;
+    r->det[i].layer_path = copy;
+    r->det[i].depth = depth;
+    return VIGIL_OK;
 }
 
 size_t vigil_result_count(const vigil_result *r)
@@ -116,4 +151,9 @@ const struct vigil_yara_match *vigil_result_yara(const vigil_result *r, size_t i
             hi = mid;
     }
     return NULL;
+}
+
+unsigned vigil_result_notes(const vigil_result *r)
+{
+    return r ? r->notes : 0;
 }

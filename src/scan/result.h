@@ -21,11 +21,13 @@ struct result_yara {
 
 struct vigil_result {
     struct vigil_detection *det;
+    char **layer; /* per detection: its layer path text, owned, or NULL */
     size_t n, cap;
     struct result_yara *yara; /* in detection order */
     size_t nyara, yara_cap;
     uint64_t size, bytes_read;
     unsigned limits;
+    unsigned notes; /* VIGIL_NOTE_* */
 };
 
 void result_init(struct vigil_result *r);
@@ -45,7 +47,12 @@ vigil_status result_add_yara(struct vigil_result *r, const char *name,
                              const char *layer_path, uint32_t depth,
                              const struct vigil_yara_match *m);
 
-/* Removes every detection (an allow-list match clears the object). */
-void result_clear_detections(struct vigil_result *r);
+/* Removes the detections from index `from` on (and their YARA data) (an allow-list match clears
+ * the object and what was found inside it). */
+void result_truncate(struct vigil_result *r, size_t from);
+
+/* Sets detection i's layer path (copied) and depth. */
+vigil_status result_set_layer(struct vigil_result *r, size_t i, const char *text,
+                              uint32_t depth);
 
 #endif

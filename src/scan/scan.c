@@ -1,25 +1,28 @@
-/* scan.c - the scan of one object: limits first, then the body signatures
- * and YARA rules on the object in memory, then the hash signatures of its
- * size (hashing only when some signature of that size exists), then the
- * allow list, then the verdict. Later stages (containers) plug in here;
- * limits are enforced in this layer only.
+/* scan.c - the scan of one object: limits first, then, for a container,
+ * its children (container.c, which enforces every limit below the top
+ * level), then the hash signatures of its size (hashing only when some
+ * signature of that size exists), body and logical signatures, YARA rules,
+ * the allow list, and the verdict.
  *
  * Report order, as clamscan 1.4.6 reports when both kinds are loaded: body
  * matches, hash matches, logical signatures, then YARA rules (clamscan
  * loads a YARA rule as a logical signature: measured, it reports them after
  * the .ldb matches when the .yar file loads after the .ldb file). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 
 #include "core/engine.h"
 #include "core/status.h"
+#include "db/ldb.h"
 #include "io/source.h"
 #include "match/yara.h"
 #include "scan/body.h"
 #include "scan/digest.h"
 #include "scan/filetype.h"
 #include "scan/result.h"
+#include "scan/scanner.h"
 
 /* clamscan 1.4 passes over objects of 5 bytes or less without matching
  * anything (measured: a 5-byte file's own MD5 signature does not match, a
@@ -29,24 +32,8 @@
 /* Read buffer per scanner: large enough that syscalls are not the cost. */
 #define SCAN_BUFSIZE (1u << 20)
 
-/* Body signatures need the whole object in memory; larger objects are hashed
- * (streamed) but not pattern-matched, and the result says MaxScanSize. */
-#define SCAN_MAX_OBJECT ((size_t)1 << 31)
-
 /* An object buffer larger than this is given back after the scan. */
 #define SCAN_KEEP_OBJECT ((size_t)16 << 20)
-
-struct vigil_scanner {
-    const struct vigil_engine *e;
-    uint8_t *buf;
-    uint8_t *obj; /* whole-object buffer for body matching */
-    size_t obj_cap;
-    struct digester dg;
-    struct body_scratch body;
-    struct yscan *yara; /* NULL without YARA rules */
-    const char *name;   /* of the object being scanned, or NULL */
-    struct vigil_result result;
-};
 
 void vigil_scan_options_default(struct vigil_scan_options *o)
 {
@@ -98,17 +85,6 @@ void vigil_scanner_free(vigil_scanner *s)
     free(s->buf);
     free(s->obj);
     free(s);
-}
-
-/* Records that a limit stopped the scan of an object; a detection too when
- * the caller asked for limits to alert. */
-static vigil_status scan_limit(struct vigil_result *r,
-                               const struct vigil_scan_options *o, unsigned bit)
-{
-    r->limits |= bit;
-    if (o->flags & VIGIL_SCAN_ALERT_EXCEEDS_MAX)
-        return result_add(r, limit_detection_name(bit), "", 0);
-    return VIGIL_OK;
 }
 
 /* Reports the hash detections of one digest kind: the exact-size match, then
@@ -167,7 +143,7 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
     if (!kinds && !((r->n || lsigs) && allow))
         return VIGIL_OK;
     st = digester_run(&s->dg, src, kinds | allow, s->buf, SCAN_BUFSIZE, &dg, &nread);
-    if (nread > r->bytes_read)
+    if (s->walk.depth == 0 && nread > r->bytes_read)
         r->bytes_read = nread;
     for (int k = 0; k < HASH_KINDS && st == VIGIL_OK && kinds; k++) {
         if (!(kinds & (1u << k)))
@@ -177,16 +153,15 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
             break;
     }
     if (st == VIGIL_OK && (r->n || lsigs) && scan_allowed(e, &dg, src->size)) {
-        result_clear_detections(r);
+        result_truncate(r, s->walk.node_mark);
         lsig_drop(&s->body.lsig);
         yscan_drop(s->yara);
     }
     return st;
 }
 
-/* Reads the whole object into the scanner's object buffer. */
-static vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
-                              const uint8_t **data)
+vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
+                       const uint8_t **data)
 {
     size_t size = (size_t)src->size, got;
     vigil_status st;
@@ -195,6 +170,8 @@ static vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
         *data = src->mem;
         return VIGIL_OK;
     }
+    if (src->size > SCAN_MAX_OBJECT)
+        return VIGIL_ETOOBIG;
     if (size > s->obj_cap) {
         uint8_t *p = realloc(s->obj, size);
         if (!p)
@@ -221,14 +198,14 @@ static void scan_unload(struct vigil_scanner *s)
 
 /* YARA rules on the object's bytes, the buffer the body signatures read.
  * Without allmatch they run only while nothing has matched yet. This is the
- * one call per object: once containers are scanned through scan_object, a
- * layer passes its depth here (and its layer path to yscan_report). */
+ * one call per object, at every layer; its detections get their layer path
+ * with the others' (walk_set_layers). */
 static vigil_status scan_yara(struct vigil_scanner *s, const uint8_t *data,
                               size_t len, const struct vigil_scan_options *o)
 {
     int all = (o->flags & VIGIL_SCAN_ALLMATCH) != 0;
-    struct yscan_object obj = {s->name, filetype_name(filetype_target(data, len)), 0,
-                               o->limits.max_scantime_ms};
+    struct yscan_object obj = {s->name, filetype_name(filetype_target(data, len)),
+                               s->walk.depth, o->limits.max_scantime_ms};
     unsigned limits = 0;
     vigil_status st;
 
@@ -237,8 +214,26 @@ static vigil_status scan_yara(struct vigil_scanner *s, const uint8_t *data,
     st = yscan_run(s->yara, data, len, &obj, all, &limits);
     s->result.limits |= limits & ~VIGIL_LIMIT_SCANTIME;
     if (st == VIGIL_OK && (limits & VIGIL_LIMIT_SCANTIME))
-        st = scan_limit(&s->result, o, VIGIL_LIMIT_SCANTIME);
+        st = walk_limit(s, VIGIL_LIMIT_SCANTIME, NULL, NULL);
     return st;
+}
+
+/* Tells the logical signatures where the object sits: its container's type
+ * and those above it (Container and Intermediates). */
+static void scan_lsig_layers(struct vigil_scanner *s)
+{
+    struct lsig_scratch *l = &s->body.lsig;
+    char name[64];
+    int c;
+
+    l->ninter = 0;
+    for (uint32_t d = 1; d <= s->walk.depth && l->ninter < sizeof l->inter / sizeof l->inter[0];
+         d++) {
+        snprintf(name, sizeof name, "CL_TYPE_%s", s->walk.stack[d].ctype);
+        c = ldb_ftype_code(name, strlen(name));
+        l->inter[l->ninter++] = (uint16_t)(c < 0 ? UINT16_MAX : c);
+    }
+    l->container = l->ninter ? l->inter[l->ninter - 1] : 0;
 }
 
 /* Body signatures and YARA rules on the object in memory, then hashes from
@@ -251,6 +246,7 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     vigil_status st;
 
     lsig_drop(&s->body.lsig); /* nothing waits from an earlier object */
+    scan_lsig_layers(s);
     if (s->e->body.n == 0 && s->e->ldb.n == 0 && !s->yara)
         return scan_hashes(s, src, o);
     if (src->size > SCAN_MAX_OBJECT) {
@@ -259,7 +255,8 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     }
     st = scan_load(s, src, &data);
     if (st == VIGIL_OK) {
-        s->result.bytes_read = src->size;
+        if (s->walk.depth == 0)
+            s->result.bytes_read = src->size;
         source_from_memory(&mem, data, (size_t)src->size);
         st = body_scan(s->e, &s->body, data, (size_t)src->size,
                        (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result);
@@ -274,13 +271,36 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     if (st == VIGIL_OK)
         st = yscan_report(s->yara, (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result,
                           "", 0);
-    scan_unload(s);
+    return st;
+}
+
+vigil_status scan_node(struct vigil_scanner *s, const struct source *src)
+{
+    const struct vigil_scan_options *o = s->walk.o;
+    size_t outer = s->walk.node_mark, mark = s->result.n, own;
+    const uint8_t *data = NULL;
+    struct source mem;
+    vigil_status st = VIGIL_OK;
+
+    if (src->size < SCAN_MIN_SIZE)
+        return VIGIL_OK;
+    s->walk.node_mark = mark;
+    st = walk_container(s, src, &data);
+    if (data) {
+        source_from_memory(&mem, data, (size_t)src->size);
+        src = &mem;
+    }
+    own = s->result.n;
+    if (st == VIGIL_OK && (own == 0 || (o->flags & VIGIL_SCAN_ALLMATCH)))
+        st = scan_object(s, src, o);
+    if (st == VIGIL_OK)
+        st = walk_set_layers(s, own, NULL, NULL);
+    s->walk.node_mark = outer;
     return st;
 }
 
 static vigil_status scan_source(struct vigil_scanner *s, const struct source *src,
-                                const char *name,
-                                const struct vigil_scan_options *opt,
+                                const char *name, const struct vigil_scan_options *opt,
                                 const vigil_result **out)
 {
     struct vigil_scan_options defaults;
@@ -295,15 +315,17 @@ static vigil_status scan_source(struct vigil_scanner *s, const struct source *sr
     result_reset(&s->result);
     yscan_reset(s->yara);
     s->name = name;
+    walk_begin(s, opt, name);
     s->result.size = src->size;
     if (l->max_filesize && src->size > l->max_filesize)
-        st = scan_limit(&s->result, opt, VIGIL_LIMIT_FILESIZE);
+        st = walk_limit(s, VIGIL_LIMIT_FILESIZE, NULL, NULL);
     else if (l->max_scansize && src->size > l->max_scansize)
-        st = scan_limit(&s->result, opt, VIGIL_LIMIT_SCANSIZE);
-    else if (src->size < SCAN_MIN_SIZE)
-        st = VIGIL_OK;
+        st = walk_limit(s, VIGIL_LIMIT_SCANSIZE, NULL, NULL);
     else
-        st = scan_object(s, src, opt);
+        st = scan_node(s, src);
+    if (st == VIGIL_OK)
+        st = walk_end(s);
+    scan_unload(s);
     if (st == VIGIL_OK)
         *out = &s->result;
     return st;

@@ -217,14 +217,15 @@ static void test_ignored_options(void **state)
     struct scan_options o;
     (void)state;
     PARSE_OK(&o, "--scan-pe=no", "--scan-pe", "--detect-pua", "--bytecode-timeout=5",
-             "-a", "--max-embeddedpe", "10M", "file");
+             "--leave-temps", "-a", "--max-embeddedpe", "10M", "file");
     /* One warning per option, however often it is given. */
     assert_int_equal(o.warnings.n, 5);
     assert_string_equal(o.warnings.v[0],
                         "Ignoring option --scan-pe: it has no effect in vigil yet");
     assert_string_equal(
         o.warnings.v[3],
-        "Ignoring option --archive-verbose: it has no effect in vigil yet");
+        "Ignoring option --leave-temps: it has no effect in vigil yet");
+    assert_true(o.archive_verbose); /* -a is a real option */
     /* Their arguments are taken, not left as paths. */
     assert_int_equal(o.paths.n, 1);
     assert_string_equal(o.paths.v[0], "file");

@@ -185,8 +185,8 @@ static void test_json_escaping(void **state)
 
 static void test_json_file(void **state)
 {
-    struct json_detection det[] = {{"Win.Test.EICAR_HDB-1", "", NULL},
-                                   {"Clamav.Test.File-6", "(1)ZIP:clam.exe", NULL}};
+    struct json_detection det[] = {{"Win.Test.EICAR_HDB-1", "", NULL, 0},
+                                   {"Clamav.Test.File-6", "(1)ZIP:clam.exe", NULL, 1}};
     struct json_file f = {.path = "d/e\xff.com",
                           .result = JR_FOUND,
                           .det = det,
@@ -203,10 +203,10 @@ static void test_json_file(void **state)
     assert_string_equal(strbuf_str(&sb),
                         "{\"path\":\"d/e\\ufffd.com\",\"path_hex\":\"642f65ff2e636f6d\","
                         "\"result\":\"FOUND\",\"detections\":[{\"name\":"
-                        "\"Win.Test.EICAR_HDB-1\",\"layer\":\"\"},{\"name\":"
-                        "\"Clamav.Test.File-6\",\"layer\":\"(1)ZIP:clam.exe\"}],"
+                        "\"Win.Test.EICAR_HDB-1\",\"layer\":\"\",\"depth\":0},{\"name\":"
+                        "\"Clamav.Test.File-6\",\"layer\":\"(1)ZIP:clam.exe\",\"depth\":1}],"
                         "\"size\":544,\"bytes_read\":544,\"limits\":[\"MaxFileSize\","
-                        "\"MaxRecursion\"],\"action\":{\"type\":\"move\",\"ok\":true,"
+                        "\"MaxRecursion\"],\"notes\":[],\"action\":{\"type\":\"move\",\"ok\":true,"
                         "\"target\":\"/q/e.com\"}}\n");
 }
 

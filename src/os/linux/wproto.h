@@ -98,6 +98,7 @@ struct wverdict {
     unsigned limits;
     uint64_t bytes_read, size;
     uint64_t ndet_total; /* ndet plus the ones not carried */
+    unsigned notes;      /* VIGIL_NOTE_* */
     size_t ndet;
     struct wverdict_det *det;
 };

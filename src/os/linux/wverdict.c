@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { V_ID = 1, V_STATUS, V_LIMITS, V_BYTES, V_SIZE, V_NDET_TOTAL, D_NAME, D_LAYER,
-       D_DEPTH, D_EXTRA, V_TAG_END };
+enum { V_ID = 1, V_STATUS, V_LIMITS, V_BYTES, V_SIZE, V_NDET_TOTAL, V_NOTES, D_NAME,
+       D_LAYER, D_DEPTH, D_EXTRA, V_TAG_END };
 
 /* Value size of each tag: 4 or 8 for scalars, 0 for texts. */
 static const unsigned char tag_size[V_TAG_END] = {
     [V_ID] = 8, [V_STATUS] = 4, [V_LIMITS] = 4, [V_BYTES] = 8, [V_SIZE] = 8,
-    [V_NDET_TOTAL] = 8, [D_NAME] = 0, [D_LAYER] = 0, [D_DEPTH] = 4, [D_EXTRA] = 0,
+    [V_NDET_TOTAL] = 8, [V_NOTES] = 4, [D_NAME] = 0, [D_LAYER] = 0, [D_DEPTH] = 4, [D_EXTRA] = 0,
 };
 
 static void put_field(struct wbuf *b, uint16_t tag, const void *v, size_t n)
@@ -64,6 +64,7 @@ void wverdict_encode(struct wbuf *b, uint64_t id, vigil_status status,
     put_u64(b, V_BYTES, vigil_result_bytes_read(r));
     put_u64(b, V_SIZE, vigil_result_size(r));
     put_u64(b, V_NDET_TOTAL, n);
+    put_u32(b, V_NOTES, vigil_result_notes(r));
     for (k = 0; k < n && k < WPROTO_MAX_DETECTIONS; k++) {
         d = vigil_result_detection(r, k);
         put_text(b, D_NAME, d->name);
@@ -156,6 +157,7 @@ static void store(struct wverdict *v, uint16_t tag, const unsigned char *val, ui
     case V_BYTES: v->bytes_read = u64; break;
     case V_SIZE: v->size = u64; break;
     case V_NDET_TOTAL: v->ndet_total = u64; break;
+    case V_NOTES: v->notes = u32; break;
     case D_DEPTH: d->depth = u32; break;
     default:
         memcpy(*text, val, n);

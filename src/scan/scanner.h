@@ -1,0 +1,126 @@
+/* scanner.h - the per-thread scanner and the state of one scan's walk
+ * through the layers of containers; shared by scan.c (one object) and
+ * container.c (children, limits, layer paths). */
+#ifndef VIGIL_SCAN_SCANNER_H
+#define VIGIL_SCAN_SCANNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/source.h"
+#include "scan/body.h"
+#include "scan/digest.h"
+#include "scan/result.h"
+#include "vigil/vigil.h"
+
+struct vigil_format;
+
+/* Body signatures and walkers need the whole object in memory; larger
+ * objects are hashed (streamed) but not pattern-matched or unpacked, and
+ * the result says MaxScanSize. */
+#define SCAN_MAX_OBJECT ((size_t)1 << 31)
+
+/* Deepest layer vigil ever opens, whatever max_recursion says (0 = no
+ * limit still stops here, and says MaxRecursion). */
+#define SCAN_MAX_DEPTH 64
+
+/* Heuristic detections (limits) held back per scan, and the longest layer
+ * path text kept for each. */
+#define WALK_MAX_PENDING 8
+#define WALK_PENDING_TEXT 512
+
+/* One layer on the way down: its container's type and its name in that
+ * container (NULL for the unnamed output of a compressed stream). */
+struct scan_layer {
+    const char *ctype;
+    const char *name;
+};
+
+/* The walk of one top-level object through its containers. */
+struct scan_walk {
+    const struct vigil_scan_options *o;
+    size_t display_len;  /* length of the caller's name for the object */
+    uint32_t depth;      /* of the object being scanned; 0 = top level */
+    uint32_t files;      /* children scanned so far */
+    uint64_t scanned;    /* bytes of children scanned so far */
+    uint64_t t0_ms;      /* when the scan started (monotonic) */
+    size_t node_mark;    /* first detection of the current object's subtree */
+    int stop;            /* no more children: a detection, or a hard limit */
+    unsigned budget_bit; /* the limit that bounded the last unpack_budget() */
+    struct scan_layer stack[SCAN_MAX_DEPTH + 1];
+    /* clamscan 1.4.6 reports a limit's Heuristics.Limits.Exceeded.* only
+     * when no signature matches the file (without allmatch), or after all
+     * signature matches (with it): they wait here. */
+    struct {
+        const char *name;
+        uint32_t depth;
+        char text[WALK_PENDING_TEXT];
+    } pend[WALK_MAX_PENDING];
+    size_t npend;
+};
+
+struct yscan;
+
+struct vigil_scanner {
+    const struct vigil_engine *e;
+    uint8_t *buf;
+    uint8_t *obj; /* whole-object buffer for body matching */
+    size_t obj_cap;
+    struct digester dg;
+    struct body_scratch body;
+    struct yscan *yara; /* NULL without YARA rules */
+    const char *name;   /* of the top-level object being scanned, or NULL */
+    struct vigil_result result;
+    struct scan_walk walk;
+};
+
+/* Scans one object at depth s->walk.depth: its children first (when it is
+ * a container and the depth allows), then its own signatures, as clamscan
+ * 1.4 orders them. Detections get their layer path. (scan.c) */
+vigil_status scan_node(struct vigil_scanner *s, const struct source *src);
+
+/* Reads the whole object into the scanner's object buffer (memory sources
+ * are used in place). (scan.c) */
+vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
+                       const uint8_t **data);
+
+/* Starts the walk of a top-level object. name may be NULL. (container.c) */
+void walk_begin(struct vigil_scanner *s, const struct vigil_scan_options *o,
+                const char *name);
+
+/* If the object is a container, walks it: each child through
+ * unpack_child(). *data is set to the object's bytes when they had to be
+ * loaded (so matching need not read them again), else left alone.
+ * (container.c) */
+vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
+                            const uint8_t **data);
+
+/* The container format of an object from its first bytes: the built-in
+ * magic, or the loaded .ftm entries when there are any. (embedded.c) */
+const struct vigil_format *scan_format(const struct vigil_scanner *s, const uint8_t *buf,
+                                       size_t len);
+
+/* Finds archives embedded in an object that is not a container itself
+ * (self-extracting or appended archives) and walks each; *data as for
+ * walk_container. (embedded.c) */
+vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
+                           const uint8_t **data);
+
+/* Records a hit limit at the current depth: the bit in the result, a
+ * detection Heuristics.Limits.Exceeded.<Name> under alert-exceeds-max
+ * (for the child ctype/name when one was refused, else for the current
+ * object), and the end of the walk for the limits that end it. */
+vigil_status walk_limit(struct vigil_scanner *s, unsigned bit, const char *ctype,
+                        const char *name);
+
+/* Ends the walk of a top-level object: appends the held-back heuristic
+ * detections as clamscan reports them. (container.c) */
+vigil_status walk_end(struct vigil_scanner *s);
+
+/* Gives the detections [from, n) of the result the layer path of the
+ * current depth (plus a refused child ctype:name when name is not NULL).
+ * (container.c) */
+vigil_status walk_set_layers(struct vigil_scanner *s, size_t from, const char *ctype,
+                             const char *name);
+
+#endif
