@@ -19,24 +19,9 @@ NPROC=$(nproc)
 W=$(mktemp -d /tmp/vigil-bench-pat.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 
-# Corpus: regular files from /usr/bin and /usr/lib, up to $MB MB, copied so
-# that both scanners read the same bytes from the same (cached) place.
-mkdir "$W/corpus"
-find /usr/bin /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -size +8k -size -4M 2>/dev/null |
-    sort | awk -v max=$((MB * 1024 * 1024)) '
-    { cmd = "stat -c %s \"" $0 "\""; cmd | getline s; close(cmd);
-      if (t + s > max) exit; t += s; print }' > "$W/list"
-i=0
-# ELF files only: ClamAV also scans a normalised view of text files (scripts
-# in /usr/bin), which vigil does not build yet (documents issue), so text
-# files would make the detection lists differ for that reason alone.
-while read -r f; do
-    [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || continue
-    cp "$f" "$W/corpus/$i.bin"; i=$((i + 1))
-done < "$W/list"
-ls "$W"/corpus/* > "$W/corpus.list"
-bytes=$(cat "$W"/corpus/* | wc -c)
-mb=$(python3 -c "print('%.1f' % ($bytes / 1048576))")
+. "$here/corpus.sh"
+bench_corpus "$W" "$MB" elf
+i=$CORPUS_FILES mb=$CORPUS_MB
 echo tiny > "$W/tiny"
 echo "corpus: $i files, $mb MiB of /usr/bin + /usr/lib ELF binaries"
 

@@ -27,16 +27,9 @@ N=${BENCH_JOBS:-$(nproc)}
 W=$(mktemp -d /tmp/vigil-bench-yara.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 
-mkdir "$W/corpus"
-find /usr/bin /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -size +8k -size -4M 2>/dev/null |
-    sort | awk -v max=$((MB * 1024 * 1024)) '
-    { cmd = "stat -c %s \"" $0 "\""; cmd | getline s; close(cmd);
-      if (t + s > max) exit; t += s; print }' > "$W/list"
-i=0
-while read -r f; do cp "$f" "$W/corpus/$i.bin"; i=$((i + 1)); done < "$W/list"
-ls "$W"/corpus/* > "$W/corpus.list"
-bytes=$(cat "$W"/corpus/* | wc -c)
-mb=$(python3 -c "print('%.1f' % ($bytes / 1048576))")
+. "$here/corpus.sh"
+bench_corpus "$W" "$MB" 
+i=$CORPUS_FILES mb=$CORPUS_MB
 echo tiny-file > "$W/tiny"
 echo "corpus: $i files, $mb MiB of /usr/bin + /usr/lib binaries; -j/-p $N"
 python3 - "$W/b.ndb" "$BODY" <<'PY'

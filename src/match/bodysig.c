@@ -377,6 +377,18 @@ vigil_status bodysig_parse(const char *hex, size_t len, struct bodysig **out, ch
     return VIGIL_OK;
 }
 
+/* Frees the arrays of a signature that is not packed. */
+static void free_arrays(struct bodysig *sig)
+{
+    free(sig->parts);
+    free(sig->elems);
+    free(sig->classes);
+    free(sig->groups);
+    free(sig->alts);
+    free(sig->pool);
+    free(sig->needles);
+}
+
 void bodysig_free(struct bodysig *sig)
 {
     if (!sig)
@@ -388,13 +400,7 @@ void bodysig_free(struct bodysig *sig)
         free(sig);
         return;
     }
-    free(sig->parts);
-    free(sig->elems);
-    free(sig->classes);
-    free(sig->groups);
-    free(sig->alts);
-    free(sig->pool);
-    free(sig->needles);
+    free_arrays(sig);
     free(sig);
 }
 
@@ -402,15 +408,8 @@ void bodysig_slim(struct bodysig *sig)
 {
     if (sig->slim)
         return;
-    if (!sig->block) { /* pack() could not allocate its block */
-        free(sig->parts);
-        free(sig->elems);
-        free(sig->classes);
-        free(sig->groups);
-        free(sig->alts);
-        free(sig->pool);
-        free(sig->needles);
-    }
+    if (!sig->block) /* pack() could not allocate its block */
+        free_arrays(sig);
     free(sig->block);
     sig->block = NULL;
     sig->parts = NULL;
