@@ -10,6 +10,7 @@
 #include "db/load.h"
 #include "match/atoms.h"
 #include "scan/bodyplan.h"
+#include "scan/embedded.h"
 
 vigil_status vigil_engine_new(vigil_engine **out)
 {
@@ -55,6 +56,7 @@ void vigil_engine_free(vigil_engine *e)
     ftm_table_free(&e->ftm);
     cdb_table_free(&e->cdb);
     atoms_free(e->atoms);
+    emb_index_free(e->emb);
     bodyplan_free(&e->plan);
     yara_db_free(&e->yara);
     strtab_free(&e->names);
@@ -204,6 +206,8 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         return engine_fail(e, st, "compiling hash signatures: %s",
                            vigil_strerror(st));
     st = engine_compile_atoms(e);
+    if (st == VIGIL_OK && (st = emb_index_build(&e->ftm, &e->emb)) != VIGIL_OK)
+        return engine_fail(e, st, "compiling file-type magic: %s", vigil_strerror(st));
     if (st == VIGIL_OK)
         st = yara_db_compile(e);
     if (st != VIGIL_OK)

@@ -26,6 +26,8 @@
 #define ENGINE_MAX_HASH_SIGS (64u * 1024 * 1024)
 #define ENGINE_MAX_NAME_BYTES ((size_t)UINT32_MAX)
 
+struct emb_index;
+
 struct vigil_engine {
     int compiled;
     struct strtab names;   /* signature names as reported */
@@ -40,6 +42,7 @@ struct vigil_engine {
     struct cdb_table cdb;  /* .cdb container metadata signatures */
     struct ftm_table ftm;  /* .ftm file-type magic; replaces the built-in
                             * magic once it holds anything (as ClamAV) */
+    struct emb_index *emb; /* magics of embedded archives, built by compile */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
     char cache_dir[PATH_MAX]; /* "" = no cache of the compiled pre-filter */
     enum vigil_cache_state cache_state;

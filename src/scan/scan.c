@@ -17,9 +17,11 @@
 #include "core/status.h"
 #include "db/ldb.h"
 #include "io/source.h"
+#include "match/atoms.h"
 #include "match/yara.h"
 #include "scan/body.h"
 #include "scan/digest.h"
+#include "scan/embedded.h"
 #include "scan/filetype.h"
 #include "scan/result.h"
 #include "scan/scanner.h"
@@ -65,6 +67,8 @@ vigil_status vigil_scanner_new(const vigil_engine *e, vigil_scanner **out)
     st = body_scratch_init(&s->body, e);
     if (st == VIGIL_OK)
         st = yscan_new(e, &s->yara);
+    if (st == VIGIL_OK)
+        st = emb_scratch_new(e->emb, &s->emb);
     if (st != VIGIL_OK)
         goto out;
     *out = s;
@@ -81,6 +85,7 @@ void vigil_scanner_free(vigil_scanner *s)
     digester_free(&s->dg);
     body_scratch_free(&s->body);
     yscan_free(s->yara);
+    atoms_scratch_free(s->emb);
     result_free(&s->result);
     free(s->buf);
     free(s->obj);

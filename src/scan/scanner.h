@@ -69,6 +69,7 @@ struct vigil_scanner {
     struct digester dg;
     struct body_scratch body;
     struct yscan *yara; /* NULL without YARA rules */
+    struct atoms_scratch *emb; /* for the engine's emb_index, or NULL */
     const char *name;   /* of the top-level object being scanned, or NULL */
     struct vigil_result result;
     struct scan_walk walk;
