@@ -21,6 +21,7 @@
 #include "db/cdb.h"
 #include "unpack/outbuf.h"
 #include "unpack/zipcd.h"
+#include "unpack/zipdec.h"
 
 #define ARC_BLOCK ((size_t)64 << 10)
 
@@ -189,11 +190,11 @@ static vigil_status arc_member(struct unpack *u, struct archive *a, struct arc_s
  * sizes from the header, and for zip the central directory's compressed
  * size. Returns 1 when the walk must end. */
 static int arc_meta(struct unpack *u, struct archive_entry *e, const char *name,
-                    struct zipcd_iter *cd, uint64_t pos, vigil_status *st)
+                    struct zipcd_iter *cd, uint64_t pos, struct zipcd_entry *ze,
+                    vigil_status *st)
 {
     struct cdb_member m = {name, CDB_UNKNOWN, CDB_UNKNOWN, pos,
                            archive_entry_is_encrypted(e) != 0};
-    uint64_t crc;
 
     if (archive_entry_size_is_set(e) && archive_entry_size(e) >= 0)
         m.rsize = (uint64_t)archive_entry_size(e);
@@ -201,7 +202,8 @@ static int arc_meta(struct unpack *u, struct archive_entry *e, const char *name,
      * checks a zip member twice, from the central directory and from the
      * local header: with --allmatch a match is reported twice (measured). */
     if (strcmp(u->type, "ZIP") == 0) {
-        (void)zipcd_iter_next(cd, name, &m.csize, &crc);
+        if (zipcd_iter_next(cd, name, ze))
+            m.csize = ze->csize;
         if (unpack_meta(u, &m, st))
             return 1;
     }
@@ -212,9 +214,46 @@ static int arc_meta(struct unpack *u, struct archive_entry *e, const char *name,
     return unpack_meta(u, &m, st);
 }
 
+/* Decodes a zip member of a method libarchive does not read (Deflate64,
+ * implode) from its data in the object, within the budget. */
+static vigil_status arc_zipdec(struct unpack *u, const struct zipcd_entry *ze,
+                               struct outbuf *b, int *cut, int *damaged)
+{
+    uint64_t avail = u->len - ze->data, csize = ze->csize < avail ? ze->csize : avail;
+    size_t want, room, made = 0;
+    int stop = 0, rc;
+    vigil_status st;
+
+    want = unpack_budget(u, ze->usize, csize, &stop);
+    if (stop)
+        return VIGIL_OK;
+    if (ze->usize < want)
+        want = (size_t)ze->usize;
+    else if (ze->usize > want)
+        *cut = 1;
+    outbuf_limit(b, want);
+    if (want && (st = outbuf_reserve(b, want, &room)) != VIGIL_OK)
+        return st;
+    if (ze->method == 9)
+        rc = zipdec_inflate64(u->data + ze->data, (size_t)csize, b->p, want, &made);
+    else
+        rc = zipdec_explode(u->data + ze->data, (size_t)csize, ze->flags, b->p, want, &made);
+    b->len = made;
+    if (rc < 0 || csize < ze->csize)
+        *damaged = 1;
+    return VIGIL_OK;
+}
+
+/* Whether vigil decodes this zip member itself (libarchive refuses it). */
+static int arc_own_zip(const struct unpack *u, const struct zipcd_entry *ze)
+{
+    return ze && strcmp(u->type, "ZIP") == 0 && (ze->method == 9 || ze->method == 6) &&
+           !(ze->flags & 1) && ze->data < u->len;
+}
+
 /* Scans one member; returns 1 when the walk must end. */
 static int arc_entry(struct unpack *u, struct archive *a, struct archive_entry *e,
-                     struct arc_src *src, vigil_status *st)
+                     struct arc_src *src, const struct zipcd_entry *ze, vigil_status *st)
 {
     const char *name = archive_entry_pathname(e);
     struct outbuf b;
@@ -230,7 +269,10 @@ static int arc_entry(struct unpack *u, struct archive *a, struct archive_entry *
         return 0;
     }
     outbuf_init(&b, 0);
-    *st = arc_member(u, a, src, &b, &cut, &damaged);
+    if (arc_own_zip(u, ze))
+        *st = arc_zipdec(u, ze, &b, &cut, &damaged);
+    else
+        *st = arc_member(u, a, src, &b, &cut, &damaged);
     if (*st == VIGIL_OK) {
         if (damaged)
             unpack_damaged(u);
@@ -312,9 +354,10 @@ static vigil_status arc_walk(struct unpack *u)
     zipcd_iter_init(&cd, u->data, u->len);
     while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
         const char *name = archive_entry_pathname(e);
+        struct zipcd_entry ze = {.data = UINT64_MAX};
         u->type = arc_type(archive_format(a));
-        if (arc_meta(u, e, name ? name : "", &cd, ++pos, &st) ||
-            arc_entry(u, a, e, &src, &st))
+        if (arc_meta(u, e, name ? name : "", &cd, ++pos, &ze, &st) ||
+            arc_entry(u, a, e, &src, ze.data == UINT64_MAX ? NULL : &ze, &st))
             break;
     }
     if (rc == ARCHIVE_FATAL || rc == ARCHIVE_FAILED)

@@ -111,8 +111,7 @@ void zipcd_iter_init(struct zipcd_iter *it, const uint8_t *b, size_t len)
     it->ok = eocd != SIZE_MAX && it->pos < len;
 }
 
-int zipcd_iter_next(struct zipcd_iter *it, const char *name, uint64_t *csize,
-                    uint64_t *crc)
+int zipcd_iter_next(struct zipcd_iter *it, const char *name, struct zipcd_entry *m)
 {
     struct zipcd_rec r;
     const uint8_t *n = NULL, *c;
@@ -123,8 +122,15 @@ int zipcd_iter_next(struct zipcd_iter *it, const char *name, uint64_t *csize,
     if (nlen != strlen(name) || memcmp(n, name, nlen) != 0)
         return 0;
     c = it->b + it->pos;
-    *csize = r.csize;
-    *crc = le32(c + 16);
+    m->csize = r.csize;
+    m->usize = le32(c + 24);
+    m->crc = le32(c + 16);
+    m->flags = le16(c + 8);
+    m->method = le16(c + 10);
+    m->data = UINT64_MAX;
+    if (r.off <= it->len - ZIPCD_LFH_LEN && memcmp(it->b + r.off, "PK\3\4", 4) == 0 &&
+        r.hdr <= it->len - r.off)
+        m->data = r.off + r.hdr;
     it->pos = pos;
     return 1;
 }

@@ -25,9 +25,16 @@ struct zipcd_iter {
 
 void zipcd_iter_init(struct zipcd_iter *it, const uint8_t *b, size_t len);
 
-/* If the next central directory record is named name, fills its
- * compressed size and CRC-32, advances and returns 1; else returns 0. */
-int zipcd_iter_next(struct zipcd_iter *it, const char *name, uint64_t *csize,
-                    uint64_t *crc);
+/* One member as its central directory record describes it. */
+struct zipcd_entry {
+    uint64_t csize, usize, crc;
+    unsigned flags, method; /* general purpose flags, compression method */
+    uint64_t data; /* offset of its data after the local header, or
+                    * UINT64_MAX when the local header is not there */
+};
+
+/* If the next central directory record is named name, fills *m, advances
+ * and returns 1; else returns 0. */
+int zipcd_iter_next(struct zipcd_iter *it, const char *name, struct zipcd_entry *m);
 
 #endif

@@ -11,12 +11,10 @@ TF=$CLAMAV_TESTFILES
 [ -f "$TF/clam.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 
-# Every archive and compressed file of the package that vigil unpacks.
-# (clam.d64.zip and clam.impl.zip need Deflate64 and implode, which no
-# Debian library decodes.)
+# Every archive and compressed file of the package.
 files="clam.7z clam.arj clam.bin-be.cpio clam.bin-le.cpio clam.newc.cpio clam.odc.cpio
-clam.bz2.zip clam.cab clam.chm clam.exe.bz2 clam.exe.szdd clam.sis clam.tar.gz
-clam.zip clam_cache_emax.tgz"
+clam.bz2.zip clam.cab clam.chm clam.d64.zip clam.exe.bz2 clam.exe.szdd clam.impl.zip
+clam.sis clam.tar.gz clam.zip clam_cache_emax.tgz"
 mkdir pkg
 for f in $files; do cp "$TF/$f" pkg/; done
 
