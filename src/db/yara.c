@@ -99,7 +99,7 @@ vigil_status yara_db_add(struct vigil_engine *e, const char *path,
                          const void *data, size_t len)
 {
     struct yara_db *y = &e->yara;
-    struct yara_source s = {NULL, NULL, len};
+    struct yara_source s = {NULL, NULL, len, (uint32_t)e->ldb.n, 0};
 
     if (len > YARA_MAX_FILE)
         return engine_fail(e, VIGIL_EMALFORMED, "%s: rule file larger than %zu bytes",
@@ -415,9 +415,11 @@ static vigil_status ybuild(struct ycompile *c, size_t n, YR_RULES **out)
     }
     yr_compiler_set_callback(yc, ycompile_callback, c);
     yr_compiler_set_include_callback(yc, yinclude_callback, yinclude_free, c);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (yadd_source(c, yc, &y->src[i]))
             goto out;
+        y->src[i].rule_end = yc->next_rule_idx;
+    }
     if (yr_compiler_get_rules(yc, out) != ERROR_SUCCESS) {
         st = engine_fail(c->e, VIGIL_ENOMEM, "YARA compiler: out of memory");
         goto out;
@@ -510,11 +512,15 @@ vigil_status yara_db_compile(struct vigil_engine *e)
     yara_info_free(y);
     if (!(y->info = calloc(y->nrules ? y->nrules : 1, sizeof *y->info)))
         return engine_fail(e, VIGIL_ENOMEM, "YARA rules: out of memory");
+    size_t src = 0;
     yr_rules_foreach(y->rules, r)
     {
         if (i == y->nrules || (st = yrule_info(e, r, &y->info[i])) != VIGIL_OK)
             return engine_fail(e, st == VIGIL_OK ? VIGIL_EINVAL : st,
                                "YARA rules: cannot index rule %s", r->identifier);
+        while (src + 1 < y->rules_n && y->src[src].rule_end <= i)
+            src++;
+        y->info[i].order = y->rules_n ? y->src[src].ldb_before : 0;
         i++;
     }
     for (size_t k = 0; k < y->nwarnings; k++)

@@ -22,6 +22,8 @@ struct yara_source {
     char *path; /* as given, for messages and relative includes */
     char *text; /* the file's bytes, NUL-terminated */
     size_t len;
+    uint32_t ldb_before; /* logical signatures loaded before this file */
+    uint32_t rule_end;   /* rules of this and earlier files (set by compile) */
 };
 
 /* What a report needs of one rule, built once at compile (index = the rule's
@@ -32,6 +34,11 @@ struct yara_rule_info {
     size_t ntags;
     struct vigil_yara_meta *meta;
     size_t nmeta;
+    /* clamscan loads a YARA rule as a logical signature: both kinds are
+     * reported in load order. A rule comes before logical signature i
+     * when order <= i: order is the count of .ldb signatures loaded
+     * before the rule's file. */
+    uint32_t order;
 };
 
 struct yara_db {

@@ -32,6 +32,7 @@ struct ychunk {
 struct ypending {
     const struct vigil_yara_match *m;
     const char *name; /* "YARA.<rule>.UNOFFICIAL", in the engine */
+    uint32_t order;   /* yara_rule_info.order */
 };
 
 struct yscan {
@@ -41,6 +42,7 @@ struct yscan {
     size_t arena; /* bytes in chunks */
     struct ypending *pending;
     size_t npending, cap;
+    size_t reported; /* pending[0..reported) went out (yscan_report_before) */
     int allmatch;
     unsigned limits;
     vigil_status st; /* a failure inside the callback */
@@ -74,7 +76,7 @@ void yscan_reset(struct yscan *y)
         free(c);
     }
     y->arena = 0;
-    y->npending = 0;
+    y->npending = y->reported = 0;
 }
 
 void yscan_free(struct yscan *y)
@@ -193,7 +195,7 @@ static int ymatched(struct yscan *y, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule)
         y->cap = cap;
     }
     y->pending[y->npending++] =
-        (struct ypending){m, strtab_get(&y->e->names, ri->name)};
+        (struct ypending){m, strtab_get(&y->e->names, ri->name), ri->order};
     return 0;
 }
 
@@ -271,7 +273,7 @@ size_t yscan_pending(const struct yscan *y)
 void yscan_drop(struct yscan *y)
 {
     if (y)
-        y->npending = 0;
+        y->npending = y->reported = 0;
 }
 
 vigil_status yscan_report(struct yscan *y, int allmatch, struct vigil_result *r,
@@ -282,13 +284,35 @@ vigil_status yscan_report(struct yscan *y, int allmatch, struct vigil_result *r,
     if (!y)
         return VIGIL_OK;
     if (!allmatch && r->n)
-        y->npending = 0;
-    for (size_t i = 0; i < y->npending && st == VIGIL_OK; i++) {
+        y->npending = y->reported = 0;
+    for (size_t i = y->reported; i < y->npending && st == VIGIL_OK; i++) {
         st = result_add_yara(r, y->pending[i].name, layer_path, depth,
                              y->pending[i].m);
         if (!allmatch)
             break;
     }
-    y->npending = 0;
+    y->npending = y->reported = 0;
     return st;
+}
+
+vigil_status yscan_report_before(struct yscan *y, uint32_t before, int allmatch,
+                                 struct vigil_result *r)
+{
+    vigil_status st = VIGIL_OK;
+
+    if (!y)
+        return VIGIL_OK;
+    for (; y->reported < y->npending && y->pending[y->reported].order <= before &&
+           st == VIGIL_OK && (allmatch || !r->n);
+         y->reported++)
+        st = result_add_yara(r, y->pending[y->reported].name, "", 0,
+                             y->pending[y->reported].m);
+    return st;
+}
+
+uint32_t yscan_first_order(const struct yscan *y)
+{
+    const struct yara_db *db = y ? &y->e->yara : NULL;
+
+    return db && db->nrules ? db->info[0].order : UINT32_MAX;
 }

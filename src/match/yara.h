@@ -60,4 +60,14 @@ void yscan_drop(struct yscan *y);
 vigil_status yscan_report(struct yscan *y, int allmatch, struct vigil_result *r,
                           const char *layer_path, uint32_t depth);
 
+/* As yscan_report, for the waiting matches of rules that come before
+ * logical signature `before` in load order (yara_rule_info.order <=
+ * before; UINT32_MAX: all): those are reported and no longer wait. */
+vigil_status yscan_report_before(struct yscan *y, uint32_t before, int allmatch,
+                                 struct vigil_result *r);
+
+/* The load order of the first YARA rule file (see yara_rule_info.order);
+ * UINT32_MAX without rules. */
+uint32_t yscan_first_order(const struct yscan *y);
+
 #endif

@@ -4,10 +4,11 @@
  * signature of that size exists), body and logical signatures, YARA rules,
  * the allow list, and the verdict.
  *
- * Report order, as clamscan 1.4.6 reports when both kinds are loaded: body
- * matches, hash matches, logical signatures, then YARA rules (clamscan
- * loads a YARA rule as a logical signature: measured, it reports them after
- * the .ldb matches when the .yar file loads after the .ldb file). */
+ * Report order, as clamscan 1.4.6 reports when all kinds are loaded: body
+ * matches, hash matches, then logical signatures and YARA rules together in
+ * the order their files were loaded (clamscan loads a YARA rule as a
+ * logical signature; measured with .yar files before, between and after
+ * .ldb files: tests/compat/yara_order.sh). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,12 +215,42 @@ static vigil_status scan_yara(struct vigil_scanner *s, const uint8_t *data,
     unsigned limits = 0;
     vigil_status st;
 
-    if (!s->yara || (!all && (s->result.n || lsig_pending(&s->body.lsig))))
+    if (!s->yara || (!all && s->result.n))
+        return VIGIL_OK;
+    /* Without allmatch a matching logical signature is reported unless a
+     * YARA rule loaded before it matches too. */
+    if (!all && lsig_pending(&s->body.lsig) &&
+        yscan_first_order(s->yara) > s->body.lsig.found[0])
         return VIGIL_OK;
     st = yscan_run(s->yara, data, len, &obj, all, &limits);
     s->result.limits |= limits & ~VIGIL_LIMIT_SCANTIME;
     if (st == VIGIL_OK && (limits & VIGIL_LIMIT_SCANTIME))
         st = walk_limit(s, VIGIL_LIMIT_SCANTIME, NULL, NULL);
+    return st;
+}
+
+/* Reports the matching logical signatures and YARA rules in load order,
+ * as clamscan does (it loads YARA rules as logical signatures): all with
+ * allmatch, else the first, and only when nothing matched before. */
+static vigil_status scan_report_lsigs(struct vigil_scanner *s, int all)
+{
+    struct lsig_scratch *l = &s->body.lsig;
+    vigil_status st = VIGIL_OK;
+
+    if (!all && s->result.n) {
+        lsig_drop(l);
+        yscan_drop(s->yara);
+        return VIGIL_OK;
+    }
+    for (size_t i = 0; i < l->nfound && st == VIGIL_OK && (all || !s->result.n); i++) {
+        st = yscan_report_before(s->yara, l->found[i], all, &s->result);
+        if (st == VIGIL_OK && (all || !s->result.n))
+            st = result_add(&s->result,
+                            strtab_get(&s->e->names, s->e->ldb.v[l->found[i]].name), "", 0);
+    }
+    lsig_drop(l);
+    if (st == VIGIL_OK)
+        st = yscan_report(s->yara, all, &s->result, "", 0);
     return st;
 }
 
@@ -271,11 +302,7 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     if (st == VIGIL_OK)
         st = scan_hashes(s, &mem, o);
     if (st == VIGIL_OK)
-        st = lsig_report(s->e, &s->body.lsig, (o->flags & VIGIL_SCAN_ALLMATCH) != 0,
-                         &s->result);
-    if (st == VIGIL_OK)
-        st = yscan_report(s->yara, (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result,
-                          "", 0);
+        st = scan_report_lsigs(s, (o->flags & VIGIL_SCAN_ALLMATCH) != 0);
     return st;
 }
 
