@@ -253,9 +253,9 @@ static int arc_own_zip(const struct unpack *u, const struct zipcd_entry *ze)
 
 /* Scans one member; returns 1 when the walk must end. */
 static int arc_entry(struct unpack *u, struct archive *a, struct archive_entry *e,
-                     struct arc_src *src, const struct zipcd_entry *ze, vigil_status *st)
+                     const char *name, struct arc_src *src, const struct zipcd_entry *ze,
+                     vigil_status *st)
 {
-    const char *name = archive_entry_pathname(e);
     struct outbuf b;
     uint64_t fed0 = src->fed;
     int cut = 0, damaged = 0, stop = 0;
@@ -306,6 +306,9 @@ static struct archive *arc_open(struct arc_src *src)
     archive_read_support_format_lha(a);
     archive_read_support_format_xar(a);
     archive_read_support_format_ar(a);
+    /* clamscan names ISO 9660 members by their plain ISO names (CLAM.EXE),
+     * not by Rock Ridge or Joliet names (measured). */
+    (void)archive_read_set_options(a, "iso9660:!rockridge,iso9660:!joliet");
     archive_read_set_read_callback(a, arc_read);
     archive_read_set_seek_callback(a, arc_seek);
     archive_read_set_skip_callback(a, arc_skip);
@@ -356,8 +359,12 @@ static vigil_status arc_walk(struct unpack *u)
         const char *name = archive_entry_pathname(e);
         struct zipcd_entry ze = {.data = UINT64_MAX};
         u->type = arc_type(archive_format(a));
+        /* ... and by the last part of the path only (measured). */
+        if (name && strcmp(u->type, "ISO9660") == 0 && strrchr(name, '/'))
+            name = strrchr(name, '/') + 1;
         if (arc_meta(u, e, name ? name : "", &cd, ++pos, &ze, &st) ||
-            arc_entry(u, a, e, &src, ze.data == UINT64_MAX ? NULL : &ze, &st))
+            arc_entry(u, a, e, name ? name : "", &src, ze.data == UINT64_MAX ? NULL : &ze,
+                      &st))
             break;
     }
     if (rc == ARCHIVE_FATAL || rc == ARCHIVE_FAILED)

@@ -98,14 +98,17 @@ assert_has_line "concatenated gzip" "$OUT" "two.gz: OK"
 assert_has_line "clam.exe in a second gzip member" "$OUT" "second-member.gz: OK"
 
 # Formats written by bsdtar: both find clam.exe (clamscan in the ar archive
-# as an embedded executable); layer paths compared where both name members
-# the same way (not ISO 9660: clamscan uses the ISO names, CLAM.EXE).
+# as an embedded executable), with the same layer paths (ISO 9660 members
+# by their plain ISO names, CLAM.EXE, without directories, as clamscan).
+mkdir -p isotree/sub
+cp clam.exe isotree/sub/LongMixedName.exe
+bsdtar --format iso9660 -cf t-dir.iso9660 -C isotree .
 for fmt in iso9660 xar ar 7zip ustar cpio pax gnutar; do
     bsdtar --format $fmt -cf "t.$fmt" clam.exe
 done
 compat_run -d clam.hdb t.iso9660 t.xar t.ar t.7zip t.ustar t.cpio t.pax t.gnutar
 compare_all "bsdtar-written archives"
-compat_run -d clam.hdb -a t.xar t.7zip t.ustar t.cpio t.pax t.gnutar
+compat_run -d clam.hdb -a t.iso9660 t-dir.iso9660 t.xar t.7zip t.ustar t.cpio t.pax t.gnutar
 compare_found "bsdtar-written archives, -a"
 
 # Encrypted members: Heuristics.Encrypted.Zip under --alert-encrypted (one
