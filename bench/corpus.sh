@@ -26,3 +26,21 @@ bench_corpus() {
     CORPUS_FILES=$i
     CORPUS_MB=$(python3 -c "print('%.1f' % ($bytes / 1048576))")
 }
+
+# bench_heldout DIR MB: lists in DIR/heldout.list other ELF binaries of the
+# system (/usr/sbin, /usr/libexec and subdirectories of /usr/lib, up to MB
+# MiB), which the corpus does not hold: signatures cut from them look like
+# signatures of other programs (bench/mixed.py SOURCE heldout:LIST).
+bench_heldout() {
+    local dir=$1 max=$(($2 * 1024 * 1024)) f t=0 s
+    : > "$dir/heldout.list"
+    while read -r f; do
+        [ "$(head -c 4 "$f" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || continue
+        s=$(stat -c %s "$f")
+        [ $((t + s)) -le "$max" ] || break
+        t=$((t + s))
+        printf '%s\n' "$f" >> "$dir/heldout.list"
+    done < <(find /usr/sbin /usr/libexec /usr/lib -mindepth 1 -type f -size +8k -size -4M \
+                 -not -path '/usr/lib/x86_64-linux-gnu/*' 2>/dev/null | sort;
+             find /usr/lib/x86_64-linux-gnu -mindepth 2 -type f -size +8k -size -4M 2>/dev/null | sort)
+}

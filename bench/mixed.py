@@ -1,15 +1,25 @@
 #!/usr/bin/env python3
 """bench/mixed.py - a database shaped like ClamAV's, for bench/mixed.sh.
 
-  mixed.py CORPUS_LIST OUTDIR N
+  mixed.py CORPUS_LIST OUTDIR N [SOURCE]
 
 Writes OUTDIR/m.hdb, m.ndb and m.ldb with N signatures in all: 90% MD5 hash
 signatures (random, plus the hashes of 20 corpus files so that some match),
-8% body signatures (patterns.py: cut from the corpus, with wildcards and gaps,
-all but 1% changed in their last byte) and 2% logical signatures of two
-subsignatures cut from one place of the corpus (all but 1% with the second
-subsignature changed, so both atoms hit real code but the signature rarely
-matches). Seeded: the same N gives the same files.
+8% body signatures (patterns.py: cut from real bytes, with wildcards and
+gaps, all but 1% changed in their last byte) and 2% logical signatures of two
+subsignatures cut from one place (all but 1% with the second subsignature
+changed, so both atoms occur but the signature rarely matches).
+
+SOURCE says where the body and logical signatures are cut from:
+  corpus       the scanned corpus itself (default): every atom occurs in
+               the scanned files, and common code (padding, prologues,
+               unwind tables) recurs in them: the pre-filter's worst case
+  heldout:LIST other binaries of the same system, listed in LIST, that are
+               not scanned: atoms of compiler idioms still recur, the rest
+               does not, nearer to real signatures on clean files
+  random       random bytes of the same shapes: no atom recurs, the
+               pre-filter's best case (selective signatures on clean files)
+Seeded: the same N and SOURCE give the same files.
 """
 import hashlib
 import os
@@ -34,6 +44,8 @@ def body_sigs(files, rnd, n, cache):
 
 
 def load(files, rnd, cache):
+    if not files:  # random source
+        return rnd.randbytes(4096)
     f = rnd.choice(files)
     if f not in cache:
         with open(f, "rb") as fh:
@@ -74,12 +86,22 @@ def hash_sigs(files, rnd, n):
 def main():
     files = [l.strip() for l in open(sys.argv[1]) if l.strip()]
     outdir, n = sys.argv[2], int(sys.argv[3])
+    source = sys.argv[4] if len(sys.argv) > 4 else "corpus"
+    if source == "corpus":
+        cut = files
+    elif source == "random":
+        cut = []
+    elif source.startswith("heldout:"):
+        scanned = set(files)
+        cut = [l.strip() for l in open(source[8:]) if l.strip() and l.strip() not in scanned]
+    else:
+        sys.exit("mixed.py: SOURCE is corpus, heldout:LIST or random")
     rnd = random.Random(11)
     cache = {}
     nb, nl = max(1, n * 8 // 100), max(1, n * 2 // 100)
     for name, lines in (("m.hdb", hash_sigs(files, rnd, n - nb - nl)),
-                        ("m.ndb", body_sigs(files, rnd, nb, cache)),
-                        ("m.ldb", ldb_sigs(files, rnd, nl, cache))):
+                        ("m.ndb", body_sigs(cut, rnd, nb, cache)),
+                        ("m.ldb", ldb_sigs(cut, rnd, nl, cache))):
         with open(os.path.join(outdir, name), "w") as fh:
             fh.write("\n".join(lines) + "\n")
 

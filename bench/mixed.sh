@@ -4,15 +4,21 @@
 # corpus, one run. For each size: start-up cold (vigil: empty cache
 # directory) and from vigil's compiled cache, peak RSS of the corpus scan,
 # MB/s at -j 1 and all cores, and whether both report the same detections.
+# Three sources for the body and logical signatures (bench/mixed.py): cut
+# from the scanned corpus itself (worst case: every atom recurs), from other
+# binaries of the system (held out), and random bytes of the same shapes
+# (best case: selective signatures on clean files).
 #
 #   bench/mixed.sh path/to/vigil
-# Env: BENCH_MIXED_SIGS ("1000 100000 1000000"), BENCH_CORPUS_MB (64).
+# Env: BENCH_MIXED_SIGS ("1000 100000 1000000"), BENCH_CORPUS_MB (64),
+#      BENCH_MIXED_SOURCES ("corpus heldout random").
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 VIGIL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 CLAMSCAN=${CLAMSCAN:-clamscan}
 COUNTS=${BENCH_MIXED_SIGS:-1000 100000 1000000}
+SOURCES=${BENCH_MIXED_SOURCES:-corpus heldout random}
 MB=${BENCH_CORPUS_MB:-64}
 NPROC=$(nproc)
 
@@ -20,6 +26,7 @@ W=$(mktemp -d /tmp/vigil-bench-mix.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 . "$here/corpus.sh"
 bench_corpus "$W" "$MB" elf
+bench_heldout "$W" "$MB"
 i=$CORPUS_FILES mb=$CORPUS_MB
 echo tiny > "$W/tiny"
 echo "corpus: $i files, $mb MiB of /usr/bin + /usr/lib ELF binaries"
@@ -28,10 +35,17 @@ secs() { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>"$W/time" || true; tail -1 "
 rate() { python3 -c "import sys; t=float(sys.argv[2])-float(sys.argv[3]); print('%.1f' % (float(sys.argv[1])/max(t,0.001)))" "$mb" "$1" "$2"; }
 ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1])/max(float(sys.argv[2]),0.001)))" "$1" "$2"; }
 
-printf '\n%8s | %-8s | %8s %8s | %8s | %8s %8s | %s\n' sigs scanner "cold s" "cached s" \
+for src in $SOURCES; do
+printf '\nsignatures cut from: %s\n' "$src"
+printf '%8s | %-8s | %8s %8s | %8s | %8s %8s | %s\n' sigs scanner "cold s" "cached s" \
     "RSS MiB" "MB/s -j1" "MB/s -jN" detections
 for n in $COUNTS; do
-    python3 "$here/mixed.py" "$W/corpus.list" "$W" "$n"
+    case $src in
+    heldout) msrc=heldout:$W/heldout.list ;;
+    *) msrc=$src ;;
+    esac
+    python3 "$here/mixed.py" "$W/corpus.list" "$W" "$n" "$msrc"
+    rm -rf "$W/cache-$n"
     DB=(-d "$W/m.hdb" -d "$W/m.ndb" -d "$W/m.ldb")
     C="--cache-dir=$W/cache-$n"
     mkdir -p "$W/cache-$n"
@@ -51,6 +65,7 @@ for n in $COUNTS; do
     printf '%8s | %-8s | %8s %8s | %8s | %8s %8s |\n' "" clamscan "$cs" "-" $((crss / 1024)) "$rc1" "-"
     printf '%8s | %-8s | %8s %8s | %8s | %8s %8s |\n' "" ratio "$(ratio "$vcold" "$cs")" \
         "$(ratio "$vs" "$cs")" "$(ratio "$vrss" "$crss")" "$(ratio "$rv1" "$rc1")" "$(ratio "$rvn" "$rc1")"
+done
 done
 echo
 echo "cold: load + compile + one tiny file with an empty cache directory; cached: the same"
