@@ -325,8 +325,6 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
     struct source mem;
 
     r.n = 0;
-    if (src->size > SCAN_MAX_OBJECT)
-        return VIGIL_OK; /* could not be unpacked anyway: do not read it twice */
     /* When body signatures or YARA rules will want the object in memory,
      * read it once now and search that copy: one read of the file. */
     if (!src->mem && (s->e->body.n || s->e->ldb.n || s->yara)) {

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 
 #include "core/engine.h"
@@ -166,6 +168,37 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
     return st;
 }
 
+/* Maps the file of src (larger than SCAN_MAX_OBJECT) read-only for the rest
+ * of the scan. Reading a page past the end of a file that shrinks while it
+ * is mapped raises SIGBUS: in vigil's sandboxed workers that costs the one
+ * scan an error and the worker is replaced; the size is checked again once
+ * mapped so an ordinary shrink is an error, not a signal. */
+static vigil_status scan_map(struct vigil_scanner *s, const struct source *src,
+                             const uint8_t **data)
+{
+    struct stat st;
+    void *p;
+
+    if (s->map) {
+        *data = s->map;
+        return VIGIL_OK;
+    }
+    if (src->fd < 0 || src->size > SIZE_MAX)
+        return VIGIL_ETOOBIG;
+    p = mmap(NULL, (size_t)src->size, PROT_READ, MAP_PRIVATE, src->fd, 0);
+    if (p == MAP_FAILED)
+        return VIGIL_ETOOBIG;
+    if (fstat(src->fd, &st) != 0 || (uint64_t)st.st_size < src->size) {
+        munmap(p, (size_t)src->size);
+        return VIGIL_ECHANGED;
+    }
+    (void)madvise(p, (size_t)src->size, MADV_SEQUENTIAL);
+    s->map = p;
+    s->map_len = (size_t)src->size;
+    *data = p;
+    return VIGIL_OK;
+}
+
 vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
                        const uint8_t **data)
 {
@@ -177,7 +210,7 @@ vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
         return VIGIL_OK;
     }
     if (src->size > SCAN_MAX_OBJECT)
-        return VIGIL_ETOOBIG;
+        return scan_map(s, src, data);
     if (size > s->obj_cap) {
         uint8_t *p = realloc(s->obj, size);
         if (!p)
@@ -195,6 +228,11 @@ vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
 /* Gives a large object buffer back so one big file does not pin memory. */
 static void scan_unload(struct vigil_scanner *s)
 {
+    if (s->map) {
+        munmap(s->map, s->map_len);
+        s->map = NULL;
+        s->map_len = 0;
+    }
     if (s->obj_cap > SCAN_KEEP_OBJECT) {
         free(s->obj);
         s->obj = NULL;
@@ -285,11 +323,11 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     scan_lsig_layers(s);
     if (s->e->body.n == 0 && s->e->ldb.n == 0 && !s->yara)
         return scan_hashes(s, src, o);
-    if (src->size > SCAN_MAX_OBJECT) {
+    st = scan_load(s, src, &data);
+    if (st == VIGIL_ETOOBIG) {
         s->result.limits |= VIGIL_LIMIT_SCANSIZE;
         return scan_hashes(s, src, o);
     }
-    st = scan_load(s, src, &data);
     if (st == VIGIL_OK) {
         if (s->walk.depth == 0)
             s->result.bytes_read = src->size;

@@ -15,9 +15,12 @@
 
 struct vigil_format;
 
-/* Body signatures and walkers need the whole object in memory; larger
- * objects are hashed (streamed) but not pattern-matched or unpacked, and
- * the result says MaxScanSize. */
+/* Body signatures and walkers need the whole object in memory: objects up
+ * to this size are read into the scanner's buffer; a larger file is mapped
+ * read-only instead (scan_load), so a 5 GiB file is matched without 5 GiB
+ * of memory. A larger object that cannot be mapped (it is no file) is
+ * hashed (streamed) but not pattern-matched or unpacked, and the result
+ * says MaxScanSize. */
 #define SCAN_MAX_OBJECT ((size_t)1 << 31)
 
 /* Deepest layer vigil ever opens, whatever max_recursion says (0 = no
@@ -66,6 +69,8 @@ struct vigil_scanner {
     uint8_t *buf;
     uint8_t *obj; /* whole-object buffer for body matching */
     size_t obj_cap;
+    void *map;    /* a file larger than SCAN_MAX_OBJECT, mapped */
+    size_t map_len;
     struct digester dg;
     struct body_scratch body;
     struct yscan *yara; /* NULL without YARA rules */
@@ -81,7 +86,8 @@ struct vigil_scanner {
 vigil_status scan_node(struct vigil_scanner *s, const struct source *src);
 
 /* Reads the whole object into the scanner's object buffer (memory sources
- * are used in place). (scan.c) */
+ * are used in place; a file larger than SCAN_MAX_OBJECT is mapped until the
+ * end of the scan). VIGIL_ETOOBIG when it can be neither. (scan.c) */
 vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
                        const uint8_t **data);
 
