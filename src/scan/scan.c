@@ -258,7 +258,8 @@ static vigil_status scan_yara(struct vigil_scanner *s, const uint8_t *data,
     /* Without allmatch a matching logical signature is reported unless a
      * YARA rule loaded before it matches too. */
     if (!all && lsig_pending(&s->body.lsig) &&
-        yscan_first_order(s->yara) > s->body.lsig.found[0])
+        (s->e->ldb.v[s->body.lsig.found[0]].target != 0 ||
+         yscan_first_order(s->yara) > s->body.lsig.found[0]))
         return VIGIL_OK;
     st = yscan_run(s->yara, data, len, &obj, all, &limits);
     s->result.limits |= limits & ~VIGIL_LIMIT_SCANTIME;
@@ -281,7 +282,10 @@ static vigil_status scan_report_lsigs(struct vigil_scanner *s, int all)
         return VIGIL_OK;
     }
     for (size_t i = 0; i < l->nfound && st == VIGIL_OK && (all || !s->result.n); i++) {
-        st = yscan_report_before(s->yara, l->found[i], all, &s->result);
+        /* Rules are target 0: they fall among target-0 signatures, after
+         * those of the object's own target (lsig_finish's order). */
+        if (s->e->ldb.v[l->found[i]].target == 0)
+            st = yscan_report_before(s->yara, l->found[i], all, &s->result);
         if (st == VIGIL_OK && (all || !s->result.n))
             st = result_add(&s->result,
                             strtab_get(&s->e->names, s->e->ldb.v[l->found[i]].name), "", 0);

@@ -2,7 +2,8 @@
 # compat/yara_order: clamscan loads a YARA rule as a logical signature, so
 # logical signatures and YARA rules are reported in the order their files
 # were loaded (interleaved when a .yar file sits between two .ldb files),
-# and without --allmatch the first in that order is the one reported. The
+# and without --allmatch the first in that order is the one reported;
+# signatures of the object's own target type come before both. The
 # scanned file starts with an ELF header: clamscan reports every match of
 # a text file twice with --allmatch (its raw and normalised-text scans),
 # which is another matter than the order.
@@ -17,9 +18,12 @@ rule Y1 { strings: $a = "vigil" condition: $a }
 rule Y2 { strings: $a = "data" condition: $a }
 R
 printf 'rule Never { strings: $a = "absent" condition: $a }\n' > n.yar
+printf 'L.Elf;Engine:51-255,Target:6;0;68656c6c6f\n' > e.ldb
 
+# e.ldb is typed (ELF): clamscan lists the object's own target first, then
+# target-0 signatures and YARA rules (target 0 too) by load order.
 for order in "a.ldb b.yar c.ldb" "b.yar a.ldb" "c.ldb b.yar a.ldb" "a.ldb c.ldb b.yar" \
-             "n.yar a.ldb b.yar"; do
+             "n.yar a.ldb b.yar" "b.yar e.ldb a.ldb" "b.yar e.ldb"; do
     args=()
     for f in $order; do args+=(-d "$f"); done
     compat_run "${args[@]}" f.elf
