@@ -17,8 +17,14 @@
  *     matches.
  * Container and Intermediates are compared with the object's place in its
  * containers, which the scan layer sets (lsig_scratch.container/inter).
- * Not honoured yet: HandlerType (clamscan rescans the object as that type;
- * vigil reports nothing for such a signature), IconGroup (needs .idb, which
+ * Not honoured yet: HandlerType (vigil reports nothing for such a
+ * signature). Measured on clamscan 1.4.6 with a zip whose first two bytes
+ * were changed and Handler.Zip;...,HandlerType:CL_TYPE_ZIP;0;0:5859: the
+ * object is scanned again as that type in a new layer; there the same
+ * signature matches again (the object's hash is already marked, so no
+ * third scan) and is reported as a detection, and with -a the layer path
+ * names the last member the retyped walk met ("bad.zip!(1)ZIP:clam.exe").
+ * IconGroup (needs .idb, which
  * vigil does not load: never matches, as in clamscan without one). Macro
  * groups are filled by body signatures with a $n offset (scan/body.c calls
  * lsig_macro_hit with where each member starts); as in clamscan 1.4.6 the
