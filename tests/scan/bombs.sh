@@ -23,6 +23,7 @@ $GEN tar100k empty100k.tar
 $GEN zip42 42.zip
 $GEN overlap overlap.zip
 $GEN fifield fifield.zip
+$GEN quine r.zip
 
 # bomb FILE LIMIT [OPTIONS...]: scans FILE, checks time, memory and the limit.
 bomb() {
@@ -52,6 +53,15 @@ bomb nest1000.gz MaxRecursion
 bomb empty100k.tar MaxFiles
 bomb 42.zip MaxCompressionRatio
 bomb overlap.zip MaxCompressionRatio
+# A zip quine: r.zip holds r.zip, byte for byte (libarchive says so too).
+assert_eq "r.zip is a quine" "same" "$(bsdtar -xOf r.zip r.zip | cmp -s - r.zip && echo same)"
+bomb r.zip MaxRecursion
+if command -v clamscan >/dev/null; then
+    vscan --no-builtin --no-summary -d clam.hdb --alert-exceeds-max -a r.zip
+    run_v=$OUT
+    run clamscan --no-summary -d clam.hdb --alert-exceeds-max -a r.zip
+    assert_eq "r.zip: as clamscan reports it" "$OUT" "$run_v"
+fi
 # Fifield's overlapping zip: Heuristics.Zip.OverlappingFiles, as clamscan
 # reports it (on by default), and not unpacked.
 /usr/bin/time -f '%U %S %M' -o time.txt "$VIGIL" scan --no-builtin --no-summary -d clam.hdb -a fifield.zip > out.txt
