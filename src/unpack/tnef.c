@@ -33,6 +33,8 @@ static vigil_status tnef_walk(struct unpack *u)
     size_t pos = 6;
     vigil_status st = VIGIL_OK;
 
+    if (unpack_options(u)->flags & VIGIL_SCAN_NO_MAIL)
+        return VIGIL_OK; /* clamscan --scan-mail=no leaves TNEF alone too */
     if (u->len < 6 || le32(b) != TNEF_SIGNATURE) {
         unpack_damaged(u);
         return VIGIL_OK;
