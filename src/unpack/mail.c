@@ -309,7 +309,9 @@ static int leaf(struct mail_walk *w, const struct mail_ent *e)
         if (n > max)
             unpack_too_big(w->u, name);
         made = n < max ? n : max;
-        if (child(w, in, made, name, made))
+        /* clamscan does not scan the body of a message without any
+         * Content-Type apart (measured); uuencoded files in it it does */
+        if ((!e->top || w->h.ctype[0]) && child(w, in, made, name, made))
             return 1;
         return text ? uu_files(w, in, made) : 0;
     }

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# compat/mail: mail, MIME, mbox, TNEF, BinHex and uuencoded files
+# (src/unpack/mail.c, mailhdr.c, maildec.c, tnef.c, binhex.c, uuencode.c)
+# against clamscan: the package's test files with only clam.exe's hash,
+# hand-made MIME oddities around clam.exe (tests/lib/mailgen.py), layer
+# paths (-a), --scan-mail=no, and body signatures of target type 4 (mail).
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/compat.sh"
+
+cp "$CLAMAV_TESTFILES/clam.exe" clam.exe
+hdb_line clam.exe ClamExe > t.hdb
+# clamscan decodes quoted-printable line by line and ends the last line
+# with "\n" (measured): the hash of clam.exe plus a newline is what matches
+# a quoted-printable clam.exe, in clamscan and in vigil.
+printf '\n' | cat clam.exe - > clamnl.bin
+hdb_line clamnl.bin ClamNL >> t.hdb
+
+# ---- the package's test files --------------------------------------------
+PKG="clam.exe.mbox.base64 clam.exe.mbox.uu clam.mail clam.tnef clam.exe.binhex"
+for f in $PKG; do cp "$CLAMAV_TESTFILES/$f" .; done
+compat_run -d t.hdb $PKG
+compare_all "package mail files"
+compare_found "package mail files"
+for f in $PKG; do
+    compat_run -d t.hdb -a "$f"
+    compare_found "$f -a (layer path)"
+done
+compat_run -d t.hdb --allmatch $PKG
+compare_all "package mail files --allmatch"
+compare_found "package mail files --allmatch"
+compat_run -d t.hdb --scan-mail=no $PKG
+compare_all "package mail files --scan-mail=no"
+compare_found "package mail files --scan-mail=no"
+assert_has_line "--scan-mail=no: mail left packed" "$V_OUT" "clam.mail: OK"
+
+# ---- hand-made MIME --------------------------------------------------------
+python3 "$VIGIL_SRC/tests/lib/mailgen.py" clam.exe
+# Same as clamscan, FOUND lines and layer paths: nested multiparts, base64,
+# quoted-printable, uuencode in a text body and as a transfer encoding,
+# RFC 2231 filename*=, quoted and unquoted boundaries, the boundary given in
+# Content-Disposition, a duplicate Content-Type (multipart last), a comment
+# in a header name, no final boundary, an mbox of two messages, an
+# encapsulated message/rfc822, an unnamed attachment ("attachment"), CRLF
+# lines, a one-part message, a message after text (MHTML), a message
+# starting with an X- header (MHTML), a uuencoded file, multiparts nested
+# 17 deep (found) and 18 deep (past max-recursion: clamscan skips it).
+SAME="nested.eml base64.eml qp.eml uubody.eml xuu.eml rfc2231.eml quoted.eml
+unquoted.eml cdisp.eml dupct.eml comment.eml nofinal.eml mbox rfc822.eml
+noname.eml crlf.eml single.eml after-text.txt xheader.eml file.uu nest17.eml
+nest18.eml"
+compat_run -d t.hdb $SAME
+compare_all "MIME edge cases"
+compare_found "MIME edge cases"
+for f in $SAME; do
+    compat_run -d t.hdb -a "$f"
+    compare_found "$f -a (layer path)"
+done
+compat_run -d t.hdb --max-recursion=5 nest17.eml nested.eml
+compare_found "multipart nesting follows --max-recursion"
+
+# Where clamscan misses the attachment, vigil finds it, deliberately:
+# - a boundary with semicolons, quoted as RFC 2045 allows ("A;B;C"):
+#   clamscan cuts the parameter at the first ';';
+# - two Content-Type fields, multipart first, text/plain last: clamscan takes
+#   the last and never looks for parts; mail readers show the attachment.
+for f in semicolon.eml dupct2.eml; do
+    run "$CLAMSCAN" --no-summary -d t.hdb "$f"
+    assert_has_line "$f: clamscan 1.4 misses it (if this fails, compare again)" "$OUT" "$f: OK"
+    vscan --no-builtin --no-summary -d t.hdb -a "$f"
+    assert_has_line "$f: vigil finds the attachment" "$OUT" \
+        "$f!(1)MAIL:$( [ $f = semicolon.eml ] && echo s.exe || echo p.exe): ClamExe.UNOFFICIAL FOUND"
+done
+# RFC 2231 continuations (filename*0*=UTF-8''lo%6Eg; filename*1="name.exe"):
+# both find clam.exe; clamscan names the layer "rfc2231failure", vigil
+# "longname.exe", the name RFC 2231 section 3 gives.
+compat_run -d t.hdb rfc2231cont.eml
+compare_all "RFC 2231 continuations"
+vscan --no-builtin --no-summary -d t.hdb -a rfc2231cont.eml
+assert_has_line "RFC 2231 continuations: joined name" "$OUT" \
+    "rfc2231cont.eml!(1)MAIL:longname.exe: ClamExe.UNOFFICIAL FOUND"
+
+# ---- body signatures of target type 4 ---------------------------------------
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+{
+    echo "MailSig:4:*:$(hex MAILMARKER)"
+    echo "TextInMail:4:*:$(hex 'hello MAIL')"
+} > t4.ndb
+printf 'Subject: t\n\nhello MAILMARKER here\n' > m.eml
+printf 'Subject: t\nContent-Type: text/plain\n\nhello MAILMARKER here\n' > m3.eml
+printf 'Just text\nSubject: t\nhello MAILMARKER here\n' > plain.txt
+printf 'Received: x\nSubject: t\n\nhello MAILMARKER\n' > r.eml
+compat_run -d t4.ndb m.eml m3.eml plain.txt r.eml
+compare_all "target 4 on mail and non-mail"
+compare_found "target 4 on mail and non-mail"
+compat_run -d t4.ndb --allmatch m.eml m3.eml plain.txt r.eml
+compare_found "target 4 --allmatch"
+assert_lacks_line "target 4 does not match plain text" "$V_OUT" "plain.txt: MailSig.UNOFFICIAL FOUND"
+
+finish
