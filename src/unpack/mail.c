@@ -384,8 +384,10 @@ static int parts(struct mail_walk *w, const struct mail_ent *e)
         }
         pos = next;
     }
-    if (open && pos >= e->end) /* no closing delimiter: the part runs to the end */
+    if (open && pos >= e->end) { /* no closing delimiter: the part runs to the end */
+        unpack_damaged(w->u); /* a cut message looks like this */
         (void)push(w, start, e->end, e->level + 1, 0);
+    }
     reverse(w, mark);
     return found;
 }
