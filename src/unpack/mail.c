@@ -74,9 +74,15 @@ static int ci_at(const uint8_t *buf, size_t len, const char *name)
 
     if (len < n)
         return 0;
-    for (size_t k = 0; k < n; k++)
-        if (buf[k] != (uint8_t)name[k] && (buf[k] | 0x20) != ((uint8_t)name[k] | 0x20))
+    for (size_t k = 0; k < n; k++) {
+        int c = buf[k], m = (unsigned char)name[k];
+        if (c >= 'A' && c <= 'Z')
+            c += 32;
+        if (m >= 'A' && m <= 'Z')
+            m += 32;
+        if (c != m)
             return 0;
+    }
     return 1;
 }
 
@@ -97,7 +103,7 @@ static size_t find_field(const uint8_t *buf, size_t len, size_t from, size_t to,
         if (!nl)
             return 0;
         i = (size_t)(nl - buf) + 1;
-        if (i < to + 1 && ci_at(buf + i, len - i, name))
+        if (ci_at(buf + i, len - i, name))
             return i + strlen(name);
     }
     return 0;

@@ -34,18 +34,18 @@ size_t mailhdr_line(const uint8_t *b, size_t pos, size_t end, size_t *next)
     return len;
 }
 
-/* Appends l[0..n) to the field f (of capacity cap), cutting at cap. */
-static void field_add(char *f, size_t cap, const uint8_t *l, size_t n)
+/* Appends l[0..n) to the field f (of capacity cap, *have bytes used),
+ * cutting at cap. */
+static void field_add(char *f, size_t cap, size_t *have, const uint8_t *l, size_t n)
 {
-    size_t have = strlen(f);
-
-    if (have + 1 >= cap)
+    if (*have + 1 >= cap)
         return;
-    if (n > cap - 1 - have)
-        n = cap - 1 - have;
+    if (n > cap - 1 - *have)
+        n = cap - 1 - *have;
     for (size_t i = 0; i < n; i++)
-        f[have + i] = l[i] ? (char)l[i] : ' ';
-    f[have + n] = '\0';
+        f[*have + i] = l[i] ? (char)l[i] : ' ';
+    *have += n;
+    f[*have] = '\0';
 }
 
 /* The field name of line l[0..colon) without comments and blanks,
@@ -82,7 +82,7 @@ void mailhdr_parse(const uint8_t *b, size_t start, size_t end, struct mailhdr *h
     size_t pos = start, next, len;
     char name[64];
     char *cur = NULL;
-    size_t curcap = 0;
+    size_t curcap = 0, curlen = 0;
 
     h->ctype[0] = h->multipart[0] = h->disp[0] = h->cte[0] = '\0';
     len = pos < end ? mailhdr_line(b, pos, end, &next) : 0;
@@ -98,7 +98,7 @@ void mailhdr_parse(const uint8_t *b, size_t start, size_t end, struct mailhdr *h
         }
         if (l[0] == ' ' || l[0] == '\t') {
             if (cur)
-                field_add(cur, curcap, l, len);
+                field_add(cur, curcap, &curlen, l, len);
             pos = next;
             continue;
         }
@@ -117,8 +117,9 @@ void mailhdr_parse(const uint8_t *b, size_t start, size_t end, struct mailhdr *h
             continue;
         keep_multipart(h);
         cur[0] = '\0'; /* a repeated field: the last one counts */
+        curlen = 0;
         colon++;
-        field_add(cur, curcap, colon, len - (size_t)(colon - l));
+        field_add(cur, curcap, &curlen, colon, len - (size_t)(colon - l));
     }
     keep_multipart(h);
     h->body = pos;

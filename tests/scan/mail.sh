@@ -3,7 +3,8 @@
 # binhex.c, uuencode.c): truncated messages, TNEF, BinHex and uuencoded
 # files are scanned as far as they go (a signature on the first bytes of
 # clam.exe still matches the part that is left) and reported damaged; mail
-# bombs (multiparts nested thousands deep, a header line of megabytes,
+# bombs (multiparts nested thousands deep, a header line of megabytes, a
+# header folded over two million lines,
 # a hundred thousand empty parts, a BinHex run-length bomb) end in seconds.
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -51,6 +52,7 @@ for i in range(n):
     s += '--b%d\nContent-Type: multipart/mixed; boundary="b%d"\n\n' % (i, i + 1)
 open('deep.eml', 'w').write(s)
 open('longhdr.eml', 'w').write(H + 'Content-Type: multipart/mixed; boundary="' + 'x' * (8 << 20) + '"\n\n--x\n\n')
+open('folded.eml', 'w').write(H + 'Content-Type: multipart/mixed;\n' + ' x=y;\n' * 2000000 + ' boundary=z\n\n--z\n\n')
 open('parts.eml', 'w').write(H + 'Content-Type: multipart/mixed; boundary=p\n\n' + '--p\n\nx\n' * 100000 + '--p--\n')
 # BinHex run-length bomb: 0x41 then 0x90 0xff repeated (254 bytes per pair).
 raw = b'\x05a.txt\x00' + b'\0' * 10 + b'\xff\xff\xff\xff' + b'\0\0\0\0\0\0' + b'A' + b'\x90\xff' * 300000
@@ -60,7 +62,7 @@ bits = ''.join('{:08b}'.format(c) for c in raw)
 enc = bytes(alpha[int(bits[i:i + 6], 2)] for i in range(0, len(bits), 6))
 open('rle.hqx', 'wb').write(b'(This file must be converted with BinHex 4.0)\n:' + enc + b':\n')
 PY
-for f in deep.eml longhdr.eml parts.eml rle.hqx; do
+for f in deep.eml longhdr.eml folded.eml parts.eml rle.hqx; do
     /usr/bin/time -f '%U %S' -o time.txt timeout 120 "$VIGIL" scan --no-builtin \
         -d head.ndb --json "$f" > out.json 2> err.txt
     rc=$?
