@@ -317,9 +317,11 @@ static int leaf(struct mail_walk *w, const struct mail_ent *e)
         made = n < max ? n : max;
         /* clamscan does not scan the body of a message without any
          * Content-Type apart (measured); uuencoded files in it it does */
-        if ((!e->top || w->h.ctype[0]) && child(w, in, made, name, made))
+        /* uuencoded files first: clamscan reports them before the text
+         * that holds them (which the scan layer may type as uuencoded) */
+        if (text && uu_files(w, in, made))
             return 1;
-        return text ? uu_files(w, in, made) : 0;
+        return (!e->top || w->h.ctype[0]) && child(w, in, made, name, made);
     }
     max = max < n ? max : n;
     if (!(out = malloc(max + 1))) {
@@ -335,9 +337,9 @@ static int leaf(struct mail_walk *w, const struct mail_ent *e)
      * hash signatures agree. */
     if (cte == CTE_QP && n && in[n - 1] != '=' && made < max + 1)
         out[made++] = '\n';
-    stop = child(w, out, made, name, n);
-    if (!stop && text)
-        stop = uu_files(w, out, made);
+    stop = text && uu_files(w, out, made);
+    if (!stop)
+        stop = child(w, out, made, name, n);
     free(out);
     return stop;
 }

@@ -97,6 +97,8 @@ cases = {
     'after-text.txt': 'hello\n' + mixed([part('z.exe', b64)]),
     'xheader.eml': 'X-Foo: bar\n' + mixed([part('z.exe', b64)]),
     'file.uu': uu(exe, 'f.exe'),
+    'uustart.eml': 'From: a\nContent-Type: text/plain\n\n' + uu(exe, 'v.exe'),
+    'uunoct.eml': 'From: a\nSubject: x\n\nhello\n' + uu(exe, 'v.exe'),
     'nest17.eml': nest(17),
     'nest18.eml': nest(18),
 }
