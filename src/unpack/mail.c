@@ -315,12 +315,12 @@ static int leaf(struct mail_walk *w, const struct mail_ent *e)
         if (n > max)
             unpack_too_big(w->u, name);
         made = n < max ? n : max;
-        /* clamscan does not scan the body of a message without any
-         * Content-Type apart (measured); uuencoded files in it it does */
         /* uuencoded files first: clamscan reports them before the text
          * that holds them (which the scan layer may type as uuencoded) */
         if (text && uu_files(w, in, made))
             return 1;
+        /* clamscan does not scan the body of a message without any
+         * Content-Type apart (measured); the uuencoded files in it it does */
         return (!e->top || w->h.ctype[0]) && child(w, in, made, name, made);
     }
     max = max < n ? max : n;
