@@ -418,6 +418,32 @@ static size_t first_field(const uint8_t *b, size_t start, size_t end)
     return start;
 }
 
+/* A message/rfc822 entity, as clamscan 1.4.6 treats it (measured): the
+ * whole message's content is read in place, as the message itself; a part
+ * goes to the scan layer, decoded when encoded (then named by its file
+ * name), else unnamed, or "attachment" when it is an attachment with a file
+ * name. Returns 1 to stop. */
+static int encapsulated(struct mail_walk *w, const struct mail_ent *e)
+{
+    struct mailhdr *h = &w->h;
+    size_t n = e->end > h->body ? e->end - h->body : 0;
+    const char *name = NULL;
+    char disp[16];
+
+    if (e->top) {
+        if (e->level < w->max_nest)
+            (void)push(w, h->body, e->end, e->level + 1, 1);
+        return 0;
+    }
+    if (cte_of(h->cte) != CTE_RAW)
+        return leaf(w, e);
+    mailhdr_type(h->disp, disp, sizeof disp);
+    if (strcmp(disp, "attachment") == 0 &&
+        mailhdr_param(h->disp, "filename", w->name, sizeof w->name))
+        name = "attachment";
+    return child(w, w->b + h->body, n, name, n);
+}
+
 /* Reads one entity: its header, then its parts or its body. Returns 1 to
  * stop. */
 static int entity(struct mail_walk *w, const struct mail_ent *e)
@@ -444,10 +470,8 @@ static int entity(struct mail_walk *w, const struct mail_ent *e)
             return 0;
         w->type[0] = '\0'; /* no parts: its body is text */
     }
-    if (strcmp(w->type, "message/rfc822") == 0) {
-        size_t n = e->end > h->body ? e->end - h->body : 0;
-        return child(w, w->b + h->body, n, NULL, n);
-    }
+    if (strcmp(w->type, "message/rfc822") == 0)
+        return encapsulated(w, e);
     return leaf(w, e);
 }
 

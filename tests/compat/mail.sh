@@ -44,12 +44,14 @@ python3 "$VIGIL_SRC/tests/lib/mailgen.py" clam.exe
 # lines, a one-part message, a message after text (MHTML), a message
 # starting with an X- header (MHTML), a uuencoded file, a text body that
 # starts with a uuencoded file, one in a message without Content-Type,
-# multiparts nested
+# a message that is all one message/rfc822 (read in place), a forwarded
+# message as an attachment (named "attachment"), one in base64 (named by its
+# file name), multiparts nested
 # 17 deep (found) and 18 deep (past max-recursion: clamscan skips it).
 SAME="nested.eml base64.eml qp.eml uubody.eml xuu.eml rfc2231.eml quoted.eml
 unquoted.eml cdisp.eml dupct.eml comment.eml nofinal.eml mbox rfc822.eml
 noname.eml crlf.eml single.eml after-text.txt xheader.eml file.uu nest17.eml
-nest18.eml uustart.eml uunoct.eml"
+nest18.eml uustart.eml uunoct.eml toprfc822.eml fwd.eml fwd64.eml"
 compat_run -d t.hdb $SAME
 compare_all "MIME edge cases"
 compare_found "MIME edge cases"

@@ -97,6 +97,15 @@ cases = {
     'after-text.txt': 'hello\n' + mixed([part('z.exe', b64)]),
     'xheader.eml': 'X-Foo: bar\n' + mixed([part('z.exe', b64)]),
     'file.uu': uu(exe, 'f.exe'),
+    'toprfc822.eml': H + 'Content-Type: message/rfc822\n\n' + mixed([part('i.exe', b64)], 'B'),
+    'fwd.eml': H + 'Content-Type: multipart/mixed; boundary="A"\n\n--A\n'
+    'Content-Type: text/plain\n\nfwd\n--A\nContent-Type: message/rfc822; name="fw.eml"\n'
+    'Content-Disposition: attachment; filename="fw.eml"\n\n'
+    + mixed([part('i.exe', b64)], 'B') + '\n--A--\n',
+    'fwd64.eml': H + 'Content-Type: multipart/mixed; boundary="A"\n\n--A\n'
+    'Content-Type: message/rfc822\nContent-Disposition: attachment; filename="x.eml"\n'
+    'Content-Transfer-Encoding: base64\n\n'
+    + base64.encodebytes(mixed([part('i.exe', b64)], 'B').encode()).decode() + '--A--\n',
     'uustart.eml': 'From: a\nContent-Type: text/plain\n\n' + uu(exe, 'v.exe'),
     'uunoct.eml': 'From: a\nSubject: x\n\nhello\n' + uu(exe, 'v.exe'),
     'nest17.eml': nest(17),
