@@ -59,6 +59,17 @@ for f in $SAME; do
     compat_run -d t.hdb -a "$f"
     compare_found "$f -a (layer path)"
 done
+# BinHex inside mail: an attachment (found by both, the .hqx named at depth
+# 1), and after text in a body (neither looks for it there).
+{ printf 'From: a@b\nSubject: t\nMIME-Version: 1.0\n'
+  printf 'Content-Type: multipart/mixed; boundary=A\n\n--A\n'
+  printf 'Content-Type: application/mac-binhex40; name="c.hqx"\n\n'
+  cat clam.exe.binhex; printf '\n--A--\n'; } > bhatt.eml
+{ printf 'From: a@b\nSubject: t\nContent-Type: text/plain\n\nHello, see below\n\n'
+  cat clam.exe.binhex; } > bhbody.eml
+compat_run -d t.hdb -a bhatt.eml bhbody.eml
+compare_all "BinHex in mail"
+compare_found "BinHex in mail -a"
 compat_run -d t.hdb --max-recursion=5 nest17.eml nested.eml
 compare_found "multipart nesting follows --max-recursion"
 
