@@ -94,6 +94,29 @@ vscan --no-builtin --no-summary -d t.hdb -a rfc2231cont.eml
 assert_has_line "RFC 2231 continuations: joined name" "$OUT" \
     "rfc2231cont.eml!(1)MAIL:longname.exe: ClamExe.UNOFFICIAL FOUND"
 
+# ---- text parts, with a body signature (EICAR's first 40 bytes) ------------
+make_eicar eicar.txt
+python3 "$VIGIL_SRC/tests/lib/mailgen.py" clam.exe eicar.txt
+echo "EicarBody:0:*:$(head -c 40 eicar.txt | od -An -tx1 | tr -d ' \n')" > e.ndb
+# A message's text body (unnamed), a text part ("attachment"), base64 and
+# quoted-printable text ("mixedtextportion"); a body without Content-Type is
+# left to the message (not scanned apart).
+TEXT="text-body.eml text-part.eml text-b64.eml text-qp.eml text-nohdr.eml"
+compat_run -d e.ndb $TEXT
+compare_all "text parts"
+for f in $TEXT; do
+    compat_run -d e.ndb -a "$f"
+    compare_found "$f -a (layer path)"
+done
+# An HTML part: both find it, named "mixedtextportion"; clamscan reports it
+# at depth 0 ("(0)MAIL:mixedtextportion", its HTML normaliser reads the part
+# in place), vigil at depth 1, a child like every other part.
+compat_run -d e.ndb html-part.eml
+compare_all "HTML part"
+vscan --no-builtin --no-summary -d e.ndb -a html-part.eml
+assert_has_line "HTML part: layer path" "$OUT" \
+    "html-part.eml!(1)MAIL:mixedtextportion: EicarBody.UNOFFICIAL FOUND"
+
 # ---- body signatures of target type 4 ---------------------------------------
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 {

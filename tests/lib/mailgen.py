@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """tests/lib/mailgen.py - hand-made mail around an attachment, for
 tests/compat/mail.sh: each file shows one thing real mailers and attackers
-do. Usage: mailgen.py PAYLOAD (a file; clam.exe from the clamav-testfiles
-package at test time). Writes the cases into the current directory."""
+do. Usage: mailgen.py PAYLOAD [TEXT] (PAYLOAD a file: clam.exe from the
+clamav-testfiles package at test time; TEXT a line of text, EICAR made at
+test time, for the text-part cases). Writes the cases into the current
+directory."""
 import base64
 import binascii
 import sys
@@ -111,6 +113,18 @@ cases = {
     'nest17.eml': nest(17),
     'nest18.eml': nest(18),
 }
+if len(sys.argv) > 2:
+    E = open(sys.argv[2]).read()
+    cases.update({
+        'text-body.eml': H + 'Content-Type: text/plain\n\n' + E + '\n',
+        'text-part.eml': mixed(['Content-Type: text/plain\n\n' + E]),
+        'text-b64.eml': mixed(['Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n'
+                               + base64.encodebytes(E.encode()).decode()]),
+        'text-qp.eml': mixed(['Content-Type: text/plain\nContent-Transfer-Encoding: '
+                              'quoted-printable\n\n' + qp(E.encode())]),
+        'text-nohdr.eml': 'Subject: t\n\n' + E + '\n',
+        'html-part.eml': mixed(['Content-Type: text/html\n\n<p>' + E + '</p>']),
+    })
 for name, text in cases.items():
     with open(name, 'w', newline='') as f:
         f.write(text)
