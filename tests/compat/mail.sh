@@ -70,6 +70,22 @@ done
 compat_run -d t.hdb -a bhatt.eml bhbody.eml
 compare_all "BinHex in mail"
 compare_found "BinHex in mail -a"
+# A zip attached to a message: the layer path through both containers.
+python3 - <<'PY'
+import base64, zipfile
+with zipfile.ZipFile('invoice.zip', 'w') as z:
+    z.write('clam.exe')
+b = base64.encodebytes(open('invoice.zip', 'rb').read()).decode()
+open('zip.eml', 'w').write('From: a@b\nMIME-Version: 1.0\n'
+    'Content-Type: multipart/mixed; boundary=A\n\n--A\n'
+    'Content-Type: application/zip; name=invoice.zip\n'
+    'Content-Transfer-Encoding: base64\n\n' + b + '--A--\n')
+PY
+compat_run -d t.hdb -a zip.eml
+compare_all "zip in mail"
+compare_found "zip in mail -a"
+assert_has_line "zip in mail: layer path" "$V_OUT" \
+    "zip.eml!MAIL:invoice.zip!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND"
 compat_run -d t.hdb --max-recursion=5 nest17.eml nested.eml
 compare_found "multipart nesting follows --max-recursion"
 
