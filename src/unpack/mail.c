@@ -284,6 +284,7 @@ static const char *leaf_name(struct mail_walk *w, int top, enum mail_cte cte)
     if ((mailhdr_param(h->disp, "filename", w->name, sizeof w->name) ||
          mailhdr_param(h->ctype, "name", w->name, sizeof w->name)) &&
         w->name[0]) {
+        mailhdr_words(w->name); /* RFC 2047, as clamscan decodes them */
         sanitise(w->name);
         return w->name;
     }

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "unpack/maildec.h"
+
 #define MAILHDR_SEGS 32
 
 static int lower(int c)
@@ -296,4 +298,57 @@ int mailhdr_param(const char *value, const char *key, char *out, size_t cap)
     else
         put_value(out, cap, &o, plain.val, plain.vlen, 0);
     return 1;
+}
+
+/* Decodes the encoded word at s ("=?cs?E?text?="), writing to out; returns
+ * the length of the word read (0 if s starts no valid word) and sets *made. */
+static size_t word(const char *s, char *out, size_t *made)
+{
+    const char *cs = s + 2, *enc, *text, *end;
+    size_t n, o = 0;
+
+    if (s[0] != '=' || s[1] != '?' || !(enc = strchr(cs, '?')) || !enc[1] || enc[2] != '?')
+        return 0;
+    text = enc + 3;
+    if (!(end = strstr(text, "?=")))
+        return 0;
+    n = (size_t)(end - text);
+    if (enc[1] == 'B' || enc[1] == 'b') {
+        o = maildec_base64((const uint8_t *)text, n, (uint8_t *)out, n);
+    } else if (enc[1] == 'Q' || enc[1] == 'q') {
+        for (size_t i = 0; i < n; i++) {
+            if (text[i] == '_') {
+                out[o++] = ' ';
+            } else if (text[i] == '=' && n - i >= 3 && hexv((unsigned char)text[i + 1]) >= 0 &&
+                       hexv((unsigned char)text[i + 2]) >= 0) {
+                out[o++] = (char)(hexv((unsigned char)text[i + 1]) << 4 |
+                                  hexv((unsigned char)text[i + 2]));
+                i += 2;
+            } else {
+                out[o++] = text[i];
+            }
+        }
+    } else {
+        return 0;
+    }
+    *made = o;
+    return (size_t)(end + 2 - s);
+}
+
+void mailhdr_words(char *s)
+{
+    char *w = s;
+
+    /* Written behind what is read: a word of n bytes makes fewer than n.
+     * Blanks between two words stay, as clamscan keeps them (measured). */
+    while (*s) {
+        size_t made, len;
+        if (s[0] == '=' && s[1] == '?' && (len = word(s, w, &made)) != 0) {
+            w += made;
+            s += len;
+            continue;
+        }
+        *w++ = *s++;
+    }
+    *w = '\0';
 }

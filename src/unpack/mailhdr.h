@@ -31,6 +31,10 @@ void mailhdr_parse(const uint8_t *b, size_t start, size_t end, struct mailhdr *h
  * Returns 1 when the parameter was there. */
 int mailhdr_param(const char *value, const char *key, char *out, size_t cap);
 
+/* Decodes the RFC 2047 encoded words ("=?charset?B?...?=", "=?charset?Q?...?=")
+ * of the C string s in place (the text only gets shorter). */
+void mailhdr_words(char *s);
+
 /* Copies the media type of a field value ("multipart/mixed"), lowercased,
  * into out[0..cap). */
 void mailhdr_type(const char *value, char *out, size_t cap);

@@ -46,12 +46,19 @@ python3 "$VIGIL_SRC/tests/lib/mailgen.py" clam.exe
 # starts with a uuencoded file, one in a message without Content-Type,
 # a message that is all one message/rfc822 (read in place), a forwarded
 # message as an attachment (named "attachment"), one in base64 (named by its
-# file name), multiparts nested
+# file name), blanks after a delimiter, upper-case fields, base64 with
+# garbage or on one line, an inner boundary that is a prefix of the outer
+# one, a folded Content-Type, a preamble and a part without header, RFC 2047
+# encoded file names (B and Q, two words, words in text, a broken word),
+# multiparts nested
 # 17 deep (found) and 18 deep (past max-recursion: clamscan skips it).
 SAME="nested.eml base64.eml qp.eml uubody.eml xuu.eml rfc2231.eml quoted.eml
 unquoted.eml cdisp.eml dupct.eml comment.eml nofinal.eml mbox rfc822.eml
 noname.eml crlf.eml single.eml after-text.txt xheader.eml file.uu nest17.eml
-nest18.eml uustart.eml uunoct.eml toprfc822.eml fwd.eml fwd64.eml"
+nest18.eml uustart.eml uunoct.eml toprfc822.eml fwd.eml fwd64.eml
+blank-after-boundary.eml uppercase.eml b64-garbage.eml b64-one-line.eml
+prefix-boundary.eml folded-ct.eml preamble.eml rfc2047-0.eml rfc2047-1.eml
+rfc2047-2.eml rfc2047-3.eml rfc2047-4.eml"
 compat_run -d t.hdb $SAME
 compare_all "MIME edge cases"
 compare_found "MIME edge cases"
@@ -94,13 +101,22 @@ compare_found "multipart nesting follows --max-recursion"
 #   clamscan cuts the parameter at the first ';';
 # - two Content-Type fields, multipart first, text/plain last: clamscan takes
 #   the last and never looks for parts; mail readers show the attachment.
-for f in semicolon.eml dupct2.eml; do
+# - "Content-Type :" (blanks before the colon, RFC 5322 4.5.1 obsolete
+#   syntax that mail readers accept): clamscan does not see the field;
+# - a part whose header runs into its base64 without an empty line:
+#   clamscan takes the base64 for more header.
+for c in semicolon.eml:s.exe dupct2.eml:p.exe space-colon.eml:o3.exe no-blank.eml:o9.exe; do
+    f=${c%%:*}
     run "$CLAMSCAN" --no-summary -d t.hdb "$f"
     assert_has_line "$f: clamscan 1.4 misses it (if this fails, compare again)" "$OUT" "$f: OK"
     vscan --no-builtin --no-summary -d t.hdb -a "$f"
     assert_has_line "$f: vigil finds the attachment" "$OUT" \
-        "$f!(1)MAIL:$( [ $f = semicolon.eml ] && echo s.exe || echo p.exe): ClamExe.UNOFFICIAL FOUND"
+        "$f!(1)MAIL:${c#*:}: ClamExe.UNOFFICIAL FOUND"
 done
+# name*="o10.exe" (RFC 2231 form without its charset'language' part): both
+# find it; clamscan names the layer "attachment", vigil "o10.exe".
+compat_run -d t.hdb rfc2231-nocs.eml
+compare_all "RFC 2231 value without charset"
 # RFC 2231 continuations (filename*0*=UTF-8''lo%6Eg; filename*1="name.exe"):
 # both find clam.exe; clamscan names the layer "rfc2231failure", vigil
 # "longname.exe", the name RFC 2231 section 3 gives.

@@ -1,6 +1,7 @@
 /* fuzz_mail.c - fuzz the mail walker (src/unpack/mail.c, mailhdr.c,
  * maildec.c), hand-written: the input is walked as mail (and as MHTML),
- * and its text is parsed as a header field's parameters. */
+ * and its text is parsed as a header field's parameters and decoded as
+ * RFC 2047 encoded words. */
 #include <string.h>
 
 #include "fuzz_walk.h"
@@ -20,6 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)mailhdr_param(value, "filename", out, sizeof out);
     (void)mailhdr_param(value, "boundary", out, sizeof out);
     if (strlen(out) >= sizeof out)
+        __builtin_trap();
+    mailhdr_words(value);
+    if (strlen(value) > n)
         __builtin_trap();
     fuzz_walk(&format_mail, data, size, "fuzz.eml");
     fuzz_walk(&format_mhtml, data, size, "fuzz.mht");

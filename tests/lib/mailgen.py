@@ -113,6 +113,35 @@ cases = {
     'nest17.eml': nest(17),
     'nest18.eml': nest(18),
 }
+P = part
+for n, s in {
+    'blank-after-boundary.eml': H + 'Content-Type: multipart/mixed; boundary=A\n\n--A  \n'
+    + P('o1.exe', b64) + '--A--  \n',
+    'uppercase.eml': H + 'CONTENT-TYPE: MULTIPART/MIXED; BOUNDARY=A\n\n--A\n'
+    + P('o2.exe', b64) + '--A--\n',
+    'b64-garbage.eml': mixed([P('o4.exe', b64.replace('\n', '!!\n'), 'BASE64')]),
+    'b64-one-line.eml': mixed([P('o5.exe', b64.replace('\n', '') + '\n')]),
+    'prefix-boundary.eml': H + 'Content-Type: multipart/mixed; boundary=AB\n\n--AB\n'
+    'Content-Type: multipart/mixed; boundary=A\n\n--A\n' + P('o6.exe', b64)
+    + '--A--\n--AB--\n',
+    'folded-ct.eml': H + 'Content-Type: multipart/mixed;\n\tboundary="A"\n\n--A\n'
+    + P('o7.exe', b64) + '--A--\n',
+    'preamble.eml': H + 'Content-Type: multipart/mixed; boundary=A\n\npreamble\n--A\n\n'
+    'plain text no headers\n--A\n' + P('o8.exe', b64) + '--A--\nepilogue\n',
+    'space-colon.eml': H + 'Content-Type : multipart/mixed; boundary=A\n\n--A\n'
+    + P('o3.exe', b64) + '--A--\n',
+    'no-blank.eml': H + 'Content-Type: multipart/mixed; boundary=A\n\n--A\n'
+    'Content-Type: application/octet-stream; name="o9.exe"\n'
+    'Content-Transfer-Encoding: base64\n' + b64 + '--A--\n',
+    'rfc2231-nocs.eml': H + 'Content-Type: multipart/mixed; boundary=A\n\n--A\n'
+    'Content-Type: application/octet-stream; name*="o10.exe"\n'
+    'Content-Transfer-Encoding: base64\n\n' + b64 + '--A--\n',
+}.items():
+    cases[n] = s
+for i, nm in enumerate(['=?utf-8?B?bzExLmV4ZQ==?=', '=?utf-8?Q?w1_x=2Eexe?=',
+                        '=?utf-8?B?dzI=?= =?utf-8?B?LmV4ZQ==?=',
+                        'pre =?iso-8859-1?q?w3?= post.exe', '=?utf-8?B?dzI']):
+    cases['rfc2047-%d.eml' % i] = mixed([P(nm, b64)])
 if len(sys.argv) > 2:
     E = open(sys.argv[2]).read()
     cases.update({
