@@ -102,6 +102,7 @@ static const struct optdef optdefs[] = {
     {"structured-ssn-count", 0, K_IGN_ARG, 0},
     {"structured-cc-count", 0, K_IGN_ARG, 0},
     {"structured-cc-mode", 0, K_IGN_ARG, 0},
+    {"scan-mail", 0, K_FLAG, F(scan_mail)}, /* done: unpack/mail.c */
     {"phishing-sigs", 0, K_IGN_FLAG, 0},
     {"phishing-scan-urls", 0, K_IGN_FLAG, 0},
     {"heuristic-alerts", 0, K_IGN_FLAG, 0},
@@ -121,7 +122,6 @@ static const struct optdef optdefs[] = {
     {"scan-image-fuzzy-hash", 0, K_IGN_FLAG, 0},
     {"alert-broken", 0, K_IGN_FLAG, 0},
     {"alert-broken-media", 0, K_IGN_FLAG, 0},
-    {"scan-mail", 0, K_FLAG, F(scan_mail)},
     {"alert-encrypted", 0, K_FLAG, F(alert_encrypted)},
     {"alert-encrypted-archive", 0, K_FLAG, F(alert_encrypted)},
     {"alert-encrypted-doc", 0, K_IGN_FLAG, 0},
