@@ -49,11 +49,32 @@ struct mail_walk {
 
 /* ClamAV's magic of mail at offset 0 (libclamav/filetypes_int.h). */
 static const char *const mail_magic[] = {
-    ">From ", "Date: ", "Delivered-To: ", "Delivery-date: ", "Envelope-to: ", "For: ",
-    "From ", "From: ", "Hi. This is the qmail-send", "Message-ID: ", "Message-Id: ",
-    "Received: ", "Return-Path: ", "Return-path: ", "Subject: ", "To: ",
-    "X-Apparently-To: ", "X-EVS", "X-Envelope-From: ", "X-Original-To: ", "X-Real-To: ",
-    "X-Sieve: ", "X-Symantec-", "X-UIDL: ", "v:\nReceived: ", "v:\r\nReceived: ",
+    ">From ",
+    "Date: ",
+    "Delivered-To: ",
+    "Delivery-date: ",
+    "Envelope-to: ",
+    "For: ",
+    "From ",
+    "From: ",
+    "Hi. This is the qmail-send",
+    "Message-ID: ",
+    "Message-Id: ",
+    "Received: ",
+    "Return-Path: ",
+    "Return-path: ",
+    "Subject: ",
+    "To: ",
+    "X-Apparently-To: ",
+    "X-EVS",
+    "X-Envelope-From: ",
+    "X-Original-To: ",
+    "X-Real-To: ",
+    "X-Sieve: ",
+    "X-Symantec-",
+    "X-UIDL: ",
+    "v:\nReceived: ",
+    "v:\r\nReceived: ",
     "Received-SPF: ",
 };
 
@@ -303,8 +324,8 @@ static int leaf(struct mail_walk *w, const struct mail_ent *e)
     size_t n = e->end > w->h.body ? e->end - w->h.body : 0, max, made;
     enum mail_cte cte = cte_of(w->h.cte);
     const char *name = leaf_name(w, e->top, cte);
-    int stop = 0, text = name == NULL || w->type[0] == '\0' ||
-                         mailhdr_prefix(w->type, "text/");
+    int stop = 0,
+        text = name == NULL || w->type[0] == '\0' || mailhdr_prefix(w->type, "text/");
     uint8_t *out = NULL;
 
     if (cte == CTE_UU)
@@ -329,7 +350,8 @@ static int leaf(struct mail_walk *w, const struct mail_ent *e)
         w->st = VIGIL_ENOMEM;
         return 1;
     }
-    made = cte == CTE_BASE64 ? maildec_base64(in, n, out, max) : maildec_qp(in, n, out, max);
+    made =
+        cte == CTE_BASE64 ? maildec_base64(in, n, out, max) : maildec_qp(in, n, out, max);
     if (made == max && max < n && max < n / 4 * 3)
         unpack_too_big(w->u, name);
     /* clamscan decodes quoted-printable line by line and ends the last line
@@ -394,7 +416,7 @@ static int parts(struct mail_walk *w, const struct mail_ent *e)
         pos = next;
     }
     if (open && pos >= e->end) { /* no closing delimiter: the part runs to the end */
-        unpack_damaged(w->u); /* a cut message looks like this */
+        unpack_damaged(w->u);    /* a cut message looks like this */
         (void)push(w, start, e->end, e->level + 1, 0);
     }
     reverse(w, mark);
@@ -412,7 +434,8 @@ static size_t first_field(const uint8_t *b, size_t start, size_t end)
         size_t n = mailhdr_line(b, pos, end, &next), k = 0;
         while (k < n && b[pos + k] > ' ' && b[pos + k] < 127 && b[pos + k] != ':')
             k++;
-        if ((k > 0 && k < n && b[pos + k] == ':') || (n >= 5 && memcmp(b + pos, "From ", 5) == 0))
+        if ((k > 0 && k < n && b[pos + k] == ':') ||
+            (n >= 5 && memcmp(b + pos, "From ", 5) == 0))
             return pos;
         pos = next;
     }
@@ -452,7 +475,8 @@ static int entity(struct mail_walk *w, const struct mail_ent *e)
     struct mailhdr *h = &w->h;
     const char *ct;
 
-    mailhdr_parse(w->b, e->top ? first_field(w->b, e->start, e->end) : e->start, e->end, h);
+    mailhdr_parse(w->b, e->top ? first_field(w->b, e->start, e->end) : e->start, e->end,
+                  h);
     /* Duplicate Content-Type fields: clamscan takes the last; a multipart
      * one earlier still counts here, or its parts would go unseen. */
     ct = h->ctype;

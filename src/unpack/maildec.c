@@ -108,10 +108,10 @@ static size_t line_len(const uint8_t *in, size_t n, size_t *next)
     return len;
 }
 
-#define UU(c) (((c) - 0x20) & 0x3f)
+#define UU(c) (((c)-0x20) & 0x3f)
 
-size_t maildec_uu(const uint8_t *in, size_t n, uint8_t *out, size_t out_cap,
-                  size_t *used, int *damaged)
+size_t maildec_uu(const uint8_t *in, size_t n, uint8_t *out, size_t out_cap, size_t *used,
+                  int *damaged)
 {
     size_t pos = 0, o = 0;
 

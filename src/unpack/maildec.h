@@ -22,8 +22,8 @@ size_t maildec_qp(const uint8_t *in, size_t n, uint8_t *out, size_t out_cap);
  * line, until an "end" line or the end of the input; *used is set to the
  * bytes consumed (up to and including "end"). *damaged is set when a line
  * is malformed or "end" never comes. Never makes more than n bytes. */
-size_t maildec_uu(const uint8_t *in, size_t n, uint8_t *out, size_t out_cap,
-                  size_t *used, int *damaged);
+size_t maildec_uu(const uint8_t *in, size_t n, uint8_t *out, size_t out_cap, size_t *used,
+                  int *damaged);
 
 /* Returns 1 if line[0..n) is a uuencode "begin" line ("begin", a mode of
  * octal digits, a name). */

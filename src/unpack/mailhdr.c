@@ -88,7 +88,8 @@ void mailhdr_parse(const uint8_t *b, size_t start, size_t end, struct mailhdr *h
 
     h->ctype[0] = h->multipart[0] = h->disp[0] = h->cte[0] = '\0';
     len = pos < end ? mailhdr_line(b, pos, end, &next) : 0;
-    if (len >= 5 && (memcmp(b + pos, "From ", 5) == 0 || memcmp(b + pos, ">From", 5) == 0))
+    if (len >= 5 &&
+        (memcmp(b + pos, "From ", 5) == 0 || memcmp(b + pos, ">From", 5) == 0))
         pos = next;
     while (pos < end) {
         const uint8_t *l = b + pos;
@@ -133,7 +134,8 @@ void mailhdr_type(const char *value, char *out, size_t cap)
 
     while (*value == ' ' || *value == '\t')
         value++;
-    for (; *value && *value != ';' && *value != ' ' && *value != '\t' && o + 1 < cap; value++)
+    for (; *value && *value != ';' && *value != ' ' && *value != '\t' && o + 1 < cap;
+         value++)
         if (*value != '"')
             out[o++] = (char)lower((unsigned char)*value);
     out[o] = '\0';
@@ -307,7 +309,8 @@ static size_t word(const char *s, char *out, size_t *made)
     const char *cs = s + 2, *enc, *text, *end;
     size_t n, o = 0;
 
-    if (s[0] != '=' || s[1] != '?' || !(enc = strchr(cs, '?')) || !enc[1] || enc[2] != '?')
+    if (s[0] != '=' || s[1] != '?' || !(enc = strchr(cs, '?')) || !enc[1] ||
+        enc[2] != '?')
         return 0;
     text = enc + 3;
     if (!(end = strstr(text, "?=")))
@@ -319,7 +322,8 @@ static size_t word(const char *s, char *out, size_t *made)
         for (size_t i = 0; i < n; i++) {
             if (text[i] == '_') {
                 out[o++] = ' ';
-            } else if (text[i] == '=' && n - i >= 3 && hexv((unsigned char)text[i + 1]) >= 0 &&
+            } else if (text[i] == '=' && n - i >= 3 &&
+                       hexv((unsigned char)text[i + 1]) >= 0 &&
                        hexv((unsigned char)text[i + 2]) >= 0) {
                 out[o++] = (char)(hexv((unsigned char)text[i + 1]) << 4 |
                                   hexv((unsigned char)text[i + 2]));
