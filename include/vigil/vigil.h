@@ -218,6 +218,8 @@ typedef struct vigil_result vigil_result;
 /* An encrypted member of an archive is a detection, Heuristics.Encrypted.<Type>
  * (clamscan --alert-encrypted / --alert-encrypted-archive). */
 #define VIGIL_SCAN_ALERT_ENCRYPTED (1u << 2)
+/* Mail (RFC 822, mbox, MIME, TNEF) is not unpacked (clamscan --scan-mail=no). */
+#define VIGIL_SCAN_NO_MAIL (1u << 10)
 
 struct vigil_scan_options {
     unsigned flags;

@@ -102,7 +102,7 @@ static const struct optdef optdefs[] = {
     {"structured-ssn-count", 0, K_IGN_ARG, 0},
     {"structured-cc-count", 0, K_IGN_ARG, 0},
     {"structured-cc-mode", 0, K_IGN_ARG, 0},
-    {"scan-mail", 0, K_IGN_FLAG, 0},
+    {"scan-mail", 0, K_FLAG, F(scan_mail)}, /* done: unpack/mail.c */
     {"phishing-sigs", 0, K_IGN_FLAG, 0},
     {"phishing-scan-urls", 0, K_IGN_FLAG, 0},
     {"heuristic-alerts", 0, K_IGN_FLAG, 0},
@@ -499,6 +499,7 @@ static int init_defaults(struct scan_options *o, int argc)
 
     memset(o, 0, sizeof *o);
     o->cross_fs = true;
+    o->scan_mail = true;
     o->progress = PROGRESS_AUTO;
     o->follow_dir = FOLLOW_DIRECT;
     o->follow_file = FOLLOW_DIRECT;

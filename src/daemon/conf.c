@@ -67,6 +67,7 @@ static const struct conf_key keys[] = {
     K("MaxScanTime", T_NUM, max_scan_time),
     K("MaxDirectoryRecursion", T_NUM, max_dir_recursion),
     K("AlertExceedsMax", T_BOOL, alert_exceeds_max),
+    K("ScanMail", T_BOOL, scan_mail),
     K("AllowAllMatchScan", T_BOOL, allow_all_match_scan),
     K("FollowDirectorySymlinks", T_BOOL, follow_dir_symlinks),
     K("FollowFileSymlinks", T_BOOL, follow_file_symlinks),
@@ -76,7 +77,7 @@ static const struct conf_key keys[] = {
     IGN("ScanOLE2", T_IGNORE_BOOL), IGN("ScanPDF", T_IGNORE_BOOL),
     IGN("ScanSWF", T_IGNORE_BOOL), IGN("ScanXMLDOCS", T_IGNORE_BOOL),
     IGN("ScanHWP3", T_IGNORE_BOOL), IGN("ScanOneNote", T_IGNORE_BOOL),
-    IGN("ScanMail", T_IGNORE_BOOL), IGN("ScanPartialMessages", T_IGNORE_BOOL),
+    IGN("ScanPartialMessages", T_IGNORE_BOOL),
     IGN("ScanArchive", T_IGNORE_BOOL), IGN("ScanHTML", T_IGNORE_BOOL),
     IGN("ScanImage", T_IGNORE_BOOL), IGN("ScanImageFuzzyHash", T_IGNORE_BOOL),
     IGN("AlertBrokenExecutables", T_IGNORE_BOOL),
@@ -119,6 +120,7 @@ void conf_defaults(struct conf *c)
     c->max_dir_recursion = 15;
     c->cross_filesystems = true;
     c->allow_all_match_scan = true;
+    c->scan_mail = true;
 }
 
 static char **str_field(struct conf *c, size_t off)

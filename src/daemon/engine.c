@@ -119,6 +119,8 @@ void engine_scan_options(const struct conf *c, struct vigil_scan_options *o)
     o->limits.max_scantime_ms = c->max_scan_time;
     if (c->alert_exceeds_max)
         o->flags |= VIGIL_SCAN_ALERT_EXCEEDS_MAX;
+    if (!c->scan_mail)
+        o->flags |= VIGIL_SCAN_NO_MAIL;
 }
 
 static void *reload_thread(void *arg)

@@ -17,6 +17,9 @@
 #include "scan/filetype.h"
 #include "scan/offset.h"
 #include "scan/result.h"
+#include "unpack/format.h"
+
+extern const struct vigil_format format_mail;
 
 /* Matches kept per object; allmatch on a hostile file stays bounded. */
 #define BODY_MAX_HITS 4096
@@ -333,6 +336,10 @@ vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
         bodysig_memo_reset(b->memo);
     lsig_reset(&b->lsig);
     type = filetype_target(buf, len);
+    /* Mail is typed by its walker's magic (unpack/mail.c), so that target
+     * 4 signatures match the raw message as in clamscan. */
+    if (type == TARGET_ANY && format_mail.detect(buf, len))
+        type = TARGET_MAIL;
     if (type == TARGET_PE || type == TARGET_ELF || type == TARGET_MACHO) {
         exe_layout_read(buf, len, type, &b->exe);
         c.exe = &b->exe.layout;

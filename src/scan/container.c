@@ -243,6 +243,11 @@ size_t unpack_budget(struct unpack *u, uint64_t size, uint64_t in_bytes, int *st
     return max > SIZE_MAX ? SIZE_MAX : (size_t)max;
 }
 
+const struct vigil_scan_options *unpack_options(const struct unpack *u)
+{
+    return u->s->walk.o;
+}
+
 void unpack_damaged(struct unpack *u)
 {
     u->s->result.notes |= VIGIL_NOTE_DAMAGED;

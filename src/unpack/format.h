@@ -91,6 +91,10 @@ void unpack_encrypted(struct unpack *u, const char *name);
  * maximum, the file size limit) and was cut: a limit hit. */
 void unpack_too_big(struct unpack *u, const char *name);
 
+/* The options of the scan (flags and limits), for walkers whose work
+ * depends on them (--scan-mail=no, mail's multipart nesting). */
+const struct vigil_scan_options *unpack_options(const struct unpack *u);
+
 /* Returns 1 for a tar header (ustar magic or a valid v7 checksum): ClamAV
  * types tar by this check, outside its magic table. (archive.c) */
 int archive_is_tar(const uint8_t *buf, size_t len);

@@ -31,6 +31,9 @@ static const struct {
     {"CL_TYPE_MSCAB", &format_mscab},     {"CL_TYPE_CABSFX", &format_mscab},
     {"CL_TYPE_MSCHM", &format_mschm},     {"CL_TYPE_MSSZDD", &format_szdd},
     {"CL_TYPE_SIS", &format_sis},         {"CL_TYPE_ARJ", &format_arj},
+    {"CL_TYPE_MAIL", &format_mail},       {"CL_TYPE_MHTML", &format_mhtml},
+    {"CL_TYPE_TNEF", &format_tnef},       {"CL_TYPE_BINHEX", &format_binhex},
+    {"CL_TYPE_UUENCODED", &format_uuencode},
 };
 
 const struct vigil_format *format_for_cltype(const char *cltype)
