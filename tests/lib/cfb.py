@@ -12,6 +12,8 @@ from the command line:
   cfb.py ole10 OUT PAYLOAD_FILE     an OLE2 file with an Ole10Native object
   cfb.py encrypted OUT              a Word file whose FIB says encrypted
   cfb.py encxml OUT                 an OOXML encrypted package (EncryptionInfo)
+  cfb.py xlm OUT                    a workbook with an Excel 4.0 macro sheet
+  cfb.py xlsenc OUT                 a workbook with a FILEPASS record
   cfb.py plain OUT NAME PAYLOAD     one stream NAME holding PAYLOAD
 """
 import struct
@@ -230,6 +232,22 @@ def word_fib(encrypted):
     return _pad(fib, 1536)
 
 
+def biff_workbook(sheet_type, filepass=False):
+    """A Workbook stream: BOF, [FILEPASS], one BOUNDSHEET of sheet_type
+    (1: an Excel 4.0 macro sheet), EOF; then the sheet's BOF/EOF."""
+    def rec(t, data):
+        return struct.pack("<HH", t, len(data)) + data
+    bof = struct.pack("<HHHHII", 0x0600, 0x0005, 0x2775, 0x07CD, 0, 0x0206)
+    name = b"Macro1"
+    glob = rec(0x0809, bof)
+    if filepass:
+        glob += rec(0x002F, struct.pack("<H", 0) + b"\0" * 4)
+    sheet_at = len(glob) + 4 + 8 + len(name) + 4
+    glob += rec(0x0085, struct.pack("<IBBBB", sheet_at, 0, sheet_type, len(name), 0) + name)
+    glob += rec(0x000A, b"")
+    return glob + rec(0x0809, struct.pack("<HHHHII", 0x0600, 0x0040, 0, 0, 0, 0)) + rec(0x000A, b"")
+
+
 def main(argv):
     kind, out = argv[1], argv[2]
     if kind == "doc":
@@ -248,6 +266,10 @@ def main(argv):
     elif kind == "encxml":
         info = struct.pack("<HHI", 4, 4, 0x40) + b"<?xml version=\"1.0\"?><encryption/>"
         streams = [("EncryptionInfo", info), ("EncryptedPackage", b"\0" * 5000)]
+    elif kind == "xlm":
+        streams = [("Workbook", _pad(biff_workbook(1), 4096))]
+    elif kind == "xlsenc":
+        streams = [("Workbook", _pad(biff_workbook(0, True), 4096))]
     elif kind == "plain":
         streams = [(argv[3], open(argv[4], "rb").read())]
     else:
