@@ -53,14 +53,25 @@ static size_t ole2_nsect(const struct ole2 *o)
     return o->len > ss ? (o->len - ss + ss - 1) / ss : 0;
 }
 
-/* The bytes of regular sector s, or NULL when it is past the end. */
+/* The bytes of regular sector s, or NULL when it is past the end; *avail
+ * is how many of them the file has (less than a sector when it is cut). */
+static const uint8_t *ole2_part(const struct ole2 *o, uint32_t s, size_t *avail)
+{
+    size_t ss = (size_t)1 << o->shift, at = ((size_t)s + 1) * ss;
+
+    if (s >= ole2_nsect(o) || at >= o->len)
+        return NULL;
+    *avail = o->len - at < ss ? o->len - at : ss;
+    return o->d + at;
+}
+
+/* A whole regular sector s, or NULL. */
 static const uint8_t *ole2_sector(const struct ole2 *o, uint32_t s)
 {
-    size_t ss = (size_t)1 << o->shift;
+    size_t avail;
+    const uint8_t *p = ole2_part(o, s, &avail);
 
-    if (s >= ole2_nsect(o) || ((size_t)s + 1) > (o->len / ss))
-        return NULL;
-    return o->d + ((size_t)s + 1) * ss;
+    return p && avail == ((size_t)1 << o->shift) ? p : NULL;
 }
 
 /* Reads a chain of the FAT (mini = 0) or of the mini FAT into a new buffer
@@ -86,15 +97,19 @@ static vigil_status ole2_chain(struct ole2 *o, int mini, uint32_t start, size_t 
         return VIGIL_ENOMEM;
     for (size_t steps = 0; have < max && steps < n && s < OLE2_MAXREG && s < n; steps++) {
         const uint8_t *p = NULL;
-        size_t k = max - have < unit ? max - have : unit;
-        if (mini && (size_t)s * unit + unit <= o->minilen)
+        size_t k = max - have < unit ? max - have : unit, avail = 0;
+        if (mini && (size_t)s * unit + unit <= o->minilen) {
             p = o->mini + (size_t)s * unit;
+            avail = unit;
+        }
         else if (!mini)
-            p = ole2_sector(o, s);
+            p = ole2_part(o, s, &avail);
         if (!p)
             break;
-        memcpy(b + have, p, k);
-        have += k;
+        memcpy(b + have, p, k < avail ? k : avail);
+        have += k < avail ? k : avail;
+        if (avail < unit)
+            break; /* the file ends inside this sector */
         s = t[s];
     }
     if (have < max && exact)
