@@ -101,7 +101,8 @@ size_t vba_decompress(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
                 break;
         }
         else if (chunk_tokens(in + i + 2, size - 2, out, cap, start, &o, full) != 0) {
-            *damaged = !*full;
+            if (!*full)
+                *damaged = 1;
             break;
         }
         i += size;
@@ -127,9 +128,15 @@ size_t vba_modules(const uint8_t *d, size_t len, struct vba_module *m, size_t ma
     int in_module = 0;
 
     *damaged = 0;
-    while (len - i >= 6) {
-        uint32_t id = le16(d + i), size = le32(d + i + 2);
+    while (i < len) {
+        uint32_t id, size;
         size_t body = i + 6;
+        if (len - i < 6) {
+            *damaged = 1;
+            break;
+        }
+        id = le16(d + i);
+        size = le32(d + i + 2);
         if (id == 0x09) /* PROJECTVERSION: 6 bytes after a size of 4 */
             size = 6;
         if (size > len - body) {
