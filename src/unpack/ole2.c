@@ -81,7 +81,7 @@ static vigil_status ole2_chain(struct ole2 *o, int mini, uint32_t start, size_t 
 {
     const uint32_t *t = mini ? o->mfat : o->fat;
     size_t n = mini ? o->nmfat : o->nfat, unit = (size_t)1 << (mini ? o->mshift : o->shift);
-    uint8_t *b;
+    uint8_t *b, *seen;
     size_t have = 0;
     uint32_t s = start;
 
@@ -93,9 +93,14 @@ static vigil_status ole2_chain(struct ole2 *o, int mini, uint32_t start, size_t 
         o->damaged |= exact;
         max = n * unit;
     }
-    if (!(b = malloc(max ? max : 1)))
+    b = malloc(max ? max : 1);
+    seen = calloc(n / 8 + 1, 1); /* sectors of this chain: a loop is damage */
+    if (!b || !seen) {
+        free(b);
+        free(seen);
         return VIGIL_ENOMEM;
-    for (size_t steps = 0; have < max && steps < n && s < OLE2_MAXREG && s < n; steps++) {
+    }
+    while (have < max && s < OLE2_MAXREG && s < n) {
         const uint8_t *p = NULL;
         size_t k = max - have < unit ? max - have : unit, avail = 0;
         if (mini && (size_t)s * unit + unit <= o->minilen) {
@@ -104,8 +109,11 @@ static vigil_status ole2_chain(struct ole2 *o, int mini, uint32_t start, size_t 
         }
         else if (!mini)
             p = ole2_part(o, s, &avail);
-        if (!p)
+        if (!p || (seen[s / 8] & (1u << (s % 8)))) {
+            o->damaged = 1;
             break;
+        }
+        seen[s / 8] |= (uint8_t)(1u << (s % 8));
         memcpy(b + have, p, k < avail ? k : avail);
         have += k < avail ? k : avail;
         if (avail < unit)
@@ -114,6 +122,7 @@ static vigil_status ole2_chain(struct ole2 *o, int mini, uint32_t start, size_t 
     }
     if (have < max && exact)
         o->damaged = 1;
+    free(seen);
     *out = b;
     *got = have;
     return VIGIL_OK;
@@ -218,8 +227,12 @@ static vigil_status ole2_dir(struct ole2 *o)
             uint32_t j = link[k];
             if (k == 2 && o->ent[i].type == 2)
                 break; /* a stream has no children */
-            if (j >= n || seen[j])
+            if (j == OLE2_NONE)
                 continue;
+            if (j >= n || seen[j]) { /* a link outside, or back: a cycle */
+                o->damaged = 1;
+                continue;
+            }
             seen[j] = 1;
             stack[top++] = j;
             stack[top++] = k == 2 ? i : parent;
