@@ -227,6 +227,8 @@ typedef struct vigil_result vigil_result;
 #define VIGIL_SCAN_ALERT_ENCRYPTED_DOC (1u << 13)
 /* OLE2 files are not unpacked (clamscan --scan-ole2=no). */
 #define VIGIL_SCAN_NO_OLE2 (1u << 14)
+/* OneNote sections are not unpacked (clamscan --scan-onenote=no). */
+#define VIGIL_SCAN_NO_ONENOTE (1u << 15)
 
 struct vigil_scan_options {
     unsigned flags;

@@ -116,7 +116,7 @@ static const struct optdef optdefs[] = {
     {"scan-html", 0, K_IGN_FLAG, 0},
     {"scan-xmldocs", 0, K_IGN_FLAG, 0},
     {"scan-hwp3", 0, K_IGN_FLAG, 0},
-    {"scan-onenote", 0, K_IGN_FLAG, 0},
+    {"scan-onenote", 0, K_FLAG, F(scan_onenote)},
     {"scan-archive", 0, K_IGN_FLAG, 0},
     {"scan-image", 0, K_IGN_FLAG, 0},
     {"scan-image-fuzzy-hash", 0, K_IGN_FLAG, 0},
@@ -500,6 +500,7 @@ static int init_defaults(struct scan_options *o, int argc)
     memset(o, 0, sizeof *o);
     o->cross_fs = true;
     o->scan_ole2 = true;
+    o->scan_onenote = true;
     o->progress = PROGRESS_AUTO;
     o->follow_dir = FOLLOW_DIRECT;
     o->follow_file = FOLLOW_DIRECT;

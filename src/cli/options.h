@@ -39,7 +39,7 @@ struct scan_options {
     bool alert_exceeds_max, remove, to_stdout, quiet, verbose, debug;
     bool json, no_builtin, cross_fs, bell, no_cache, archive_verbose, alert_encrypted;
     bool no_sandbox; /* scan on in-process threads (debugging only) */
-    bool alert_macros, alert_encrypted_doc, scan_ole2;
+    bool alert_macros, alert_encrypted_doc, scan_ole2, scan_onenote;
     enum progress_mode progress;
     enum follow follow_dir, follow_file;
     unsigned jobs;              /* 0: one per online CPU */

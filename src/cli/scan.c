@@ -214,6 +214,8 @@ static void scan_paths(struct scan_run *s, vigil_engine *e, FILE *list)
         so.flags |= VIGIL_SCAN_ALERT_ENCRYPTED_DOC;
     if (!s->o->scan_ole2)
         so.flags |= VIGIL_SCAN_NO_OLE2;
+    if (!s->o->scan_onenote)
+        so.flags |= VIGIL_SCAN_NO_ONENOTE;
     if (start_sandbox(s, e, &cfg, &remote, &pool))
         return;
     st = jobs_new(&cfg, &q);
