@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unpack/outbuf.h"
 #include "unpack/vba.h"
 
 #define OLE2_HEADER 512
@@ -311,53 +312,82 @@ static void ole2_close(struct ole2 *o)
     free(o->ent);
 }
 
-/* One VBA project: the storage `vba` holding the dir stream `dir`. Its
- * modules' source, decompressed and joined, is scanned as one child.
- * Returns 1 to stop. */
-static int ole2_vba(struct unpack *u, struct ole2 *o, size_t dir, vigil_status *st)
+/* Decompresses the VBA container in[0..len) onto the end of b, growing b
+ * as needed up to its maximum (then *full). */
+static vigil_status ole2_unvba(struct outbuf *b, const uint8_t *in, size_t len,
+                               int *damaged, int *full)
 {
-    struct vba_module *m = NULL;
-    uint8_t *raw = NULL, *text = NULL;
-    size_t len, n = 0, cap, tlen = 0;
-    int damaged = 0, full = 0, stop = 0;
+    size_t want = 4096, room, n;
+    vigil_status st;
 
-    *st = VIGIL_OK;
-    cap = unpack_budget(u, 0, 0, &stop);
-    if (stop)
-        return 1;
-    if ((*st = ole2_stream(o, &o->ent[dir], cap, &raw, &len)) != VIGIL_OK)
-        return 1;
-    m = malloc(VBA_MAX_MODULES * sizeof *m);
-    text = malloc(cap ? cap : 1);
-    if (!m || !text) {
-        *st = VIGIL_ENOMEM;
-        stop = 1;
-        goto out;
+    for (;;) {
+        if ((st = outbuf_reserve(b, want, &room)) != VIGIL_OK)
+            return st;
+        n = vba_decompress(in, len, b->p + b->len, room, damaged, full);
+        if (!*full || room < want) {
+            b->len += n;
+            return VIGIL_OK;
+        }
+        want = room * 2; /* it did not fit: again, with twice the room */
     }
-    len = vba_decompress(raw, len, text, cap, &damaged, &full);
-    n = vba_modules(text, len, m, VBA_MAX_MODULES, &damaged);
-    for (size_t i = 0; i < n && !full; i++) {
-        size_t s, got;
+}
+
+/* The source of the modules m[0..n) of the project in storage `vba`,
+ * decompressed and joined in t. */
+static vigil_status ole2_sources(struct ole2 *o, uint32_t vba, struct vba_module *m,
+                                 size_t n, struct outbuf *t, int *damaged, int *full)
+{
+    vigil_status st = VIGIL_OK;
+
+    for (size_t i = 0; i < n && !*full && st == VIGIL_OK; i++) {
         uint8_t *src = NULL;
+        size_t s, got;
+        int d = 0;
         for (char *c = m[i].stream; *c; c++)
             if (*c >= 'A' && *c <= 'Z')
                 *c = (char)(*c + 32);
-        if ((s = ole2_find(o, o->ent[dir].parent, m[i].stream)) == SIZE_MAX) {
-            damaged = 1;
+        if ((s = ole2_find(o, vba, m[i].stream)) == SIZE_MAX) {
+            *damaged = 1;
             continue;
         }
-        if ((*st = ole2_stream(o, &o->ent[s], SIZE_MAX, &src, &got)) != VIGIL_OK) {
-            stop = 1;
-            goto out;
-        }
-        if (m[i].offset <= got) {
-            int d2 = 0;
-            tlen += vba_decompress(src + m[i].offset, got - m[i].offset, text + tlen,
-                                   cap - tlen, &d2, &full);
-            damaged |= d2;
-        }
+        st = ole2_stream(o, &o->ent[s], SIZE_MAX, &src, &got);
+        if (st == VIGIL_OK && m[i].offset <= got)
+            st = ole2_unvba(t, src + m[i].offset, got - m[i].offset, &d, full);
+        *damaged |= d || m[i].offset > got;
         free(src);
     }
+    return st;
+}
+
+/* One VBA project: the storage holding the dir stream `dir`. Its modules'
+ * source, decompressed and joined, is scanned as one child (ClamAV scans
+ * one file per project). Returns 1 to stop. */
+static int ole2_vba(struct unpack *u, struct ole2 *o, size_t dir, vigil_status *st)
+{
+    struct vba_module *m = NULL;
+    struct outbuf d, t;
+    uint8_t *raw = NULL;
+    size_t len, n = 0, cap;
+    int damaged = 0, full = 0, stop = 0;
+
+    cap = unpack_budget(u, 0, 0, &stop);
+    if (stop)
+        return 1;
+    outbuf_init(&d, cap);
+    outbuf_init(&t, cap);
+    if ((*st = ole2_stream(o, &o->ent[dir], cap, &raw, &len)) != VIGIL_OK)
+        goto out;
+    if (!(m = malloc(VBA_MAX_MODULES * sizeof *m))) {
+        *st = VIGIL_ENOMEM;
+        goto out;
+    }
+    if ((*st = ole2_unvba(&d, raw, len, &damaged, &full)) != VIGIL_OK)
+        goto out;
+    n = vba_modules(d.p, d.len, m, VBA_MAX_MODULES, &damaged);
+    full = 0;
+    *st = ole2_sources(o, o->ent[dir].parent, m, n, &t, &damaged, &full);
+    if (*st != VIGIL_OK)
+        goto out;
     if (damaged)
         unpack_damaged(u);
     if (full)
@@ -365,13 +395,14 @@ static int ole2_vba(struct unpack *u, struct ole2 *o, size_t dir, vigil_status *
     if (n > 0) {
         if (unpack_flags(u) & VIGIL_SCAN_ALERT_MACROS)
             unpack_heuristic_below(u, "Heuristics.OLE2.ContainsMacros.VBA");
-        stop = unpack_child(u, text, tlen, NULL, 0, st);
+        stop = unpack_child(u, t.p ? t.p : (const uint8_t *)"", t.len, NULL, 0, st);
     }
 out:
     free(raw);
     free(m);
-    free(text);
-    return stop;
+    outbuf_free(&d);
+    outbuf_free(&t);
+    return stop || *st != VIGIL_OK;
 }
 
 /* Scans one stream, then what it embeds. Returns 1 to stop. */

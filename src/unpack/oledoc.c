@@ -86,6 +86,8 @@ static int ppt_inflate(struct unpack *u, const uint8_t *b, size_t n, vigil_statu
     if (want > max)
         unpack_too_big(u, NULL);
     max = want < max ? want : max;
+    if (max / 1032 > n) /* more than deflate can make of n bytes */
+        max = n * 1032;
     if (!(out = malloc(max ? max : 1))) {
         *st = VIGIL_ENOMEM;
         return 1;
