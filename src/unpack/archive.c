@@ -19,6 +19,7 @@
 
 #include "unpack/format.h"
 #include "db/cdb.h"
+#include "unpack/ooxml.h"
 #include "unpack/outbuf.h"
 #include "unpack/zipcd.h"
 
@@ -200,7 +201,7 @@ static int arc_meta(struct unpack *u, struct archive_entry *e, const char *name,
     /* What clamscan 1.4.6 passes (measured with one-field signatures). It
      * checks a zip member twice, from the central directory and from the
      * local header: with --allmatch a match is reported twice (measured). */
-    if (strcmp(u->type, "ZIP") == 0) {
+    if (strcmp(u->type, "ZIP") == 0 || strncmp(u->type, "OOXML_", 6) == 0) {
         (void)zipcd_iter_next(cd, name, &m.csize, &crc);
         if (unpack_meta(u, &m, st))
             return 1;
@@ -313,6 +314,8 @@ static vigil_status arc_walk(struct unpack *u)
     while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
         const char *name = archive_entry_pathname(e);
         u->type = arc_type(archive_format(a));
+        if (strcmp(u->type, "ZIP") == 0 && ooxml_type(u->data, u->len))
+            u->type = ooxml_type(u->data, u->len); /* Office Open XML */
         if (arc_meta(u, e, name ? name : "", &cd, ++pos, &st) ||
             arc_entry(u, a, e, &src, &st))
             break;

@@ -31,6 +31,8 @@ static const struct {
     {"CL_TYPE_MSCAB", &format_mscab},     {"CL_TYPE_CABSFX", &format_mscab},
     {"CL_TYPE_MSCHM", &format_mschm},     {"CL_TYPE_MSSZDD", &format_szdd},
     {"CL_TYPE_SIS", &format_sis},         {"CL_TYPE_ARJ", &format_arj},
+    {"CL_TYPE_OOXML_WORD", &format_archive}, {"CL_TYPE_OOXML_XL", &format_archive},
+    {"CL_TYPE_OOXML_PPT", &format_archive},
     {"CL_TYPE_MSOLE2", &format_ole2},     {"CL_TYPE_ONENOTE", &format_onenote},
 };
 
