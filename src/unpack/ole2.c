@@ -441,7 +441,7 @@ static vigil_status ole2_walk(struct unpack *u)
     vigil_status st;
     int stop = 0;
 
-    u->type = "OLE2";
+    u->type = "MSOLE2";
     if (unpack_flags(u) & VIGIL_SCAN_NO_OLE2)
         return VIGIL_OK;
     st = ole2_open(&o);
@@ -459,7 +459,7 @@ static vigil_status ole2_walk(struct unpack *u)
 }
 
 const struct vigil_format format_ole2 = {
-    .name = "OLE2",
+    .name = "MSOLE2",
     .detect = ole2_detect,
     .walk = ole2_walk,
 };

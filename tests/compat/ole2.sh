@@ -63,6 +63,14 @@ assert_has_line "target 0: found in m.doc" "$V_OUT" "m.doc: Macro.T0.UNOFFICIAL 
 assert_has_line "target 0: found in the .docm" "$V_OUT" "m.docm: Macro.T0.UNOFFICIAL FOUND"
 compat_run -d t0.ndb -a m.doc vbaProject.bin
 compare_masked "VBA source"
+# The source's container is CL_TYPE_MSOLE2 to logical signatures.
+for c in MSOLE2 ZIP; do
+    printf 'Ole.%s;Engine:81-255,Container:CL_TYPE_%s,Target:0;0;%s\n' $c $c "$hex"
+done > cont.ldb
+compat_run -d cont.ldb m.doc m.docm
+compare_all "VBA source, Container:CL_TYPE_MSOLE2"
+assert_has_line "Container:CL_TYPE_MSOLE2 matches the source" "$V_OUT" \
+    "m.doc: Ole.MSOLE2.UNOFFICIAL FOUND"
 
 # --alert-macros: VBA projects and Excel 4.0 macro sheets.
 $CFB xlm x.xls
