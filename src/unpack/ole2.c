@@ -413,7 +413,7 @@ static int ole2_one(struct unpack *u, struct ole2 *o, const struct ole2_entry *e
     size_t got, max;
     int stop = 0;
 
-    max = unpack_budget(u, e->size, 0, &stop);
+    max = unpack_budget(u, e->size, e->size, &stop); /* read as is: ratio 1 */
     if (stop)
         return 1;
     if ((*st = ole2_stream(o, e, max, &b, &got)) != VIGIL_OK)

@@ -35,6 +35,21 @@ compare_masked "clam.ole.doc and clam.ppt"
 compat_run -d clam.hdb --allmatch -r pkg
 compare_all "clam.ole.doc and clam.ppt, --allmatch"
 
+# Version 4 files (4096-byte sectors); a 9 MiB stream before clam.exe's
+# (read as is: no decompression ratio to limit).
+cp "$TF/clam.exe" clam.exe
+python3 - "$VIGIL_SRC/tests/lib" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import cfb
+exe = open("clam.exe", "rb").read()
+open("v4.doc", "wb").write(cfb.cfb_write([("A", b"x" * 5000), ("C", exe)], shift=12))
+open("big.doc", "wb").write(cfb.cfb_write([("Big", b"\0" * (9 << 20)), ("C", exe)], shift=12))
+EOF
+compat_run -d clam.hdb v4.doc big.doc
+compare_all "version 4 files, a 9 MiB stream"
+assert_has_line "clam.exe after a 9 MiB stream" "$V_OUT" "big.doc: ClamExe.UNOFFICIAL FOUND"
+
 # A VBA macro module; its source only exists decompressed (checked below).
 marker=vigil-ole2-macro-marker-1f3a
 printf 'Attribute VB_Name = "Module1"\r\nSub AutoOpen()\r\n' > src.bas

@@ -28,9 +28,11 @@ def _pad(b, n):
     return b + b"\0" * (-len(b) % n)
 
 
-def cfb_write(streams):
+def cfb_write(streams, shift=9):
     """streams: list of (path, bytes); path is a '/'-separated name.
-    Storages are created for every parent. Returns the file's bytes."""
+    Storages are created for every parent. shift 12 writes a version 4
+    file (4096-byte sectors). Returns the file's bytes."""
+    SS = 1 << shift
     # directory entries: [name, type, children(list of idx), data]
     ents = [["Root Entry", 5, [], b""]]
     index = {"": 0}
@@ -120,12 +122,12 @@ def cfb_write(streams):
     fatb = b"".join(struct.pack("<I", x) for x in fat)
     difat = list(range(nfat)) + [FREE] * (109 - nfat)
     hdr = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 +
-           struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6 +
+           struct.pack("<HHHHH", 0x3E, 3 if shift == 9 else 4, 0xFFFE, shift, 6) + b"\0" * 6 +
            struct.pack("<IIIIIIIII", 0, nfat, where["dir"], 0, CUTOFF,
                        where.get("minifat", END), len(minifat_b) // SS, END, 0) +
            b"".join(struct.pack("<I", x) for x in difat))
-    assert len(hdr) == SS
-    return hdr + fatb + body
+    assert len(hdr) == 512
+    return _pad(hdr, SS) + fatb + body
 
 
 def ovba_compress(data):
