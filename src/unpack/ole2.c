@@ -13,7 +13,9 @@
  * Limits: sector shifts 7..16, mini shift 2..shift; FAT, DIFAT and chains
  * bounded by the sectors the file has (a cycle ends at that count and is
  * damage); the directory tree walked with an explicit stack, each entry
- * once; every stream and source bounded by unpack_budget(). */
+ * once; OLE2_MAX_PROJECTS VBA projects of VBA_MAX_MODULES modules, each
+ * module's stream found by a binary search; every stream and source
+ * bounded by unpack_budget(). */
 #include "unpack/ole2.h"
 
 #include <stdlib.h>
@@ -26,6 +28,8 @@
 #define OLE2_DIFAT_HEAD 109
 #define OLE2_MAXREG 0xfffffffau /* larger sector numbers are markers */
 #define OLE2_NONE 0xffffffffu
+/* Most VBA projects read from one file. */
+#define OLE2_MAX_PROJECTS 64
 /* Most directory entries read (each is 128 bytes of the file anyway). */
 #define OLE2_MAX_ENTRIES ((size_t)1 << 20)
 
@@ -256,13 +260,37 @@ vigil_status ole2_stream(struct ole2 *o, const struct ole2_entry *e, size_t max,
     return ole2_chain(o, 0, e->start, n, 1, out, got);
 }
 
+static int ole2_keycmp(const void *a, const void *b)
+{
+    const struct ole2_key *x = a, *y = b;
+
+    if (x->parent != y->parent)
+        return x->parent < y->parent ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
 size_t ole2_find(const struct ole2 *o, uint32_t parent, const char *name)
 {
+    struct ole2_key k = {parent, 0, name};
+    const struct ole2_key *hit;
+
+    if (!o->nkeys)
+        return SIZE_MAX;
+    hit = bsearch(&k, o->keys, o->nkeys, sizeof *o->keys, ole2_keycmp);
+    return hit ? hit->idx : SIZE_MAX;
+}
+
+/* The lookup of streams by storage and name. */
+static vigil_status ole2_index(struct ole2 *o)
+{
+    if (!(o->keys = malloc(o->nent * sizeof *o->keys)))
+        return VIGIL_ENOMEM;
     for (size_t i = 0; i < o->nent; i++)
-        if (o->ent[i].type == 2 && o->ent[i].parent == parent &&
-            strcmp(o->ent[i].name, name) == 0)
-            return i;
-    return SIZE_MAX;
+        if (o->ent[i].type == 2)
+            o->keys[o->nkeys++] = (struct ole2_key){o->ent[i].parent, (uint32_t)i,
+                                                    o->ent[i].name};
+    qsort(o->keys, o->nkeys, sizeof *o->keys, ole2_keycmp);
+    return VIGIL_OK;
 }
 
 /* Header, FAT, mini FAT, mini stream and directory. Returns VIGIL_OK with
@@ -296,7 +324,7 @@ static vigil_status ole2_open(struct ole2 *o)
         o->mfat[i] = le32(o->mini + 4 * i);
     free(o->mini);
     o->mini = NULL;
-    if ((st = ole2_dir(o)) != VIGIL_OK || o->nent == 0)
+    if ((st = ole2_dir(o)) != VIGIL_OK || o->nent == 0 || (st = ole2_index(o)) != VIGIL_OK)
         return st;
     if (o->ent[0].type != 5)
         return VIGIL_OK;
@@ -310,6 +338,7 @@ static void ole2_close(struct ole2 *o)
     free(o->mfat);
     free(o->mini);
     free(o->ent);
+    free(o->keys);
 }
 
 /* Decompresses the VBA container in[0..len) onto the end of b, growing b
@@ -446,8 +475,9 @@ static vigil_status ole2_walk(struct unpack *u)
         return VIGIL_OK;
     st = ole2_open(&o);
     /* VBA projects first (ClamAV reads them before the other streams) */
-    for (size_t i = 0; st == VIGIL_OK && !stop && i < o.nent; i++)
-        if (o.ent[i].type == 2 && strcmp(o.ent[i].name, "dir") == 0)
+    for (size_t i = 0, n = 0; st == VIGIL_OK && !stop && i < o.nent; i++)
+        if (o.ent[i].type == 2 && strcmp(o.ent[i].name, "dir") == 0 &&
+            n++ < OLE2_MAX_PROJECTS)
             stop = ole2_vba(u, &o, i, &st);
     for (size_t i = 0; st == VIGIL_OK && !stop && i < o.nent; i++)
         if (o.ent[i].type == 2)

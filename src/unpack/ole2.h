@@ -20,6 +20,12 @@ struct ole2_entry {
     uint32_t parent; /* index of the storage holding it */
 };
 
+/* A stream's place in the lookup by storage and name (sorted). */
+struct ole2_key {
+    uint32_t parent, idx;
+    const char *name;
+};
+
 struct ole2 {
     const uint8_t *d;
     size_t len;
@@ -32,6 +38,8 @@ struct ole2 {
     size_t minilen;
     struct ole2_entry *ent;
     size_t nent;
+    struct ole2_key *keys; /* the streams, by (parent, name) */
+    size_t nkeys;
     int damaged;
 };
 
@@ -43,7 +51,7 @@ vigil_status ole2_stream(struct ole2 *o, const struct ole2_entry *e, size_t max,
                          uint8_t **out, size_t *got);
 
 /* The index of the stream named name (lower case) in storage parent, or
- * SIZE_MAX. */
+ * SIZE_MAX; a binary search. */
 size_t ole2_find(const struct ole2 *o, uint32_t parent, const char *name);
 
 /* What Office keeps in streams (oledoc.c). Each returns 1 when the walk
