@@ -220,6 +220,17 @@ typedef struct vigil_result vigil_result;
 #define VIGIL_SCAN_ALERT_ENCRYPTED (1u << 2)
 /* Mail (RFC 822, mbox, MIME, TNEF) is not unpacked (clamscan --scan-mail=no). */
 #define VIGIL_SCAN_NO_MAIL (1u << 10)
+/* A VBA project or an Excel 4.0 macro sheet in an OLE2 document is a
+ * detection, Heuristics.OLE2.ContainsMacros.VBA/.XLM (clamscan
+ * --alert-macros). */
+#define VIGIL_SCAN_ALERT_MACROS (1u << 12)
+/* An encrypted document is a detection (clamscan --alert-encrypted-doc;
+ * clamscan 1.4 names none for OLE2 documents, measured). */
+#define VIGIL_SCAN_ALERT_ENCRYPTED_DOC (1u << 13)
+/* OLE2 files are not unpacked (clamscan --scan-ole2=no). */
+#define VIGIL_SCAN_NO_OLE2 (1u << 14)
+/* OneNote sections are not unpacked (clamscan --scan-onenote=no). */
+#define VIGIL_SCAN_NO_ONENOTE (1u << 15)
 
 struct vigil_scan_options {
     unsigned flags;

@@ -110,13 +110,13 @@ static const struct optdef optdefs[] = {
     {"normalize", 0, K_IGN_FLAG, 0},
     {"scan-pe", 0, K_IGN_FLAG, 0},
     {"scan-elf", 0, K_IGN_FLAG, 0},
-    {"scan-ole2", 0, K_IGN_FLAG, 0},
+    {"scan-ole2", 0, K_FLAG, F(scan_ole2)},
     {"scan-pdf", 0, K_IGN_FLAG, 0},
     {"scan-swf", 0, K_IGN_FLAG, 0},
     {"scan-html", 0, K_IGN_FLAG, 0},
     {"scan-xmldocs", 0, K_IGN_FLAG, 0},
     {"scan-hwp3", 0, K_IGN_FLAG, 0},
-    {"scan-onenote", 0, K_IGN_FLAG, 0},
+    {"scan-onenote", 0, K_FLAG, F(scan_onenote)},
     {"scan-archive", 0, K_IGN_FLAG, 0},
     {"scan-image", 0, K_IGN_FLAG, 0},
     {"scan-image-fuzzy-hash", 0, K_IGN_FLAG, 0},
@@ -124,8 +124,8 @@ static const struct optdef optdefs[] = {
     {"alert-broken-media", 0, K_IGN_FLAG, 0},
     {"alert-encrypted", 0, K_FLAG, F(alert_encrypted)},
     {"alert-encrypted-archive", 0, K_FLAG, F(alert_encrypted)},
-    {"alert-encrypted-doc", 0, K_IGN_FLAG, 0},
-    {"alert-macros", 0, K_IGN_FLAG, 0},
+    {"alert-encrypted-doc", 0, K_FLAG, F(alert_encrypted_doc)},
+    {"alert-macros", 0, K_FLAG, F(alert_macros)},
     {"alert-phishing-ssl", 0, K_IGN_FLAG, 0},
     {"alert-phishing-cloak", 0, K_IGN_FLAG, 0},
     {"alert-partition-intersection", 0, K_IGN_FLAG, 0},
@@ -500,6 +500,8 @@ static int init_defaults(struct scan_options *o, int argc)
     memset(o, 0, sizeof *o);
     o->cross_fs = true;
     o->scan_mail = true;
+    o->scan_ole2 = true;
+    o->scan_onenote = true;
     o->progress = PROGRESS_AUTO;
     o->follow_dir = FOLLOW_DIRECT;
     o->follow_file = FOLLOW_DIRECT;

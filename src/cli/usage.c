@@ -78,6 +78,12 @@ static const char *const scan_help[] = {
     "                                         (Heuristics.Limits.Exceeded.*)",
     "    --scan-mail[=yes(*)/no]              Scan mail files (mbox, MIME, TNEF)",
     "",
+    "    --scan-ole2[=yes(*)/no]              Unpack OLE2 documents (streams, VBA, objects)",
+    "    --scan-onenote[=yes(*)/no]           Unpack files attached to OneNote sections",
+    "    --alert-macros[=yes/no(*)]           A document with VBA or Excel 4.0 macros is a",
+    "                                         detection (Heuristics.OLE2.ContainsMacros.*)",
+    "    --alert-encrypted-doc[=yes/no(*)]    An encrypted document is a detection",
+    "",
     "    --jobs=N              -j N           Scan with N threads (default: one per CPU)",
     "    --json[=yes/no(*)]                   Print one JSON object per path (JSON "
     "Lines)",
@@ -87,7 +93,7 @@ static const char *const scan_help[] = {
     "",
     "Sizes take K, M or G suffixes (powers of 1024). clamscan's other options "
     "(--scan-pe,",
-    "--detect-pua, --bytecode, --alert-macros, ...) are accepted with a warning: they "
+    "--detect-pua, --bytecode, --scan-pdf, ...) are accepted with a warning: they "
     "tune",
     "features vigil does not have yet.",
     "",

@@ -68,22 +68,24 @@ static const struct conf_key keys[] = {
     K("MaxDirectoryRecursion", T_NUM, max_dir_recursion),
     K("AlertExceedsMax", T_BOOL, alert_exceeds_max),
     K("ScanMail", T_BOOL, scan_mail),
+    K("AlertOLE2Macros", T_BOOL, alert_ole2_macros),
+    K("AlertEncryptedDoc", T_BOOL, alert_encrypted_doc),
+    K("ScanOLE2", T_BOOL, scan_ole2),
+    K("ScanOneNote", T_BOOL, scan_onenote),
     K("AllowAllMatchScan", T_BOOL, allow_all_match_scan),
     K("FollowDirectorySymlinks", T_BOOL, follow_dir_symlinks),
     K("FollowFileSymlinks", T_BOOL, follow_file_symlinks),
     K("CrossFilesystems", T_BOOL, cross_filesystems),
     K("ExcludePath", T_LIST, exclude_path),
     IGN("ScanPE", T_IGNORE_BOOL), IGN("ScanELF", T_IGNORE_BOOL),
-    IGN("ScanOLE2", T_IGNORE_BOOL), IGN("ScanPDF", T_IGNORE_BOOL),
+    IGN("ScanPDF", T_IGNORE_BOOL),
     IGN("ScanSWF", T_IGNORE_BOOL), IGN("ScanXMLDOCS", T_IGNORE_BOOL),
-    IGN("ScanHWP3", T_IGNORE_BOOL), IGN("ScanOneNote", T_IGNORE_BOOL),
-    IGN("ScanPartialMessages", T_IGNORE_BOOL),
+    IGN("ScanHWP3", T_IGNORE_BOOL), IGN("ScanPartialMessages", T_IGNORE_BOOL),
     IGN("ScanArchive", T_IGNORE_BOOL), IGN("ScanHTML", T_IGNORE_BOOL),
     IGN("ScanImage", T_IGNORE_BOOL), IGN("ScanImageFuzzyHash", T_IGNORE_BOOL),
     IGN("AlertBrokenExecutables", T_IGNORE_BOOL),
     IGN("AlertBrokenMedia", T_IGNORE_BOOL), IGN("AlertEncrypted", T_IGNORE_BOOL),
     IGN("AlertEncryptedArchive", T_IGNORE_BOOL),
-    IGN("AlertEncryptedDoc", T_IGNORE_BOOL), IGN("AlertOLE2Macros", T_IGNORE_BOOL),
     IGN("AlertPhishingSSLMismatch", T_IGNORE_BOOL),
     IGN("AlertPhishingCloak", T_IGNORE_BOOL),
     IGN("AlertPartitionIntersection", T_IGNORE_BOOL),
@@ -119,6 +121,8 @@ void conf_defaults(struct conf *c)
     c->max_scan_time = 120000;
     c->max_dir_recursion = 15;
     c->cross_filesystems = true;
+    c->scan_ole2 = true;
+    c->scan_onenote = true;
     c->allow_all_match_scan = true;
     c->scan_mail = true;
 }

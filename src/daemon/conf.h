@@ -67,6 +67,7 @@ struct conf {
     uint32_t max_dir_recursion;
     bool alert_exceeds_max;
     bool scan_mail; /* ScanMail (default yes) */
+    bool alert_ole2_macros, alert_encrypted_doc, scan_ole2, scan_onenote;
     bool allow_all_match_scan;
     bool follow_dir_symlinks;
     bool follow_file_symlinks;

@@ -121,6 +121,14 @@ void engine_scan_options(const struct conf *c, struct vigil_scan_options *o)
         o->flags |= VIGIL_SCAN_ALERT_EXCEEDS_MAX;
     if (!c->scan_mail)
         o->flags |= VIGIL_SCAN_NO_MAIL;
+    if (c->alert_ole2_macros)
+        o->flags |= VIGIL_SCAN_ALERT_MACROS;
+    if (c->alert_encrypted_doc)
+        o->flags |= VIGIL_SCAN_ALERT_ENCRYPTED_DOC;
+    if (!c->scan_ole2)
+        o->flags |= VIGIL_SCAN_NO_OLE2;
+    if (!c->scan_onenote)
+        o->flags |= VIGIL_SCAN_NO_ONENOTE;
 }
 
 static void *reload_thread(void *arg)

@@ -289,6 +289,23 @@ void unpack_heuristic(struct unpack *u, const char *det, const char *name)
     walk_heuristic(u->s, det, u->type, name, 0);
 }
 
+void unpack_heuristic_below(struct unpack *u, const char *det)
+{
+    struct scan_walk *w = &u->s->walk;
+
+    if (w->depth >= SCAN_MAX_DEPTH)
+        return;
+    w->depth++;
+    w->stack[w->depth] = (struct scan_layer){u->type, NULL};
+    walk_heuristic(u->s, det, NULL, NULL, 0);
+    w->depth--;
+}
+
+unsigned unpack_flags(const struct unpack *u)
+{
+    return u->s->walk.o->flags;
+}
+
 int unpack_meta(struct unpack *u, const struct cdb_member *m, vigil_status *st)
 {
     struct vigil_scanner *s = u->s;

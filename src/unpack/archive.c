@@ -19,6 +19,7 @@
 
 #include "unpack/format.h"
 #include "db/cdb.h"
+#include "unpack/ooxml.h"
 #include "unpack/outbuf.h"
 #include "unpack/zipcd.h"
 #include "unpack/zipdec.h"
@@ -201,7 +202,7 @@ static int arc_meta(struct unpack *u, struct archive_entry *e, const char *name,
     /* What clamscan 1.4.6 passes (measured with one-field signatures). It
      * checks a zip member twice, from the central directory and from the
      * local header: with --allmatch a match is reported twice (measured). */
-    if (strcmp(u->type, "ZIP") == 0) {
+    if (strcmp(u->type, "ZIP") == 0 || strncmp(u->type, "OOXML_", 6) == 0) {
         if (zipcd_iter_next(cd, name, ze))
             m.csize = ze->csize;
         if (unpack_meta(u, &m, st))
@@ -247,7 +248,8 @@ static vigil_status arc_zipdec(struct unpack *u, const struct zipcd_entry *ze,
 /* Whether vigil decodes this zip member itself (libarchive refuses it). */
 static int arc_own_zip(const struct unpack *u, const struct zipcd_entry *ze)
 {
-    return ze && strcmp(u->type, "ZIP") == 0 && (ze->method == 9 || ze->method == 6) &&
+    return ze && (strcmp(u->type, "ZIP") == 0 || strncmp(u->type, "OOXML_", 6) == 0) &&
+           (ze->method == 9 || ze->method == 6) &&
            !(ze->flags & 1) && ze->data < u->len;
 }
 
@@ -362,6 +364,8 @@ static vigil_status arc_walk(struct unpack *u)
         /* ... and by the last part of the path only (measured). */
         if (name && strcmp(u->type, "ISO9660") == 0 && strrchr(name, '/'))
             name = strrchr(name, '/') + 1;
+        if (strcmp(u->type, "ZIP") == 0 && ooxml_type(u->data, u->len))
+            u->type = ooxml_type(u->data, u->len); /* Office Open XML */
         if (arc_meta(u, e, name ? name : "", &cd, ++pos, &ze, &st) ||
             arc_entry(u, a, e, name ? name : "", &src, ze.data == UINT64_MAX ? NULL : &ze,
                       &st))

@@ -84,6 +84,13 @@ struct cdb_member;
  * walker must stop (a detection without allmatch). */
 int unpack_meta(struct unpack *u, const struct cdb_member *m, vigil_status *st);
 
+/* Reports a heuristic detection about an unnamed child one layer below the
+ * object (clamscan names Heuristics.OLE2.ContainsMacros.* there). */
+void unpack_heuristic_below(struct unpack *u, const char *det);
+
+/* The VIGIL_SCAN_* flags of the scan (walkers that honour an option). */
+unsigned unpack_flags(const struct unpack *u);
+
 /* Records that a child is encrypted and could not be read. */
 void unpack_encrypted(struct unpack *u, const char *name);
 

@@ -34,6 +34,9 @@ static const struct {
     {"CL_TYPE_MAIL", &format_mail},       {"CL_TYPE_MHTML", &format_mhtml},
     {"CL_TYPE_TNEF", &format_tnef},       {"CL_TYPE_BINHEX", &format_binhex},
     {"CL_TYPE_UUENCODED", &format_uuencode},
+    {"CL_TYPE_OOXML_WORD", &format_archive}, {"CL_TYPE_OOXML_XL", &format_archive},
+    {"CL_TYPE_OOXML_PPT", &format_archive},
+    {"CL_TYPE_MSOLE2", &format_ole2},     {"CL_TYPE_ONENOTE", &format_onenote},
 };
 
 const struct vigil_format *format_for_cltype(const char *cltype)
