@@ -218,6 +218,11 @@ typedef struct vigil_result vigil_result;
 /* An encrypted member of an archive is a detection, Heuristics.Encrypted.<Type>
  * (clamscan --alert-encrypted / --alert-encrypted-archive). */
 #define VIGIL_SCAN_ALERT_ENCRYPTED (1u << 2)
+/* A document that cannot be decrypted is a detection, Heuristics.Encrypted.PDF
+ * (clamscan --alert-encrypted / --alert-encrypted-doc). */
+#define VIGIL_SCAN_ALERT_ENCRYPTED_DOC (1u << 3)
+/* PDF documents are not looked into (clamscan --scan-pdf=no). */
+#define VIGIL_SCAN_NO_PDF (1u << 4)
 
 struct vigil_scan_options {
     unsigned flags;

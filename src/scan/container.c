@@ -252,30 +252,42 @@ void unpack_damaged(struct unpack *u)
  * zip: one Heuristics.Encrypted.Zip per file, about the last encrypted
  * member, even with allmatch; an encrypted ARJ member is no alert). Other
  * types only note the encryption in the result. */
-static const char *encrypted_name(const char *type)
+static const char *encrypted_name(const char *type, unsigned *flag)
 {
     static const struct {
         const char *type, *det;
+        unsigned flag;
     } t[] = {
-        {"ZIP", "Heuristics.Encrypted.Zip"},
-        {"RAR", "Heuristics.Encrypted.RAR"},
-        {"7Z", "Heuristics.Encrypted.7Zip"},
+        {"ZIP", "Heuristics.Encrypted.Zip", VIGIL_SCAN_ALERT_ENCRYPTED},
+        {"RAR", "Heuristics.Encrypted.RAR", VIGIL_SCAN_ALERT_ENCRYPTED},
+        {"7Z", "Heuristics.Encrypted.7Zip", VIGIL_SCAN_ALERT_ENCRYPTED},
+        /* a whole document (pdf.c): measured, clamscan 1.4.6 reports it about
+         * the document itself under --alert-encrypted(-doc) */
+        {"PDF", "Heuristics.Encrypted.PDF", VIGIL_SCAN_ALERT_ENCRYPTED_DOC},
     };
 
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strcmp(t[i].type, type) == 0)
+        if (strcmp(t[i].type, type) == 0) {
+            *flag = t[i].flag;
             return t[i].det;
+        }
     return NULL;
+}
+
+unsigned unpack_flags(const struct unpack *u)
+{
+    return u->s->walk.o->flags;
 }
 
 void unpack_encrypted(struct unpack *u, const char *name)
 {
     struct vigil_scanner *s = u->s;
 
-    const char *det = encrypted_name(u->type);
+    unsigned flag = 0;
+    const char *det = encrypted_name(u->type, &flag);
 
     s->result.notes |= VIGIL_NOTE_ENCRYPTED;
-    if (det && (s->walk.o->flags & VIGIL_SCAN_ALERT_ENCRYPTED))
+    if (det && (s->walk.o->flags & flag))
         walk_heuristic(s, det, u->type, name, 1);
 }
 

@@ -84,6 +84,9 @@ struct cdb_member;
  * walker must stop (a detection without allmatch). */
 int unpack_meta(struct unpack *u, const struct cdb_member *m, vigil_status *st);
 
+/* The scan's VIGIL_SCAN_* flags (e.g. VIGIL_SCAN_NO_PDF). */
+unsigned unpack_flags(const struct unpack *u);
+
 /* Records that a child is encrypted and could not be read. */
 void unpack_encrypted(struct unpack *u, const char *name);
 
