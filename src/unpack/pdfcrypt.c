@@ -155,7 +155,7 @@ static int hash_r6(int r, const uint8_t *salt, uint8_t out[32])
     if (!digest(EVP_sha256(), salt, 8, NULL, 0, NULL, 0, k))
         return 0;
     for (int i = 0; r == 6 && i < 64 + 256; i++) {
-        unsigned sum = 0;
+        unsigned sum = 0, last;
         for (int j = 0; j < 64; j++)
             memcpy(k1 + (size_t)j * klen, k, klen);
         if (!aes_cbc(EVP_aes_128_cbc(), 1, k, k + 16, k1, klen * 64, e))
@@ -166,8 +166,9 @@ static int hash_r6(int r, const uint8_t *salt, uint8_t out[32])
                                                                        : EVP_sha512();
         if (!digest(md, e, klen * 64, NULL, 0, NULL, 0, k))
             return 0;
+        last = e[klen * 64 - 1];
         klen = (size_t)EVP_MD_get_size(md);
-        if (i >= 63 && e[klen * 64 - 1] <= (unsigned)(i - 31))
+        if (i >= 63 && last <= (unsigned)(i - 31))
             break;
     }
     memcpy(out, k, 32);

@@ -6,8 +6,10 @@
  * size) is read, and the native data of a Package (Ole10Native: type,
  * file name, path, 8 bytes, temporary path, data size, data; the layout
  * ClamAV's cli_decode_ole_object() reads) gives the embedded file, which
- * is handed to the scan layer without a name; native data that is no
- * package, and object data that is no OLE1 object, is handed as it is.
+ * is handed to the scan layer without a name; native data that is an OLE2
+ * document or no package, and object data that is no OLE1 object, is
+ * handed as it is. Unlike clamscan 1.4.6 (measured), vigil also reads
+ * object data given as \binN raw bytes and the names' real lengths.
  * Limits: one pass over the document; groups counted to RTF_MAX_DEPTH
  * (deeper ones are read, never tracked); each object's data bounded by
  * unpack_budget(); \binN bounded by the bytes left. */
@@ -110,6 +112,8 @@ static int rtf_object(struct rtf *r, vigil_status *st)
         unpack_damaged(r->u);
         size = (uint32_t)(n - i);
     }
+    if (size >= 2 && p[i] == 0xd0 && p[i + 1] == 0xcf) /* an OLE2 document */
+        return unpack_child(r->u, p + i, size, NULL, r->in_bytes, st);
     if (package_file(p + i, size, &f, &fn))
         return unpack_child(r->u, f, fn, NULL, r->in_bytes, st);
     return unpack_child(r->u, p + i, size, NULL, r->in_bytes, st);
