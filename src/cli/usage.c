@@ -76,6 +76,10 @@ static const char *const scan_help[] = {
     "    --max-dir-recursion=#n               Directory depth with -r (15)",
     "    --alert-exceeds-max[=yes/no(*)]      A file that hits a limit is a detection",
     "                                         (Heuristics.Limits.Exceeded.*)",
+    "    --alert-encrypted[=yes/no(*)]        Alert on encrypted archives and documents",
+    "    --alert-encrypted-archive[=yes/no(*)] Alert on encrypted archives",
+    "    --alert-encrypted-doc[=yes/no(*)]    Alert on encrypted documents",
+    "    --scan-pdf[=yes(*)/no]               Scan PDF files",
     "",
     "    --jobs=N              -j N           Scan with N threads (default: one per CPU)",
     "    --json[=yes/no(*)]                   Print one JSON object per path (JSON "

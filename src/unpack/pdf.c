@@ -426,7 +426,10 @@ static vigil_status objstm_objects(struct pdf *d, const struct pdf_obj *o, const
         return VIGIL_OK;
     for (uint64_t i = 0; i < n && st == VIGIL_OK && num <= UINT32_MAX; i++) {
         int more = (p2 = pos, read_uint(b, first, &p2, &num2) && read_uint(b, first, &p2, &off2));
-        uint64_t end = more && off2 >= off && off2 <= len - first ? first + off2 : len;
+        /* offsets out of order give an empty object: no range may reach
+         * past the next one (each byte is read once) */
+        uint64_t end = !more ? len : off2 >= off && off2 <= len - first ? first + off2
+                                                                         : first + off;
         if (off <= len - first) {
             struct pdf_obj x = {(uint32_t)num, 0, b, (size_t)(first + off), (size_t)end,
                                 0, 0, 0, 1};
