@@ -44,10 +44,10 @@ struct pdf {
     struct pdf_obj *objs;
     size_t n, cap;
     struct pdf_crypt crypt;
-    int encrypted; /* 1: decrypt with crypt; 2: cannot be decrypted */
+    int encrypted;  /* 1: decrypt with crypt; 2: cannot be decrypted */
     uint8_t **kept; /* decoded object streams */
     size_t nkept, kept_bytes;
-    size_t encrypt_obj; /* index + 1 of the /Encrypt dictionary object */
+    size_t encrypt_obj;    /* index + 1 of the /Encrypt dictionary object */
     struct pdf_key *index; /* objs sorted by number, then by position */
     size_t nindex;
 };
@@ -92,8 +92,8 @@ static size_t digits_before(const uint8_t *b, size_t i, uint32_t *v)
 
 /* Is b[h..h+3) == "obj" the keyword of an object header "num gen obj"?
  * Sets *num, *gen and *hdr (where num starts). */
-static int obj_header(const uint8_t *b, size_t len, size_t h, uint32_t *num, uint32_t *gen,
-                      size_t *hdr)
+static int obj_header(const uint8_t *b, size_t len, size_t h, uint32_t *num,
+                      uint32_t *gen, size_t *hdr)
 {
     size_t i = h, j;
 
@@ -408,8 +408,8 @@ static int read_uint(const uint8_t *b, size_t len, size_t *pos, uint64_t *v)
 
 /* Adds the objects of a decoded object stream (7.5.7): N pairs "num
  * offset" before /First, each object from First + offset to the next. */
-static vigil_status objstm_objects(struct pdf *d, const struct pdf_obj *o, const uint8_t *b,
-                                   size_t len)
+static vigil_status objstm_objects(struct pdf *d, const struct pdf_obj *o,
+                                   const uint8_t *b, size_t len)
 {
     struct pdf_val nv, fv;
     uint64_t n, first, num, off, num2, off2;
@@ -425,14 +425,16 @@ static vigil_status objstm_objects(struct pdf *d, const struct pdf_obj *o, const
     if (!read_uint(b, first, &pos, &num) || !read_uint(b, first, &pos, &off))
         return VIGIL_OK;
     for (uint64_t i = 0; i < n && st == VIGIL_OK && num <= UINT32_MAX; i++) {
-        int more = (p2 = pos, read_uint(b, first, &p2, &num2) && read_uint(b, first, &p2, &off2));
+        int more = (p2 = pos,
+                    read_uint(b, first, &p2, &num2) && read_uint(b, first, &p2, &off2));
         /* offsets out of order give an empty object: no range may reach
          * past the next one (each byte is read once) */
-        uint64_t end = !more ? len : off2 >= off && off2 <= len - first ? first + off2
-                                                                         : first + off;
+        uint64_t end = !more                                ? len
+                       : off2 >= off && off2 <= len - first ? first + off2
+                                                            : first + off;
         if (off <= len - first) {
-            struct pdf_obj x = {(uint32_t)num, 0, b, (size_t)(first + off), (size_t)end,
-                                0, 0, 0, 1};
+            struct pdf_obj x = {
+                (uint32_t)num, 0, b, (size_t)(first + off), (size_t)end, 0, 0, 0, 1};
             st = add_obj(d, &x);
         }
         if (!more)

@@ -13,9 +13,10 @@
 #include <openssl/rc4.h>
 #include <string.h>
 
-static const uint8_t pad[32] = {
-    0x28, 0xBF, 0x4E, 0x5E, 0x4E, 0x75, 0x8A, 0x41, 0x64, 0x00, 0x4E, 0x56, 0xFF, 0xFA, 0x01, 0x08,
-    0x2E, 0x2E, 0x00, 0xB6, 0xD0, 0x68, 0x3E, 0x80, 0x2F, 0x0C, 0xA9, 0xFE, 0x64, 0x53, 0x69, 0x7A};
+static const uint8_t pad[32] = {0x28, 0xBF, 0x4E, 0x5E, 0x4E, 0x75, 0x8A, 0x41,
+                                0x64, 0x00, 0x4E, 0x56, 0xFF, 0xFA, 0x01, 0x08,
+                                0x2E, 0x2E, 0x00, 0xB6, 0xD0, 0x68, 0x3E, 0x80,
+                                0x2F, 0x0C, 0xA9, 0xFE, 0x64, 0x53, 0x69, 0x7A};
 
 static int get_int(const uint8_t *d, size_t n, const char *key, int64_t def)
 {
@@ -27,7 +28,8 @@ static int get_int(const uint8_t *d, size_t n, const char *key, int64_t def)
 }
 
 /* A string entry of the dictionary into out (cap bytes); its length. */
-static size_t get_str(const uint8_t *d, size_t n, const char *key, uint8_t *out, size_t cap)
+static size_t get_str(const uint8_t *d, size_t n, const char *key, uint8_t *out,
+                      size_t cap)
 {
     struct pdf_val v;
 
@@ -48,7 +50,8 @@ static int digest(const EVP_MD *md, const void *a, size_t an, const void *b, siz
     return ok;
 }
 
-static void rc4(const uint8_t *key, size_t klen, const uint8_t *in, size_t n, uint8_t *out)
+static void rc4(const uint8_t *key, size_t klen, const uint8_t *in, size_t n,
+                uint8_t *out)
 {
     RC4_KEY k;
 
@@ -62,7 +65,8 @@ static void crypt_method(struct pdf_crypt *c, const uint8_t *enc, size_t n)
     struct pdf_val stmf, cf, f, cfm;
     char name[64];
 
-    if (!pdflex_dict_get(enc, n, "StmF", &stmf) || stmf.t != PDF_T_NAME || stmf.n >= sizeof name)
+    if (!pdflex_dict_get(enc, n, "StmF", &stmf) || stmf.t != PDF_T_NAME ||
+        stmf.n >= sizeof name)
         return; /* Identity by default */
     memcpy(name, stmf.p, stmf.n);
     name[stmf.n] = '\0';
@@ -139,7 +143,8 @@ static int aes_cbc(const EVP_CIPHER *ci, int enc, const uint8_t *key, const uint
     int a = 0, b = 0;
     int ok = x && EVP_CipherInit_ex(x, ci, NULL, key, iv, enc) &&
              EVP_CIPHER_CTX_set_padding(x, 0) &&
-             EVP_CipherUpdate(x, out, &a, in, (int)n) && EVP_CipherFinal_ex(x, out + a, &b);
+             EVP_CipherUpdate(x, out, &a, in, (int)n) &&
+             EVP_CipherFinal_ex(x, out + a, &b);
 
     EVP_CIPHER_CTX_free(x);
     return ok && (size_t)(a + b) == n;
@@ -162,8 +167,9 @@ static int hash_r6(int r, const uint8_t *salt, uint8_t out[32])
             return 0;
         for (int j = 0; j < 16; j++)
             sum += e[j];
-        const EVP_MD *md = sum % 3 == 0 ? EVP_sha256() : sum % 3 == 1 ? EVP_sha384()
-                                                                       : EVP_sha512();
+        const EVP_MD *md = sum % 3 == 0   ? EVP_sha256()
+                           : sum % 3 == 1 ? EVP_sha384()
+                                          : EVP_sha512();
         if (!digest(md, e, klen * 64, NULL, 0, NULL, 0, k))
             return 0;
         last = e[klen * 64 - 1];
@@ -180,7 +186,8 @@ static int open_aes256(struct pdf_crypt *c, const uint8_t *enc, size_t n, int r)
 {
     uint8_t u[48], ue[32], h[32], iv[16] = {0};
 
-    if (get_str(enc, n, "U", u, sizeof u) < 48 || get_str(enc, n, "UE", ue, sizeof ue) < 32)
+    if (get_str(enc, n, "U", u, sizeof u) < 48 ||
+        get_str(enc, n, "UE", ue, sizeof ue) < 32)
         return 0;
     if (!hash_r6(r, u + 32, h) || memcmp(h, u, 32) != 0)
         return 0;
@@ -250,14 +257,15 @@ int pdfcrypt_run(const struct pdf_crypt *c, uint32_t num, uint32_t gen, const ui
         return -1;
     if (!(x = EVP_CIPHER_CTX_new()))
         return -2;
-    ok = EVP_DecryptInit_ex(x, c->aes == 2 ? EVP_aes_256_cbc() : EVP_aes_128_cbc(), NULL, k,
-                            in) &&
+    ok = EVP_DecryptInit_ex(x, c->aes == 2 ? EVP_aes_256_cbc() : EVP_aes_128_cbc(), NULL,
+                            k, in) &&
          EVP_CIPHER_CTX_set_padding(x, 0) &&
          EVP_DecryptUpdate(x, out->p + out->len, &a, in + 16, (int)(len - 16));
     EVP_CIPHER_CTX_free(x);
     if (!ok)
         return -1;
-    if (a > 0 && out->p[out->len + (size_t)a - 1] >= 1 && out->p[out->len + (size_t)a - 1] <= 16)
+    if (a > 0 && out->p[out->len + (size_t)a - 1] >= 1 &&
+        out->p[out->len + (size_t)a - 1] <= 16)
         a -= out->p[out->len + (size_t)a - 1]; /* PKCS#7 padding */
     out->len += (size_t)a;
     return 0;

@@ -17,11 +17,11 @@ static const struct {
     const char *name;
     enum pdf_filter f;
 } filters[] = {
-    {"FlateDecode", PDF_F_FLATE}, {"Fl", PDF_F_FLATE},
+    {"FlateDecode", PDF_F_FLATE},   {"Fl", PDF_F_FLATE},
     {"ASCIIHexDecode", PDF_F_AHEX}, {"AHx", PDF_F_AHEX},
-    {"ASCII85Decode", PDF_F_A85}, {"A85", PDF_F_A85},
-    {"LZWDecode", PDF_F_LZW}, {"LZW", PDF_F_LZW},
-    {"RunLengthDecode", PDF_F_RL}, {"RL", PDF_F_RL},
+    {"ASCII85Decode", PDF_F_A85},   {"A85", PDF_F_A85},
+    {"LZWDecode", PDF_F_LZW},       {"LZW", PDF_F_LZW},
+    {"RunLengthDecode", PDF_F_RL},  {"RL", PDF_F_RL},
     {"Crypt", PDF_F_CRYPT},
 };
 
@@ -73,7 +73,8 @@ static enum pdf_dec put(struct outbuf *out, const uint8_t *p, size_t n)
 }
 
 /* One zlib pass, raw deflate when raw is set. */
-static enum pdf_dec inflate_pass(const uint8_t *in, size_t len, struct outbuf *out, int raw)
+static enum pdf_dec inflate_pass(const uint8_t *in, size_t len, struct outbuf *out,
+                                 int raw)
 {
     z_stream z;
     enum pdf_dec rc = PDF_DEC_OK;
@@ -232,7 +233,7 @@ static enum pdf_dec runlength(const uint8_t *in, size_t len, struct outbuf *out)
             n = (size_t)in[i] + 1;
             if (len - i - 1 < n)
                 return put(out, in + i + 1, len - i - 1) == PDF_DEC_OK ? PDF_DEC_DAMAGED
-                                                                         : PDF_DEC_FULL;
+                                                                       : PDF_DEC_FULL;
             rc = put(out, in + i + 1, n);
             i += 1 + n;
         } else {
@@ -353,12 +354,23 @@ static enum pdf_dec png_rows(struct outbuf *b, size_t rowlen, size_t bpp)
             unsigned a = j >= bpp ? row[j - bpp] : 0, u = up ? up[j] : 0;
             unsigned c = up && j >= bpp ? up[j - bpp] : 0;
             switch (t) {
-            case 0: break;
-            case 1: row[j] = (uint8_t)(row[j] + a); break;
-            case 2: row[j] = (uint8_t)(row[j] + u); break;
-            case 3: row[j] = (uint8_t)(row[j] + ((a + u) >> 1)); break;
-            case 4: row[j] = (uint8_t)(row[j] + paeth(a, u, c)); break;
-            default: rc = PDF_DEC_DAMAGED; break;
+            case 0:
+                break;
+            case 1:
+                row[j] = (uint8_t)(row[j] + a);
+                break;
+            case 2:
+                row[j] = (uint8_t)(row[j] + u);
+                break;
+            case 3:
+                row[j] = (uint8_t)(row[j] + ((a + u) >> 1));
+                break;
+            case 4:
+                row[j] = (uint8_t)(row[j] + paeth(a, u, c));
+                break;
+            default:
+                rc = PDF_DEC_DAMAGED;
+                break;
             }
         }
         o += n;
@@ -401,12 +413,23 @@ enum pdf_dec pdfdecode_run(enum pdf_filter f, const struct pdf_parms *pp,
     enum pdf_dec rc, pr;
 
     switch (f) {
-    case PDF_F_FLATE: rc = flate(in, len, out); break;
-    case PDF_F_AHEX: rc = ahex(in, len, out); break;
-    case PDF_F_A85: rc = a85(in, len, out); break;
-    case PDF_F_LZW: rc = lzw(in, len, pp->early, out); break;
-    case PDF_F_RL: rc = runlength(in, len, out); break;
-    default: return put(out, in, len);
+    case PDF_F_FLATE:
+        rc = flate(in, len, out);
+        break;
+    case PDF_F_AHEX:
+        rc = ahex(in, len, out);
+        break;
+    case PDF_F_A85:
+        rc = a85(in, len, out);
+        break;
+    case PDF_F_LZW:
+        rc = lzw(in, len, pp->early, out);
+        break;
+    case PDF_F_RL:
+        rc = runlength(in, len, out);
+        break;
+    default:
+        return put(out, in, len);
     }
     if (rc == PDF_DEC_NOMEM || (f != PDF_F_FLATE && f != PDF_F_LZW))
         return rc;

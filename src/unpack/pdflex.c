@@ -76,7 +76,8 @@ void pdflex_next(const uint8_t *b, size_t len, size_t pos, struct pdf_token *tk)
     c = b[i];
     if (c == '(') {
         e = literal_end(b, len, i);
-        set(tk, PDF_T_STR, b + i + 1, (e > i + 1 && b[e - 1] == ')' ? e - 1 : e) - i - 1, e);
+        set(tk, PDF_T_STR, b + i + 1, (e > i + 1 && b[e - 1] == ')' ? e - 1 : e) - i - 1,
+            e);
     } else if (c == '<' && i + 1 < len && b[i + 1] == '<') {
         set(tk, PDF_T_DICT, b + i, 2, i + 2);
     } else if (c == '<') {

@@ -41,7 +41,8 @@ static int rtf_detect(const uint8_t *buf, size_t len)
 
 static uint32_t le32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
 }
 
 /* Skips a NUL-terminated string at p[*i..n); 0 when it has no NUL. */

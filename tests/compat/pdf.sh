@@ -48,6 +48,14 @@ compare_found "generated PDFs -a"
 compat_run -d clam.hdb --allmatch -r gen
 compare_all "generated PDFs --allmatch"
 
+# A zip as an embedded file: the layers below the PDF's stream layer.
+zip -q c.zip clam.exe
+$GEN pdf embedded c.zip zipin.pdf
+compat_run -d clam.hdb -a zipin.pdf
+compare_found "a zip as an embedded file -a"
+assert_has_line "a zip as an embedded file: layer path" "$V_OUT" \
+    "zipin.pdf!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND"
+
 # The same with EICAR and its hash.
 mkdir geneicar
 for m in flate ahex a85 chain embedded rc4-128 aes128; do

@@ -14,8 +14,8 @@ extern const struct vigil_format format_pdf;
 
 static void decoders(const uint8_t *data, size_t size)
 {
-    static const enum pdf_filter f[] = {PDF_F_FLATE, PDF_F_AHEX, PDF_F_A85, PDF_F_LZW,
-                                        PDF_F_RL, PDF_F_UNKNOWN};
+    static const enum pdf_filter f[] = {PDF_F_FLATE, PDF_F_AHEX, PDF_F_A85,
+                                        PDF_F_LZW,   PDF_F_RL,   PDF_F_UNKNOWN};
     struct pdf_parms pp = {1, 1, 8, 1, 1};
     struct outbuf out;
 
