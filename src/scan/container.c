@@ -56,6 +56,7 @@ void walk_begin(struct vigil_scanner *s, const struct vigil_scan_options *o,
     w->node_mark = 0;
     w->stop = 0;
     w->budget_bit = 0;
+    w->own_done = 0;
     w->npend = 0;
     w->stack[0] = (struct scan_layer){NULL, NULL};
 }
@@ -363,6 +364,14 @@ vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
     *data = all;
     if (s->walk.depth == 0)
         s->result.bytes_read = src->size;
+    if (fmt->own_first) {
+        struct source mem;
+        source_from_memory(&mem, all, (size_t)src->size);
+        st = scan_own(s, &mem);
+        if (st != VIGIL_OK ||
+            (s->result.n > 0 && !(s->walk.o->flags & VIGIL_SCAN_ALLMATCH)))
+            return st;
+    }
     u = (struct unpack){all, (size_t)src->size, fmt->name, s};
     return fmt->walk(&u);
 }

@@ -48,9 +48,8 @@ static enum target_type cafebabe(const uint8_t *buf, size_t len)
  * match; unpack/pdf.c walks such a file too). */
 static int pdf_within(const uint8_t *buf, size_t len)
 {
-    size_t n = len < 1024 ? len : 1024;
-
-    for (size_t i = 0; i + 5 <= n; i++)
+    /* measured: "%PDF-" at offset 1017 is typed, at 1018 not */
+    for (size_t i = 0; i + 5 <= len && i + 7 <= 1024; i++)
         if (buf[i] == '%' && memcmp(buf + i, "%PDF-", 5) == 0)
             return 1;
     return 0;

@@ -31,6 +31,10 @@ struct vigil_format {
      * not a failure: the walker scans what it can read and reports the
      * damage with unpack_damaged(). */
     vigil_status (*walk)(struct unpack *u);
+    /* Set when clamscan matches the object's own signatures before it
+     * walks the children (PDF: measured, a document's own body and hash
+     * signatures are reported first); otherwise the children come first. */
+    int own_first;
 };
 
 /* Bytes of an object the detectors see. */

@@ -54,9 +54,8 @@ struct pdf {
 
 static int pdf_detect(const uint8_t *buf, size_t len)
 {
-    size_t n = len < PDF_DETECT_WITHIN ? len : PDF_DETECT_WITHIN;
-
-    for (size_t i = 0; i + 5 <= n; i++)
+    /* measured: clamscan 1.4.6 types "%PDF-" at offset 1017, not at 1018 */
+    for (size_t i = 0; i + 5 <= len && i + 7 <= PDF_DETECT_WITHIN; i++)
         if (buf[i] == '%' && memcmp(buf + i, "%PDF-", 5) == 0)
             return 1;
     return 0;
@@ -630,4 +629,5 @@ const struct vigil_format format_pdf = {
     .name = "PDF",
     .detect = pdf_detect,
     .walk = pdf_walk,
+    .own_first = 1,
 };

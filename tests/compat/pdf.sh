@@ -56,6 +56,18 @@ compare_found "a zip as an embedded file -a"
 assert_has_line "a zip as an embedded file: layer path" "$V_OUT" \
     "zipin.pdf!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND"
 
+# clamscan matches a PDF's own signatures (hash and body) before its
+# streams: without --allmatch the document's own hash is the one reported,
+# with it first. (An RTF's come after its objects: compat/rtf.sh.)
+cp clam.hdb own.hdb
+hdb_line clam.pdf PdfHash >> own.hdb
+compat_run -d own.hdb clam.pdf
+compare_all "a PDF's own hash before its streams"
+assert_has_line "own hash reported" "$V_OUT" "clam.pdf: PdfHash.UNOFFICIAL FOUND"
+compat_run -d own.hdb --allmatch clam.pdf
+_cmp "--allmatch: the PDF's own hash first" "$(printf '%s\n' "$C_OUT" | grep 'FOUND$')" \
+    "$(printf '%s\n' "$V_OUT" | grep 'FOUND$')"
+
 # The same with EICAR and its hash.
 mkdir geneicar
 for m in flate ahex a85 chain embedded rc4-128 aes128; do
@@ -105,6 +117,16 @@ compare_all "--scan-pdf=yes"
 printf 'PdfBody:10:*:%s\n' "$(printf 'endobj' | od -An -tx1 | tr -d ' \n')" > t10.ndb
 printf 'hello endobj world\n' > notpdf.txt
 { head -c 300 /dev/zero | tr '\0' A; cat gen/flate.pdf; } > prefixed.pdf
+{ head -c 1017 /dev/zero | tr '\0' A; cat gen/flate.pdf; } > prefixed1017.pdf
+{ head -c 1018 /dev/zero | tr '\0' A; cat gen/flate.pdf; } > prefixed1018.pdf
+compat_run -d clam.hdb prefixed1017.pdf prefixed1018.pdf
+compare_all "%PDF- at offset 1017 and 1018: walked"
+assert_has_line "%PDF- at 1017: walked" "$V_OUT" "prefixed1017.pdf: ClamExe.UNOFFICIAL FOUND"
+assert_has_line "%PDF- at 1018: not walked" "$V_OUT" "prefixed1018.pdf: OK"
+compat_run -d t10.ndb prefixed1017.pdf prefixed1018.pdf
+compare_all "%PDF- at offset 1017 and 1018: typed"
+assert_has_line "%PDF- at 1017: typed PDF" "$V_OUT" "prefixed1017.pdf: PdfBody.UNOFFICIAL FOUND"
+assert_has_line "%PDF- at 1018: not typed PDF" "$V_OUT" "prefixed1018.pdf: OK"
 compat_run -d t10.ndb gen/flate.pdf prefixed.pdf notpdf.txt
 compare_all "target type 10 body signature"
 assert_has_line "target 10: PDF matched" "$V_OUT" "gen/flate.pdf: PdfBody.UNOFFICIAL FOUND"

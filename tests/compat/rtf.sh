@@ -26,6 +26,16 @@ compare_found "clam.exe.rtf -a"
 assert_has_line "clam.exe.rtf -a: the object layer" "$V_OUT" \
     "clam.exe.rtf!(1): ClamExe.UNOFFICIAL FOUND"
 
+# clamscan matches an RTF's own signatures after its objects: with
+# --allmatch the embedded clam.exe comes first, the document's hash after.
+cp t.hdb own.hdb
+hdb_line clam.exe.rtf RtfHash >> own.hdb
+compat_run -d own.hdb clam.exe.rtf
+compare_all "an RTF's objects before its own hash"
+compat_run -d own.hdb --allmatch clam.exe.rtf
+_cmp "--allmatch: the object's detection first" "$(printf '%s\n' "$C_OUT" | grep 'FOUND$')" \
+    "$(printf '%s\n' "$V_OUT" | grep 'FOUND$')"
+
 mkdir same more
 $GEN rtf package eicar.com same/eicar-package.rtf
 $GEN rtf package clam.exe same/clam-package.rtf
