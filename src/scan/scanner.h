@@ -77,7 +77,8 @@ struct vigil_scanner {
 
 /* Scans one object at depth s->walk.depth: its children first (when it is
  * a container and the depth allows), then its own signatures, as clamscan
- * 1.4 orders them. Detections get their layer path. (scan.c) */
+ * 1.4 orders them (its own first for a format with own_first, e.g. PDF).
+ * Detections get their layer path. (scan.c) */
 vigil_status scan_node(struct vigil_scanner *s, const struct source *src);
 
 /* Matches the current object's own signatures before its children are
