@@ -138,15 +138,14 @@ static enum pdf_dec ahex(const uint8_t *in, size_t len, struct outbuf *out)
 {
     uint8_t buf[4096];
     size_t n = 0;
-    int hi = -1, d;
+    int hi = -1, d, bad = 0;
     enum pdf_dec rc = PDF_DEC_OK;
 
     for (size_t i = 0; i < len && rc == PDF_DEC_OK; i++) {
         if (in[i] == '>')
             break;
         if ((d = hexdigit(in[i])) < 0) {
-            if (!white(in[i]))
-                rc = PDF_DEC_DAMAGED;
+            bad |= !white(in[i]); /* noted; the digits after it still count */
             continue;
         }
         if (hi < 0) {
@@ -162,12 +161,9 @@ static enum pdf_dec ahex(const uint8_t *in, size_t len, struct outbuf *out)
     }
     if (hi >= 0 && n < sizeof buf)
         buf[n++] = (uint8_t)(hi << 4);
-    if (n > 0) {
-        enum pdf_dec r2 = put(out, buf, n);
-        if (r2 != PDF_DEC_OK)
-            rc = r2;
-    }
-    return rc;
+    if (n > 0 && rc == PDF_DEC_OK)
+        rc = put(out, buf, n);
+    return rc == PDF_DEC_OK && bad ? PDF_DEC_DAMAGED : rc;
 }
 
 /* The n-1 bytes of a group of n base-85 digits (n = 5 for a full one). */
