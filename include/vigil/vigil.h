@@ -224,13 +224,16 @@ typedef struct vigil_result vigil_result;
  * detection, Heuristics.OLE2.ContainsMacros.VBA/.XLM (clamscan
  * --alert-macros). */
 #define VIGIL_SCAN_ALERT_MACROS (1u << 12)
-/* An encrypted document is a detection (clamscan --alert-encrypted-doc;
- * clamscan 1.4 names none for OLE2 documents, measured). */
+/* An encrypted document that cannot be read is a detection (clamscan
+ * --alert-encrypted-doc): Heuristics.Encrypted.PDF; clamscan 1.4 names
+ * none for OLE2 documents (measured), nor does vigil. */
 #define VIGIL_SCAN_ALERT_ENCRYPTED_DOC (1u << 13)
 /* OLE2 files are not unpacked (clamscan --scan-ole2=no). */
 #define VIGIL_SCAN_NO_OLE2 (1u << 14)
 /* OneNote sections are not unpacked (clamscan --scan-onenote=no). */
 #define VIGIL_SCAN_NO_ONENOTE (1u << 15)
+/* PDF documents are not looked into (clamscan --scan-pdf=no). */
+#define VIGIL_SCAN_NO_PDF (1u << 16)
 
 struct vigil_scan_options {
     unsigned flags;

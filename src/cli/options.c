@@ -111,7 +111,7 @@ static const struct optdef optdefs[] = {
     {"scan-pe", 0, K_IGN_FLAG, 0},
     {"scan-elf", 0, K_IGN_FLAG, 0},
     {"scan-ole2", 0, K_FLAG, F(scan_ole2)},
-    {"scan-pdf", 0, K_IGN_FLAG, 0},
+    {"scan-pdf", 0, K_FLAG, F(scan_pdf)},
     {"scan-swf", 0, K_IGN_FLAG, 0},
     {"scan-html", 0, K_IGN_FLAG, 0},
     {"scan-xmldocs", 0, K_IGN_FLAG, 0},
@@ -122,7 +122,7 @@ static const struct optdef optdefs[] = {
     {"scan-image-fuzzy-hash", 0, K_IGN_FLAG, 0},
     {"alert-broken", 0, K_IGN_FLAG, 0},
     {"alert-broken-media", 0, K_IGN_FLAG, 0},
-    {"alert-encrypted", 0, K_FLAG, F(alert_encrypted)},
+    {"alert-encrypted", 0, K_FLAG, F(alert_encrypted_all)},
     {"alert-encrypted-archive", 0, K_FLAG, F(alert_encrypted)},
     {"alert-encrypted-doc", 0, K_FLAG, F(alert_encrypted_doc)},
     {"alert-macros", 0, K_FLAG, F(alert_macros)},
@@ -506,6 +506,7 @@ static int init_defaults(struct scan_options *o, int argc)
     o->follow_dir = FOLLOW_DIRECT;
     o->follow_file = FOLLOW_DIRECT;
     o->max_dir_recursion = 15;
+    o->scan_pdf = true;
     vigil_limits_default(&o->limits);
     for (k = 0; k < sizeof lists / sizeof lists[0]; k++) {
         lists[k]->v = calloc(slots, sizeof(char *));

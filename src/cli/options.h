@@ -40,7 +40,9 @@ struct scan_options {
     bool json, no_builtin, cross_fs, bell, no_cache, archive_verbose, alert_encrypted;
     bool no_sandbox; /* scan on in-process threads (debugging only) */
     bool scan_mail;  /* --scan-mail (default yes) */
-    bool alert_macros, alert_encrypted_doc, scan_ole2, scan_onenote;
+    bool alert_macros, scan_ole2, scan_onenote;
+    bool scan_pdf;   /* --scan-pdf, yes by default */
+    bool alert_encrypted_doc, alert_encrypted_all; /* -doc; plain --alert-encrypted */
     enum progress_mode progress;
     enum follow follow_dir, follow_file;
     unsigned jobs;              /* 0: one per online CPU */

@@ -206,18 +206,20 @@ static void scan_paths(struct scan_run *s, vigil_engine *e, FILE *list)
         so.flags |= VIGIL_SCAN_ALLMATCH;
     if (s->o->alert_exceeds_max)
         so.flags |= VIGIL_SCAN_ALERT_EXCEEDS_MAX;
-    if (s->o->alert_encrypted)
+    if (s->o->alert_encrypted || s->o->alert_encrypted_all)
         so.flags |= VIGIL_SCAN_ALERT_ENCRYPTED;
     if (!s->o->scan_mail)
         so.flags |= VIGIL_SCAN_NO_MAIL;
     if (s->o->alert_macros)
         so.flags |= VIGIL_SCAN_ALERT_MACROS;
-    if (s->o->alert_encrypted_doc)
-        so.flags |= VIGIL_SCAN_ALERT_ENCRYPTED_DOC;
     if (!s->o->scan_ole2)
         so.flags |= VIGIL_SCAN_NO_OLE2;
     if (!s->o->scan_onenote)
         so.flags |= VIGIL_SCAN_NO_ONENOTE;
+    if (s->o->alert_encrypted_doc || s->o->alert_encrypted_all)
+        so.flags |= VIGIL_SCAN_ALERT_ENCRYPTED_DOC;
+    if (!s->o->scan_pdf)
+        so.flags |= VIGIL_SCAN_NO_PDF;
     if (start_sandbox(s, e, &cfg, &remote, &pool))
         return;
     st = jobs_new(&cfg, &q);

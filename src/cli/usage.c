@@ -82,7 +82,10 @@ static const char *const scan_help[] = {
     "    --scan-onenote[=yes(*)/no]           Unpack files attached to OneNote sections",
     "    --alert-macros[=yes/no(*)]           A document with VBA or Excel 4.0 macros is a",
     "                                         detection (Heuristics.OLE2.ContainsMacros.*)",
-    "    --alert-encrypted-doc[=yes/no(*)]    An encrypted document is a detection",
+    "    --alert-encrypted[=yes/no(*)]        Alert on encrypted archives and documents",
+    "    --alert-encrypted-archive[=yes/no(*)] Alert on encrypted archives",
+    "    --alert-encrypted-doc[=yes/no(*)]    Alert on encrypted documents",
+    "    --scan-pdf[=yes(*)/no]               Scan PDF files",
     "",
     "    --jobs=N              -j N           Scan with N threads (default: one per CPU)",
     "    --json[=yes/no(*)]                   Print one JSON object per path (JSON "

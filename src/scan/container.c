@@ -56,6 +56,7 @@ void walk_begin(struct vigil_scanner *s, const struct vigil_scan_options *o,
     w->node_mark = 0;
     w->stop = 0;
     w->budget_bit = 0;
+    w->own_done = 0;
     w->npend = 0;
     w->stack[0] = (struct scan_layer){NULL, NULL};
 }
@@ -257,30 +258,42 @@ void unpack_damaged(struct unpack *u)
  * zip: one Heuristics.Encrypted.Zip per file, about the last encrypted
  * member, even with allmatch; an encrypted ARJ member is no alert). Other
  * types only note the encryption in the result. */
-static const char *encrypted_name(const char *type)
+static const char *encrypted_name(const char *type, unsigned *flag)
 {
     static const struct {
         const char *type, *det;
+        unsigned flag;
     } t[] = {
-        {"ZIP", "Heuristics.Encrypted.Zip"},
-        {"RAR", "Heuristics.Encrypted.RAR"},
-        {"7Z", "Heuristics.Encrypted.7Zip"},
+        {"ZIP", "Heuristics.Encrypted.Zip", VIGIL_SCAN_ALERT_ENCRYPTED},
+        {"RAR", "Heuristics.Encrypted.RAR", VIGIL_SCAN_ALERT_ENCRYPTED},
+        {"7Z", "Heuristics.Encrypted.7Zip", VIGIL_SCAN_ALERT_ENCRYPTED},
+        /* a whole document (pdf.c): measured, clamscan 1.4.6 reports it about
+         * the document itself under --alert-encrypted(-doc) */
+        {"PDF", "Heuristics.Encrypted.PDF", VIGIL_SCAN_ALERT_ENCRYPTED_DOC},
     };
 
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strcmp(t[i].type, type) == 0)
+        if (strcmp(t[i].type, type) == 0) {
+            *flag = t[i].flag;
             return t[i].det;
+        }
     return NULL;
+}
+
+unsigned unpack_flags(const struct unpack *u)
+{
+    return u->s->walk.o->flags;
 }
 
 void unpack_encrypted(struct unpack *u, const char *name)
 {
     struct vigil_scanner *s = u->s;
 
-    const char *det = encrypted_name(u->type);
+    unsigned flag = 0;
+    const char *det = encrypted_name(u->type, &flag);
 
     s->result.notes |= VIGIL_NOTE_ENCRYPTED;
-    if (det && (s->walk.o->flags & VIGIL_SCAN_ALERT_ENCRYPTED))
+    if (det && (s->walk.o->flags & flag))
         walk_heuristic(s, det, u->type, name, 1);
 }
 
@@ -299,11 +312,6 @@ void unpack_heuristic_below(struct unpack *u, const char *det)
     w->stack[w->depth] = (struct scan_layer){u->type, NULL};
     walk_heuristic(u->s, det, NULL, NULL, 0);
     w->depth--;
-}
-
-unsigned unpack_flags(const struct unpack *u)
-{
-    return u->s->walk.o->flags;
 }
 
 int unpack_meta(struct unpack *u, const struct cdb_member *m, vigil_status *st)
@@ -373,6 +381,14 @@ vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
     *data = all;
     if (s->walk.depth == 0)
         s->result.bytes_read = src->size;
+    if (fmt->own_first) {
+        struct source mem;
+        source_from_memory(&mem, all, (size_t)src->size);
+        st = scan_own(s, &mem);
+        if (st != VIGIL_OK ||
+            (s->result.n > 0 && !(s->walk.o->flags & VIGIL_SCAN_ALLMATCH)))
+            return st;
+    }
     u = (struct unpack){all, (size_t)src->size, fmt->name, s};
     return fmt->walk(&u);
 }

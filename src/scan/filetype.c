@@ -43,6 +43,18 @@ static enum target_type cafebabe(const uint8_t *buf, size_t len)
     return be32(buf + 4) < 45 ? TARGET_MACHO : TARGET_JAVA;
 }
 
+/* ClamAV types a PDF by "%PDF-" anywhere in the first 1024 bytes
+ * (measured: 300 bytes of text before it still make a target-10 signature
+ * match; unpack/pdf.c walks such a file too). */
+static int pdf_within(const uint8_t *buf, size_t len)
+{
+    /* measured: "%PDF-" at offset 1017 is typed, at 1018 not */
+    for (size_t i = 0; i + 5 <= len && i + 7 <= 1024; i++)
+        if (buf[i] == '%' && memcmp(buf + i, "%PDF-", 5) == 0)
+            return 1;
+    return 0;
+}
+
 enum target_type filetype_target(const uint8_t *buf, size_t len)
 {
     enum target_type t;
@@ -55,6 +67,8 @@ enum target_type filetype_target(const uint8_t *buf, size_t len)
         if (len >= magic_table[i].len &&
             memcmp(buf, magic_table[i].magic, magic_table[i].len) == 0)
             return magic_table[i].type;
+    if (pdf_within(buf, len))
+        return TARGET_PDF;
     return TARGET_ANY;
 }
 

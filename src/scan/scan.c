@@ -348,6 +348,17 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     return st;
 }
 
+vigil_status scan_own(struct vigil_scanner *s, const struct source *src)
+{
+    size_t from = s->result.n;
+    vigil_status st = scan_object(s, src, s->walk.o);
+
+    s->walk.own_done = 1;
+    if (st == VIGIL_OK)
+        st = walk_set_layers(s, from, NULL, NULL);
+    return st;
+}
+
 vigil_status scan_node(struct vigil_scanner *s, const struct source *src)
 {
     const struct vigil_scan_options *o = s->walk.o;
@@ -355,18 +366,21 @@ vigil_status scan_node(struct vigil_scanner *s, const struct source *src)
     const uint8_t *data = NULL;
     struct source mem;
     vigil_status st = VIGIL_OK;
+    int outer_done = s->walk.own_done;
 
     if (src->size < SCAN_MIN_SIZE)
         return VIGIL_OK;
     s->walk.node_mark = mark;
+    s->walk.own_done = 0;
     st = walk_container(s, src, &data);
     if (data) {
         source_from_memory(&mem, data, (size_t)src->size);
         src = &mem;
     }
     own = s->result.n;
-    if (st == VIGIL_OK && (own == 0 || (o->flags & VIGIL_SCAN_ALLMATCH)))
+    if (st == VIGIL_OK && !s->walk.own_done && (own == 0 || (o->flags & VIGIL_SCAN_ALLMATCH)))
         st = scan_object(s, src, o);
+    s->walk.own_done = outer_done;
     if (st == VIGIL_OK)
         st = walk_set_layers(s, own, NULL, NULL);
     s->walk.node_mark = outer;

@@ -50,6 +50,7 @@ struct scan_walk {
     size_t node_mark;    /* first detection of the current object's subtree */
     int stop;            /* no more children: a detection, or a hard limit */
     unsigned budget_bit; /* the limit that bounded the last unpack_budget() */
+    int own_done;        /* the current object's own signatures were matched */
     struct scan_layer stack[SCAN_MAX_DEPTH + 1];
     /* clamscan 1.4.6 reports a limit's Heuristics.Limits.Exceeded.* only
      * when no signature matches the file (without allmatch), or after all
@@ -82,8 +83,14 @@ struct vigil_scanner {
 
 /* Scans one object at depth s->walk.depth: its children first (when it is
  * a container and the depth allows), then its own signatures, as clamscan
- * 1.4 orders them. Detections get their layer path. (scan.c) */
+ * 1.4 orders them (its own first for a format with own_first, e.g. PDF).
+ * Detections get their layer path. (scan.c) */
 vigil_status scan_node(struct vigil_scanner *s, const struct source *src);
+
+/* Matches the current object's own signatures before its children are
+ * walked (a format with own_first); scan_node then does not match them
+ * again. (scan.c) */
+vigil_status scan_own(struct vigil_scanner *s, const struct source *src);
 
 /* Reads the whole object into the scanner's object buffer (memory sources
  * are used in place; a file larger than SCAN_MAX_OBJECT is mapped until the

@@ -31,6 +31,10 @@ struct vigil_format {
      * not a failure: the walker scans what it can read and reports the
      * damage with unpack_damaged(). */
     vigil_status (*walk)(struct unpack *u);
+    /* Set when clamscan matches the object's own signatures before it
+     * walks the children (PDF: measured, a document's own body and hash
+     * signatures are reported first); otherwise the children come first. */
+    int own_first;
 };
 
 /* Bytes of an object the detectors see. */
@@ -88,7 +92,8 @@ int unpack_meta(struct unpack *u, const struct cdb_member *m, vigil_status *st);
  * object (clamscan names Heuristics.OLE2.ContainsMacros.* there). */
 void unpack_heuristic_below(struct unpack *u, const char *det);
 
-/* The VIGIL_SCAN_* flags of the scan (walkers that honour an option). */
+/* The scan's VIGIL_SCAN_* flags (walkers that honour an option, e.g.
+ * VIGIL_SCAN_NO_PDF). */
 unsigned unpack_flags(const struct unpack *u);
 
 /* Records that a child is encrypted and could not be read. */

@@ -37,6 +37,7 @@ static const struct {
     {"CL_TYPE_OOXML_WORD", &format_archive}, {"CL_TYPE_OOXML_XL", &format_archive},
     {"CL_TYPE_OOXML_PPT", &format_archive},
     {"CL_TYPE_MSOLE2", &format_ole2},     {"CL_TYPE_ONENOTE", &format_onenote},
+    {"CL_TYPE_PDF", &format_pdf},         {"CL_TYPE_RTF", &format_rtf},
 };
 
 const struct vigil_format *format_for_cltype(const char *cltype)

@@ -75,7 +75,10 @@ static void test_detect(void **state)
     assert_null(format_find((const uint8_t *)"hello world", 11));
     assert_null(format_find((const uint8_t *)"\x1f", 1));
     assert_string_equal(format_for_cltype("CL_TYPE_MSCHM")->name, "MSCHM");
-    assert_null(format_for_cltype("CL_TYPE_PDF"));
+    assert_null(format_for_cltype("CL_TYPE_TEXT_ASCII"));
+    assert_string_equal(format_for_cltype("CL_TYPE_PDF")->name, "PDF");
+    assert_string_equal(format_find((const uint8_t *)"junk\n%PDF-1.4", 13)->name, "PDF");
+    assert_string_equal(format_find((const uint8_t *)"{\\rtf1 x}", 9)->name, "RTF");
 }
 
 static void test_outbuf(void **state)
