@@ -167,6 +167,20 @@ const struct vigil_format *scan_format(const struct vigil_scanner *s, const uint
     return archive_is_tar(buf, len) ? format_for_cltype("CL_TYPE_POSIX_TAR") : NULL;
 }
 
+/* Whether the object starts with "MZ" (ClamAV's MSEXE type), where the
+ * installers of installer.c are looked for. */
+static int emb_msexe(struct vigil_scanner *s, const struct source *src)
+{
+    uint8_t mz[2];
+    size_t got = 0;
+
+    (void)s;
+    if (src->mem)
+        return src->size >= 2 && src->mem[0] == 'M' && src->mem[1] == 'Z';
+    return source_read(src, 0, mz, 2, &got) == VIGIL_OK && got == 2 && mz[0] == 'M' &&
+           mz[1] == 'Z';
+}
+
 vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
                            const uint8_t **data)
 {
@@ -189,7 +203,7 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
         src = &mem;
     }
     emb_find(s, src, &r);
-    if (r.n == 0)
+    if (r.n == 0 && !emb_msexe(s, src))
         return VIGIL_OK;
     if (!all && (st = scan_load(s, src, &all)) != VIGIL_OK)
         return st == VIGIL_ETOOBIG ? VIGIL_OK : st;
@@ -201,5 +215,7 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
         if (h->fmt->detect(u.data, u.len))
             st = h->fmt->walk(&u);
     }
+    if (st == VIGIL_OK && !s->walk.stop)
+        st = walk_installers(s, all, (size_t)src->size);
     return st;
 }
