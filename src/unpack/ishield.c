@@ -398,9 +398,12 @@ static vigil_status ishield_walk(struct unpack *u)
             break;
         for (i = 0; i < 3 && (s = is_string(u, &off)); i++)
             ;
-        if (i < 3 || is_size(s, &size) || (size_t)size >= left ||
-            off - start >= left - (size_t)size)
+        if (i < 3 || is_size(s, &size))
             break;
+        if ((size_t)size >= left || off - start >= left - (size_t)size) {
+            unpack_damaged(u); /* a whole record whose data is cut */
+            break;
+        }
         /* ClamAV numbers these records from 0 (cli_matchmeta's fc++). */
         meta = (struct cdb_member){name, (uint64_t)size, (uint64_t)size, n, 0};
         if (unpack_meta(u, &meta, &st))

@@ -93,14 +93,15 @@ static enum dec_rc dec_start(struct nsis_dec *d, const uint8_t *in, size_t len, 
     d->lz = init;
     if (lzma_properties_decode(&f[0], NULL, in, 5) != LZMA_OK)
         return DEC_ERROR;
+    /* Raw decoders take no memory limit: check the dictionary's cost. */
+    if (lzma_raw_decoder_memusage(f) > NSIS_LZMA_MEMLIMIT) {
+        free(f[0].options);
+        return DEC_ERROR;
+    }
     lr = lzma_raw_decoder(&d->lz, f);
     free(f[0].options);
     if (lr != LZMA_OK)
         return lr == LZMA_MEM_ERROR ? DEC_NOMEM : DEC_ERROR;
-    if (lzma_memlimit_set(&d->lz, NSIS_LZMA_MEMLIMIT) != LZMA_OK) {
-        lzma_end(&d->lz);
-        return DEC_ERROR;
-    }
     d->live = 1;
     *used = 5;
     return DEC_MORE;

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# compat/installers: with a database holding only the MD5 of clam.exe,
+# clamscan and vigil find it in the installers of the clamav-testfiles
+# package (NSIS, AutoIt EA05 and EA06, InstallShield cab and msi kinds):
+# FOUND lines, exit codes, summaries and, where clamscan's text is not
+# left over from earlier layers, the -a layer paths. Truncated and
+# corrupted copies (made here from the package files) are scanned without
+# a crash and reported as clamscan reports them.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/compat.sh"
+
+TF=$CLAMAV_TESTFILES
+[ -f "$TF/clam.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
+hdb_line "$TF/clam.exe" ClamExe > clam.hdb
+
+mkdir pkg
+for f in clam-nsis.exe clam.ea05.exe clam.ea06.exe clam_IScab_ext.exe \
+    clam_IScab_int.exe clam_ISmsi_ext.exe; do
+    cp "$TF/$f" pkg/
+done
+cp "$TF/clam_ISmsi_int.exe" .
+
+compat_run -d clam.hdb -r pkg
+compare_all "installers of clamav-testfiles"
+for f in pkg/*; do
+    assert_has_line "$f found by vigil" "$V_OUT" "$f: ClamExe.UNOFFICIAL FOUND"
+done
+compat_run -d clam.hdb --allmatch -r pkg
+compare_all "--allmatch"
+
+# -a: clam.exe one layer down, unnamed (NSIS, AutoIt, the msi kind's
+# clam.exe409.bmp) or named by its record (MSEXE:clam.exe in the overlay).
+# clam_IScab_int.exe is left out: clamscan scans the files of the
+# InstallShield cabinets without a layer of their own and prints names and
+# depths left over from the cabinets scanned before ("...!(14)MSEXE:
+# setup.ini"); vigil prints "(1)". Without allmatch only: with it clamscan
+# prints leftovers for IScab_ext and ISmsi_ext too.
+for f in clam-nsis.exe clam.ea05.exe clam.ea06.exe clam_IScab_ext.exe clam_ISmsi_ext.exe; do
+    compat_run -d clam.hdb -a "pkg/$f"
+    compare_found "-a $f"
+done
+assert_has_line "-a: the msi kind's child unnamed" "$V_OUT" \
+    "pkg/clam_ISmsi_ext.exe!(1): ClamExe.UNOFFICIAL FOUND"
+compat_run -d clam.hdb -a pkg/clam_IScab_ext.exe
+assert_has_line "-a: overlay record named" "$V_OUT" \
+    "pkg/clam_IScab_ext.exe!(1)MSEXE:clam.exe: ClamExe.UNOFFICIAL FOUND"
+
+# clam_ISmsi_int.exe: clam.exe is in the cabinet inside clam.msi (OLE2).
+# That vigil hands clam.msi over is proven by the msi's own MD5 (taken from
+# clamscan's extraction: --leave-temps); finding clam.exe in it is the
+# OLE2 walker's part.
+mkdir tmp
+run "$CLAMSCAN" --no-summary --leave-temps --tempdir="$T/tmp" -d clam.hdb clam_ISmsi_int.exe
+msi=$(find tmp -type f -printf '%s %p\n' | sort -rn | while read -r _ x; do
+    [ "$(head -c 8 "$x" | od -An -tx1 | tr -d ' ')" = d0cf11e0a1b11ae1 ] && echo "$x"
+done | head -n 1)
+if [ -n "$msi" ]; then
+    hdb_line "$msi" ClamMsi > msi.hdb
+    compat_run -d msi.hdb clam_ISmsi_int.exe
+    compare_all "clam_ISmsi_int.exe: clam.msi extracted"
+    assert_has_line "clam.msi found by vigil" "$V_OUT" \
+        "clam_ISmsi_int.exe: ClamMsi.UNOFFICIAL FOUND"
+    vscan --no-builtin --no-summary -d clam.hdb "$msi"
+    if printf '%s\n' "$OUT" | grep -q 'ClamExe.UNOFFICIAL FOUND'; then
+        compat_run -d clam.hdb -a clam_ISmsi_int.exe
+        compare_all "clam_ISmsi_int.exe: clam.exe inside clam.msi"
+        compare_found "-a clam_ISmsi_int.exe"
+    else
+        skip "clam_ISmsi_int.exe: clam.exe is inside clam.msi, an OLE2 file vigil cannot walk yet"
+    fi
+else
+    fail "clamscan left no clam.msi in its temporary directory"
+fi
+
+# Damaged copies: cut at 10/50/90% of the installer data and 3 bytes
+# before the end, 8 bytes flipped (three seeds), a header field
+# overwritten.
+mkdir dmg
+python3 - "$TF" <<'EOF'
+import random, sys
+random.seed(7)
+tf = sys.argv[1]
+data = {"clam-nsis.exe": 0xb400, "clam.ea05.exe": 0x32800, "clam.ea06.exe": 0x3dc00,
+        "clam_IScab_ext.exe": 0x1c200, "clam_IScab_int.exe": 0x1c200,
+        "clam_ISmsi_ext.exe": 0xdf869}
+for f, start in data.items():
+    d = open(tf + "/" + f, "rb").read()
+    stem = "dmg/" + f[:-4]
+    for pct in (10, 50, 90):
+        open("%s.cut%d.exe" % (stem, pct), "wb").write(d[:start + (len(d) - start) * pct // 100])
+    open(stem + ".cutend.exe", "wb").write(d[:-3])
+    for k in range(3):
+        b = bytearray(d)
+        for _ in range(8):
+            b[random.randrange(start, len(b))] ^= 0xff
+        open("%s.flip%d.exe" % (stem, k), "wb").write(b)
+    b = bytearray(d)
+    b[start + 24:start + 28] = b"\xff\xff\xff\x7f"
+    open(stem + ".hdr.exe", "wb").write(b)
+EOF
+compat_run -d clam.hdb -r dmg
+compare_all "damaged installers"
+compare_found "damaged installers"
+compat_run -d clam.hdb --allmatch -r dmg
+compare_all "damaged installers, --allmatch"
+compare_found "damaged installers, --allmatch"
+for f in dmg/clam-nsis.cut50.exe dmg/clam.ea05.cut90.exe dmg/clam.ea06.cut50.exe \
+    dmg/clam_IScab_int.cut10.exe; do
+    vscan --no-builtin --json -d clam.hdb "$f"
+    assert_rc "$f: clean, no crash" 0
+    assert_contains "$f: damage reported" "$OUT" '"notes":["damaged"]'
+done
+
+finish
