@@ -111,4 +111,26 @@ for f in dmg/clam-nsis.cut50.exe dmg/clam.ea05.cut90.exe dmg/clam.ea06.cut50.exe
     assert_contains "$f: damage reported" "$OUT" '"notes":["damaged"]'
 done
 
+# The hand-made fuzz seeds (tests/fuzz/corpus) behind "MZ": NSIS solid
+# LZMA, non-solid zlib and LZMA, AutoIt EA05/EA06 with JB matches, the msi
+# kind; the payloads' MD5s, found at depth 1 by both.
+printf 'hello solid' > p1
+printf 'file one, deflated' > p2
+printf 'file two, lzma' > p3
+printf 'hello autoit world' > p4
+printf 'hello autoit worldhello' > p5
+printf 'hello msi' > p6
+for p in p1 p2 p3 p4 p5 p6; do hdb_line "$p" "Payload.$p"; done > payload.hdb
+mkdir synth
+for f in nsis/solid.bin nsis/stored-zlib.bin nsis/lzma.bin autoit/ea05.bin \
+    autoit/ea06.bin ishield/msi.bin; do
+    { printf 'MZ'; head -c 100 /dev/zero; cat "$VIGIL_SRC/tests/fuzz/corpus/$f"; } \
+        > "synth/$(echo "$f" | tr / -).exe"
+done
+compat_run -d payload.hdb --allmatch -r synth
+compare_all "synthetic installers, --allmatch"
+compare_found "synthetic installers, --allmatch"
+assert_eq "synthetic installers: every payload found by vigil" 9 \
+    "$(printf '%s\n' "$V_OUT" | grep -c 'Payload.*FOUND')"
+
 finish
