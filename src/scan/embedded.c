@@ -215,7 +215,10 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
         if (h->fmt->detect(u.data, u.len))
             st = h->fmt->walk(&u);
     }
-    if (st == VIGIL_OK && !s->walk.stop)
+    /* With a .ftm type-0 entry loaded clamscan no longer types "MZ" as
+     * MSEXE, so it looks for no installer (measured: clam-nsis.exe,
+     * clam.ea05.exe and clam_IScab_ext.exe are then OK). */
+    if (st == VIGIL_OK && !s->walk.stop && builtin_magic(&s->e->ftm))
         st = walk_installers(s, all, (size_t)src->size);
     return st;
 }

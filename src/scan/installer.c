@@ -10,6 +10,8 @@
  * The PE overlay is computed here from the section table (the end of the
  * furthest section's raw data), a small reader of our own: the PE parser
  * (exe_pe.c) is not ours to change.
+ * Not called when a .ftm database replaced the built-in magic table
+ * (embedded.c): clamscan then types nothing as MSEXE.
  * Limits: INST_MAX walks per object, in offset order, then the overlay. */
 #include <stdlib.h>
 #include <string.h>

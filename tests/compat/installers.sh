@@ -28,6 +28,13 @@ done
 compat_run -d clam.hdb --allmatch -r pkg
 compare_all "--allmatch"
 
+# A .ftm type-0 entry replaces clamscan's built-in magic table: "MZ" is no
+# longer MSEXE and no installer is looked for.
+echo "0:0:504b0304:ZIP:CL_TYPE_ANY:CL_TYPE_ZIP" > zip.ftm
+compat_run -d clam.hdb -d zip.ftm -r pkg
+compare_all "with a type-0 .ftm entry"
+assert_not_contains "with a type-0 .ftm entry: nothing found" "$V_OUT" "FOUND"
+
 # -a: clam.exe one layer down, unnamed (NSIS, AutoIt, the msi kind's
 # clam.exe409.bmp) or named by its record (MSEXE:clam.exe in the overlay).
 # clam_IScab_int.exe is left out: clamscan scans the files of the
