@@ -334,12 +334,13 @@ static int is_header(struct is_run *r, vigil_status *st)
     nfiles = le32(d + h + data_off + 40);
     off = data_off + dirs_off + le32(d + h + data_off + 44);
     for (uint32_t i = 0; i < nfiles && i < IS_MAX_FILES; i++, off += IS_ITEM) {
-        const uint8_t *f = d + h + off;
+        const uint8_t *f;
         uint64_t size, csize, soff;
         unsigned j;
         int ok = 1;
         if (!fits(len, (uint64_t)h + off, IS_ITEM))
             return 1;
+        f = d + h + off;
         if (le16(f) != 4 || (f[84] & 1) || !(size = le64(f + 2)))
             continue; /* external, unknown, a duplicate or empty */
         csize = le64(f + 10);
