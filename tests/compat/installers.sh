@@ -27,6 +27,13 @@ for f in pkg/*; do
 done
 compat_run -d clam.hdb --allmatch -r pkg
 compare_all "--allmatch"
+# Walked to the end, the intact ones are not damaged (the last record of
+# the IScab overlays ends exactly at the end of the file: clamscan does not
+# scan it, and it is no damage).
+echo "00000000000000000000000000000000:1:Nothing" > none.hdb
+vscan --no-builtin --json -d none.hdb pkg/clam-nsis.exe pkg/clam.ea05.exe \
+    pkg/clam.ea06.exe pkg/clam_IScab_ext.exe pkg/clam_IScab_int.exe
+assert_not_contains "intact installers: no damage note" "$OUT" damaged
 
 # A .ftm type-0 entry replaces clamscan's built-in magic table: "MZ" is no
 # longer MSEXE and no installer is looked for.
