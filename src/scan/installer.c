@@ -7,9 +7,10 @@
  * cli_scanpe() does, the InstallShield setup in the overlay of a PE32
  * (not PE32+). Each is walked from where it starts to the end of the
  * object by its walker in src/unpack/.
- * The PE overlay is computed here from the section table (the end of the
- * furthest section's raw data), a small reader of our own: the PE parser
- * (exe_pe.c) is not ours to change.
+ * The PE overlay is computed here from the section table as clamscan's PE
+ * scanner computes it, by a small reader of our own: the PE parser
+ * (exe_pe.c) is not ours to change, and this reader does not refuse the
+ * broken headers clamscan's parser refuses.
  * Not called when a .ftm database replaced the built-in magic table
  * (embedded.c): clamscan then types nothing as MSEXE.
  * Limits: INST_MAX walks per object, in offset order, then the overlay. */
@@ -81,31 +82,62 @@ static size_t inst_find(const uint8_t *p, size_t len, struct inst_hit *hit)
     return n;
 }
 
-/* The offset of a PE32's overlay, or 0 when there is none (no PE32
- * header, PE32+, or no bytes after the last section). */
+/* PEALIGN and PESALIGN: a rounded down and up to a multiple of a. */
+static uint64_t align_down(uint64_t v, uint32_t a)
+{
+    return a ? v / a * a : v;
+}
+
+static uint64_t align_up(uint64_t v, uint32_t a)
+{
+    return a ? (v / a + (v % a != 0)) * a : v;
+}
+
+/* The offset of a PE32's overlay as clamscan's PE scanner computes it, or
+ * 0 when there is none: the end of the raw data (aligned to the file
+ * alignment) of the section after the first that last raised the highest
+ * virtual end. A PE with one section has no overlay there (measured: a
+ * one-section PE32 with a setup appended is not unpacked by clamscan, the
+ * same with two sections is). PE32+ is not looked at. */
 static size_t pe32_overlay(const uint8_t *p, size_t len)
 {
-    uint32_t pe, nsect, opt, at, end = 0;
+    uint32_t pe, nsect, opt, falign, valign;
+    uint64_t at, max = 0, over = 0;
 
     if (len < 0x40 || p[0] != 'M' || p[1] != 'Z')
         return 0;
     pe = rd32(p + 0x3c);
-    if (pe > len || len - pe < 26 || memcmp(p + pe, "PE\0\0", 4) != 0 ||
+    if (pe > len || len - pe < 24 + 0x40 || memcmp(p + pe, "PE\0\0", 4) != 0 ||
         rd16(p + pe + 24) != 0x10b)
         return 0;
     nsect = rd16(p + pe + 6);
     opt = rd16(p + pe + 20);
-    at = pe + 24 + opt;
-    for (uint32_t i = 0; i < nsect; i++, at += 40) {
-        uint32_t raw, size;
-        if (at > len || len - at < 40)
-            return 0;
-        size = rd32(p + at + 16);
-        raw = rd32(p + at + 20);
-        if (size && (uint64_t)raw + size > end)
-            end = raw + size > raw ? raw + size : UINT32_MAX;
+    valign = rd32(p + pe + 24 + 32);
+    falign = rd32(p + pe + 24 + 36);
+    at = (uint64_t)pe + 24 + opt;
+    if (at > len || (len - at) / 40 < nsect)
+        return 0;
+    /* clamscan's fallback: a section misaligned to FileAlignment but
+     * aligned to 0x200 makes the alignment 0x200. */
+    for (uint32_t i = 0; falign != 0x200 && i < nsect; i++) {
+        uint32_t raw = rd32(p + at + 40 * i + 20);
+        if (falign && rd32(p + at + 40 * i + 16) && raw % falign && !(raw % 0x200))
+            falign = 0x200;
     }
-    return end && end < len ? end : 0;
+    for (uint32_t i = 0; i < nsect; i++) {
+        const uint8_t *sh = p + at + 40 * i;
+        uint64_t rva = align_down(rd32(sh + 12), valign);
+        uint64_t raw = align_down(rd32(sh + 20), falign);
+        uint64_t rsz = align_up(rd32(sh + 16), falign);
+        if (rsz && len > raw && rsz > len - raw)
+            rsz = len - raw;
+        if (i == 0 || rva + rsz > max) {
+            max = rva + rsz;
+            if (i > 0)
+                over = raw + rsz;
+        }
+    }
+    return over && over < len ? (size_t)over : 0;
 }
 
 vigil_status walk_installers(struct vigil_scanner *s, const uint8_t *obj, size_t len)

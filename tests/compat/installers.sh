@@ -147,4 +147,41 @@ compare_found "synthetic installers, --allmatch"
 assert_eq "synthetic installers: every payload found by vigil" 9 \
     "$(printf '%s\n' "$V_OUT" | grep -c 'Payload.*FOUND')"
 
+# The setup of a PE32 overlay (the hand-made seed behind a tiny PE32 made
+# here): clamscan's PE scanner finds an overlay only after a second section
+# (a one-section PE32 keeps its setup unscanned); a record ending exactly
+# at the end of the file is not scanned (data1.cab here).
+python3 - "$VIGIL_SRC/tests/fuzz/corpus/ishield/overlay.bin" <<'PY'
+import struct, sys
+def le32(v): return struct.pack('<I', v)
+def pe32(nsect, overlay):
+    mz = bytearray(0x40); mz[0:2] = b'MZ'; mz[0x3c:0x40] = le32(0x40)
+    pe = b'PE\0\0' + struct.pack('<HHIIIHH', 0x14c, nsect, 0, 0, 0, 0xe0, 0x102)
+    opt = bytearray(0xe0)
+    for fmt, off, v in (('<H', 0, 0x10b), ('<I', 4, 0x200), ('<I', 16, 0x1000),
+                        ('<I', 20, 0x1000), ('<I', 28, 0x400000), ('<I', 32, 0x1000),
+                        ('<I', 36, 0x200), ('<H', 40, 4), ('<H', 48, 4),
+                        ('<I', 56, 0x1000 * (nsect + 1)), ('<I', 60, 0x200),
+                        ('<H', 68, 2), ('<I', 92, 16)):
+        struct.pack_into(fmt, opt, off, v)
+    sects = b''.join((b'.s%d' % i).ljust(8, b'\0') + le32(0x1000) + le32(0x1000 * (i + 1)) +
+                     le32(0x200) + le32(0x200 * (i + 1)) + bytes(12) + le32(0x60000020)
+                     for i in range(nsect))
+    head = (bytes(mz) + pe + bytes(opt) + sects).ljust(0x200, b'\0')
+    return head + b''.join(b'\xc3'.ljust(0x200, b'\0') for i in range(nsect)) + overlay
+ov = open(sys.argv[1], 'rb').read()
+for n in (1, 2, 3):
+    open('synth/pe%d-setup.exe' % n, 'wb').write(pe32(n, ov))
+    open('synth/pe%d-setup-more.exe' % n, 'wb').write(pe32(n, ov + b'trailing bytes'))
+PY
+printf '[Setup]\n' > ini
+printf 'inside cab' > incab
+{ hdb_line ini SetupIni; hdb_line incab InCab; } > setup.hdb
+compat_run -d setup.hdb --allmatch synth/pe*-setup*.exe
+compare_all "setups in PE32 overlays"
+compare_found "setups in PE32 overlays"
+assert_has_line "the cabinet's file found by vigil" "$V_OUT" \
+    "synth/pe2-setup-more.exe: InCab.UNOFFICIAL FOUND"
+assert_has_line "no overlay after one section" "$V_OUT" "synth/pe1-setup.exe: OK"
+
 finish
