@@ -11,6 +11,9 @@
  * walker for that type and the walker agrees. Loaded type-1 entries always
  * add to the search for embedded archives.
  *
+ * Installers inside executables (NSIS, AutoIt, InstallShield) are looked
+ * for after the embedded archives, by installer.c.
+ *
  * Embedded archives: self-extracting archives and archives appended to or
  * embedded in any file, as ClamAV's type-1 magic finds them (built in:
  * "PK\3\4" ZIP-SFX, "Rar!\x1a\x07" RAR-SFX, "7z\xbc\xaf\x27\x1c" 7zip-SFX,
@@ -169,12 +172,11 @@ const struct vigil_format *scan_format(const struct vigil_scanner *s, const uint
 
 /* Whether the object starts with "MZ" (ClamAV's MSEXE type), where the
  * installers of installer.c are looked for. */
-static int emb_msexe(struct vigil_scanner *s, const struct source *src)
+static int emb_msexe(const struct source *src)
 {
     uint8_t mz[2];
     size_t got = 0;
 
-    (void)s;
     if (src->mem)
         return src->size >= 2 && src->mem[0] == 'M' && src->mem[1] == 'Z';
     return source_read(src, 0, mz, 2, &got) == VIGIL_OK && got == 2 && mz[0] == 'M' &&
@@ -203,7 +205,7 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
         src = &mem;
     }
     emb_find(s, src, &r);
-    if (r.n == 0 && !emb_msexe(s, src))
+    if (r.n == 0 && !(builtin_magic(&s->e->ftm) && emb_msexe(src)))
         return VIGIL_OK;
     if (!all && (st = scan_load(s, src, &all)) != VIGIL_OK)
         return st == VIGIL_ETOOBIG ? VIGIL_OK : st;
