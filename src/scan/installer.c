@@ -43,14 +43,27 @@ static uint16_t rd16(const uint8_t *p)
 
 /* The type-1 magics: the string searched, how far before it the object
  * starts, and the walker. */
+int ishield_msi_magic(const uint8_t *buf, size_t len); /* unpack/ishield.c */
+
+static int nsis_magic(const uint8_t *buf, size_t len)
+{
+    return format_nsis.detect(buf, len);
+}
+
+static int autoit_magic(const uint8_t *buf, size_t len)
+{
+    return format_autoit.detect(buf, len);
+}
+
 static const struct {
     const char *m;
     size_t n, back;
+    int (*check)(const uint8_t *buf, size_t len);
     const struct vigil_format *fmt;
 } inst_magic[] = {
-    {"\xef\xbe\xad\xdeNullsoftInst", 16, 4, &format_nsis},
-    {"AU3!EA0", 7, 16, &format_autoit},
-    {"InstallShield", 14, 0, &format_ishield_msi},
+    {"\xef\xbe\xad\xdeNullsoftInst", 16, 4, nsis_magic, &format_nsis},
+    {"AU3!EA0", 7, 16, autoit_magic, &format_autoit},
+    {"InstallShield", 14, 0, ishield_msi_magic, &format_ishield_msi},
 };
 
 static int hit_cmp(const void *a, const void *b)
@@ -74,7 +87,7 @@ static size_t inst_find(const uint8_t *p, size_t len, struct inst_hit *hit)
             if (at < inst_magic[k].back || (k == 0 && at <= 4))
                 continue;
             at -= inst_magic[k].back;
-            if (inst_magic[k].fmt->detect(p + at, len - at))
+            if (inst_magic[k].check(p + at, len - at))
                 hit[n++] = (struct inst_hit){at, inst_magic[k].fmt};
         }
     }

@@ -61,8 +61,11 @@ static int fits(size_t len, uint64_t off, uint64_t n)
 }
 
 /* ClamAV's magic: the name, 292 bytes, 06 00 00 00 00 00 00 00, the
- * compressed size, 00 00 00 00 01. */
-static int ishield_msi_detect(const uint8_t *buf, size_t len)
+ * compressed size, 00 00 00 00 01. (A type-1 magic only: found inside
+ * executables by scan/installer.c.) */
+int ishield_msi_magic(const uint8_t *buf, size_t len);
+
+int ishield_msi_magic(const uint8_t *buf, size_t len)
 {
     static const uint8_t a[8] = {6, 0, 0, 0, 0, 0, 0, 0}, b[5] = {0, 0, 0, 0, 1};
 
@@ -160,10 +163,8 @@ static vigil_status ishield_msi_walk(struct unpack *u)
     uint32_t count;
     vigil_status st = VIGIL_OK;
 
-    if (!fits(u->len, off, 0x20)) {
-        unpack_damaged(u);
+    if (!ishield_msi_magic(p, u->len))
         return VIGIL_OK;
-    }
     for (int i = 8; i < 0x20; i += 4)
         if (le32(p + off + (size_t)i))
             return VIGIL_OK;
@@ -193,9 +194,19 @@ static vigil_status ishield_msi_walk(struct unpack *u)
     return st;
 }
 
+/* Never at the start of an object: clamscan looks for this kind only
+ * inside executables (measured: the setup alone is not unpacked; behind
+ * "MZ" it is). */
+static int ishield_never(const uint8_t *buf, size_t len)
+{
+    (void)buf;
+    (void)len;
+    return 0;
+}
+
 const struct vigil_format format_ishield_msi = {
     .name = "ISHIELD_MSI",
-    .detect = ishield_msi_detect,
+    .detect = ishield_never,
     .walk = ishield_msi_walk,
 };
 
@@ -373,15 +384,6 @@ static void is_whole(struct is_run *r, vigil_status *st)
             return;
 }
 
-/* Never by magic: the setup is looked for only in a PE overlay
- * (scan/installer.c), as clamscan does; its records have no magic. */
-static int ishield_detect(const uint8_t *buf, size_t len)
-{
-    (void)buf;
-    (void)len;
-    return 0;
-}
-
 static vigil_status ishield_walk(struct unpack *u)
 {
     struct is_run r = {.u = u};
@@ -428,6 +430,6 @@ static vigil_status ishield_walk(struct unpack *u)
 
 const struct vigil_format format_ishield = {
     .name = "MSEXE",
-    .detect = ishield_detect,
+    .detect = ishield_never, /* found only in a PE overlay: no magic */
     .walk = ishield_walk,
 };

@@ -147,6 +147,20 @@ compare_found "synthetic installers, --allmatch"
 assert_eq "synthetic installers: every payload found by vigil" 9 \
     "$(printf '%s\n' "$V_OUT" | grep -c 'Payload.*FOUND')"
 
+# Not behind "MZ": clamscan types an AutoIt script and NSIS data at the
+# start of a file by their magic and unpacks them, the msi kind it does
+# not; behind other bytes, none.
+mkdir bare
+for f in nsis/lzma.bin autoit/ea05.bin ishield/msi.bin; do
+    b=bare/$(echo "$f" | tr / -)
+    cp "$VIGIL_SRC/tests/fuzz/corpus/$f" "$b"
+    { printf 'junkjunkjunk'; cat "$b"; } > "$b.junk"
+done
+compat_run -d payload.hdb --allmatch -r bare
+compare_all "installers not in an executable"
+compare_found "installers not in an executable"
+assert_has_line "the msi kind alone: not unpacked" "$V_OUT" "bare/ishield-msi.bin: OK"
+
 # The setup of a PE32 overlay (the hand-made seed behind a tiny PE32 made
 # here): clamscan's PE scanner finds an overlay only after a second section
 # (a one-section PE32 keeps its setup unscanned); a record ending exactly
