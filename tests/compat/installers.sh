@@ -35,6 +35,13 @@ vscan --no-builtin --json -d none.hdb pkg/clam-nsis.exe pkg/clam.ea05.exe \
     pkg/clam.ea06.exe pkg/clam_IScab_ext.exe pkg/clam_IScab_int.exe
 assert_not_contains "intact installers: no damage note" "$OUT" damaged
 
+# Limits on the children. (--max-files is left out: clamscan counts the
+# scanned file itself, vigil does not, for every container.)
+for opt in --max-filesize=500 --max-filesize=300000 --max-recursion=1 --max-scansize=600; do
+    compat_run -d clam.hdb "$opt" -r pkg
+    compare_all "$opt"
+done
+
 # A .ftm type-0 entry replaces clamscan's built-in magic table: "MZ" is no
 # longer MSEXE and no installer is looked for.
 echo "0:0:504b0304:ZIP:CL_TYPE_ANY:CL_TYPE_ZIP" > zip.ftm
