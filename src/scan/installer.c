@@ -41,10 +41,9 @@ static uint16_t rd16(const uint8_t *p)
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
-/* The type-1 magics: the string searched, how far before it the object
- * starts, and the walker. */
 int ishield_msi_magic(const uint8_t *buf, size_t len); /* unpack/ishield.c */
 
+/* The whole-magic checks (the formats' detectors are not constants). */
 static int nsis_magic(const uint8_t *buf, size_t len)
 {
     return format_nsis.detect(buf, len);
@@ -55,6 +54,8 @@ static int autoit_magic(const uint8_t *buf, size_t len)
     return format_autoit.detect(buf, len);
 }
 
+/* The type-1 magics: the string searched, how far before it the object
+ * starts, the check of the whole magic there, and the walker. */
 static const struct {
     const char *m;
     size_t n, back;
