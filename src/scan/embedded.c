@@ -11,6 +11,9 @@
  * walker for that type and the walker agrees. Loaded type-1 entries always
  * add to the search for embedded archives.
  *
+ * Installers inside executables (NSIS, AutoIt, InstallShield) are looked
+ * for after the embedded archives, by installer.c.
+ *
  * Embedded archives: self-extracting archives and archives appended to or
  * embedded in any file, as ClamAV's type-1 magic finds them (built in:
  * "PK\3\4" ZIP-SFX, "Rar!\x1a\x07" RAR-SFX, "7z\xbc\xaf\x27\x1c" 7zip-SFX,
@@ -315,6 +318,19 @@ const struct vigil_format *scan_format(const struct vigil_scanner *s, const uint
     return archive_is_tar(buf, len) ? format_for_cltype("CL_TYPE_POSIX_TAR") : NULL;
 }
 
+/* Whether the object starts with "MZ" (ClamAV's MSEXE type), where the
+ * installers of installer.c are looked for. */
+static int emb_msexe(const struct source *src)
+{
+    uint8_t mz[2];
+    size_t got = 0;
+
+    if (src->mem)
+        return src->size >= 2 && src->mem[0] == 'M' && src->mem[1] == 'Z';
+    return source_read(src, 0, mz, 2, &got) == VIGIL_OK && got == 2 && mz[0] == 'M' &&
+           mz[1] == 'Z';
+}
+
 vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
                            const uint8_t **data)
 {
@@ -335,7 +351,7 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
         src = &mem;
     }
     emb_find(s, src, &r);
-    if (r.n == 0)
+    if (r.n == 0 && !(builtin_magic(&s->e->ftm) && emb_msexe(src)))
         return VIGIL_OK;
     if (!all && (st = scan_load(s, src, &all)) != VIGIL_OK)
         return st == VIGIL_ETOOBIG ? VIGIL_OK : st;
@@ -347,5 +363,10 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
         if (h->fmt->detect(u.data, u.len))
             st = h->fmt->walk(&u);
     }
+    /* With a .ftm type-0 entry loaded clamscan no longer types "MZ" as
+     * MSEXE, so it looks for no installer (measured: clam-nsis.exe,
+     * clam.ea05.exe and clam_IScab_ext.exe are then OK). */
+    if (st == VIGIL_OK && !s->walk.stop && builtin_magic(&s->e->ftm))
+        st = walk_installers(s, all, (size_t)src->size);
     return st;
 }

@@ -120,6 +120,11 @@ const struct vigil_format *scan_format(const struct vigil_scanner *s, const uint
 vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
                            const uint8_t **data);
 
+/* Walks the installers and script packers inside an executable obj[0..len)
+ * (NSIS, AutoIt, InstallShield), where clamscan finds them; nothing for an
+ * object not starting with "MZ". (installer.c) */
+vigil_status walk_installers(struct vigil_scanner *s, const uint8_t *obj, size_t len);
+
 /* Records a hit limit at the current depth: the bit in the result, a
  * detection Heuristics.Limits.Exceeded.<Name> under alert-exceeds-max
  * (for the child ctype/name when one was refused, else for the current
