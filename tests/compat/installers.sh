@@ -83,9 +83,14 @@ if [ -n "$msi" ]; then
         "clam_ISmsi_int.exe: ClamMsi.UNOFFICIAL FOUND"
     vscan --no-builtin --no-summary -d clam.hdb "$msi"
     if printf '%s\n' "$OUT" | grep -q 'ClamExe.UNOFFICIAL FOUND'; then
-        compat_run -d clam.hdb -a clam_ISmsi_int.exe
+        compat_run -d clam.hdb clam_ISmsi_int.exe
         compare_all "clam_ISmsi_int.exe: clam.exe inside clam.msi"
-        compare_found "-a clam_ISmsi_int.exe"
+        # Below an OLE2 file clamscan's "(n)" is not a depth (see
+        # compat/ole2.sh): -a lines compared with it masked.
+        compat_run -d clam.hdb -a clam_ISmsi_int.exe
+        _cmp "-a clam_ISmsi_int.exe, (n) masked" \
+            "$(found_lines "$C_OUT" | sed 's/!([0-9]*)/!(n)/')" \
+            "$(found_lines "$V_OUT" | sed 's/!([0-9]*)/!(n)/')"
     else
         skip "clam_ISmsi_int.exe: clam.exe is inside clam.msi, an OLE2 file vigil cannot walk yet"
     fi
