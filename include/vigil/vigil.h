@@ -218,6 +218,13 @@ typedef struct vigil_result vigil_result;
 /* An encrypted member of an archive is a detection, Heuristics.Encrypted.<Type>
  * (clamscan --alert-encrypted / --alert-encrypted-archive). */
 #define VIGIL_SCAN_ALERT_ENCRYPTED (1u << 2)
+/* A PE (or ELF) whose headers clamscan refuses is a detection,
+ * Heuristics.Broken.Executable (clamscan --alert-broken). */
+#define VIGIL_SCAN_ALERT_BROKEN (1u << 8)
+/* No PE parsing: no section/import hashes, no unpacking (--scan-pe=no). */
+#define VIGIL_SCAN_NO_PE (1u << 9)
+/* No ELF parsing (--scan-elf=no). */
+#define VIGIL_SCAN_NO_ELF (1u << 10)
 
 struct vigil_scan_options {
     unsigned flags;

@@ -76,6 +76,10 @@ static const char *const scan_help[] = {
     "    --max-dir-recursion=#n               Directory depth with -r (15)",
     "    --alert-exceeds-max[=yes/no(*)]      A file that hits a limit is a detection",
     "                                         (Heuristics.Limits.Exceeded.*)",
+    "    --scan-pe[=yes(*)/no]                Scan PE files (section and import hashes,",
+    "                                         UPX unpacking)",
+    "    --scan-elf[=yes(*)/no]               Scan ELF files",
+    "    --alert-broken[=yes/no(*)]           Alert on broken executable files (PE & ELF)",
     "",
     "    --jobs=N              -j N           Scan with N threads (default: one per CPU)",
     "    --json[=yes/no(*)]                   Print one JSON object per path (JSON "
@@ -85,7 +89,7 @@ static const char *const scan_help[] = {
     "                                         stderr is a terminal)",
     "",
     "Sizes take K, M or G suffixes (powers of 1024). clamscan's other options "
-    "(--scan-pe,",
+    "(--scan-ole2,",
     "--detect-pua, --bytecode, --alert-macros, ...) are accepted with a warning: they "
     "tune",
     "features vigil does not have yet.",
