@@ -48,10 +48,13 @@ void sechash_sort(struct sechash_table *t);
  * size (or any size). */
 int sechash_has_size(const struct sechash_table *t, enum hash_kind kind, uint64_t size);
 
-/* Looks up a digest of an object of `size` bytes: the exact-size entry,
- * else the any-size one; of equal entries the one loaded last. Returns 1
- * and its name offset, or 0. */
-int sechash_find(const struct sechash_table *t, enum hash_kind kind, const uint8_t *digest,
-                 uint64_t size, uint32_t *name);
+#define SECHASH_EXACT 1u /* an entry of exactly this size matched */
+#define SECHASH_ANY 2u   /* an any-size entry matched */
+
+/* Looks up a digest of an object of `size` bytes, in the exact-size
+ * entries and in the any-size ones. Returns SECHASH_* bits; for each, the
+ * name offset of the entry clamscan reports goes to *exact or *any. */
+unsigned sechash_find(const struct sechash_table *t, enum hash_kind kind,
+                      const uint8_t *digest, uint64_t size, uint32_t *exact, uint32_t *any);
 
 #endif

@@ -36,18 +36,25 @@ static const EVP_MD *md_of(enum hash_kind k)
     return k == HASH_MD5 ? EVP_md5() : k == HASH_SHA1 ? EVP_sha1() : EVP_sha256();
 }
 
-/* Appends a match of table t for digest d of size bytes to r. Returns 1
- * when the scan of the object must stop (no allmatch). */
+/* Appends the matches of table t for digest d of size bytes to r: the
+ * exact-size one, then (with all, or without it when none) the any-size
+ * one, as clamscan's cli_hm_scan and cli_hm_scan_wild. Returns 1 when the
+ * scan of the object must stop (a match without all). */
 static int hash_report(const struct vigil_engine *e, const struct sechash_table *t,
                        enum hash_kind k, const uint8_t *d, uint64_t size, int all,
                        struct vigil_result *r, vigil_status *st)
 {
-    uint32_t name;
+    uint32_t name[2];
+    unsigned found = sechash_find(t, k, d, size, &name[0], &name[1]);
 
-    if (!sechash_find(t, k, d, size, &name))
-        return 0;
-    *st = result_add(r, strtab_get(&e->names, name), "", 0);
-    return !all || *st != VIGIL_OK;
+    for (int i = 0; i < 2 && *st == VIGIL_OK; i++) {
+        if (!(found & (1u << i)))
+            continue;
+        *st = result_add(r, strtab_get(&e->names, name[i]), "", 0);
+        if (!all)
+            return 1;
+    }
+    return found && (!all || *st != VIGIL_OK);
 }
 
 vigil_status pe_hash_sections(const struct vigil_engine *e, const uint8_t *buf, size_t len,
