@@ -40,6 +40,88 @@ head -c 2000 clam-upx.exe > cut.exe
 compat_run -d clam.hdb cut.exe
 compare_all "clam-upx.exe cut at 2000 bytes"
 
+# Hand-made UPX-style PE32 files, packed here with libucl for each method
+# (NRV2B, NRV2D, NRV2E, the loader code at EP+0x69 naming it or not), the
+# data holding a marker and, in some, a PE header for the rebuild to find.
+# The image clamscan writes (--leave-temps) is hashed; vigil must scan the
+# same image at depth 1, and both find the marker in it.
+if command -v gcc >/dev/null && [ -f /usr/include/ucl/ucl.h ]; then
+cat > mkupx.c <<'C'
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucl/ucl.h>
+static void w16(uint8_t *p, unsigned v) { p[0] = v; p[1] = v >> 8; }
+static void w32(uint8_t *p, uint32_t v) { w16(p, v & 0xffff); w16(p + 2, v >> 16); }
+static const char *sig[3] = {
+    "\x11\xdb\x11\xc9\x01\xdb\x75\x07\x8b\x1e\x83\xee\xfc\x11\xdb\x11\xc9\x11\xc9\x75\x20\x41\x01\xdb",
+    "\x83\xf0\xff\x74\x78\xd1\xf8\x89\xc5\xeb\x0b\x01\xdb\x75\x07\x8b\x1e\x83\xee\xfc\x11\xdb\x11\xc9",
+    "\xeb\x52\x31\xc9\x83\xe8\x03\x72\x11\xc1\xe0\x08\x8a\x06\x46\x83\xf0\xff\x74\x75\xd1\xf8\x89\xc5"};
+int main(int argc, char **argv)
+{
+    int m = atoi(argv[1]), named = atoi(argv[2]), hdr = atoi(argv[3]);
+    static uint8_t f[0x2000], plain[0x1800], packed[0x2000];
+    ucl_uint plen = sizeof packed;
+    struct ucl_compress_config_t cc;
+    uint8_t *pe = f + 0x40, *opt = pe + 24, *sec = opt + 0xe0;
+    for (size_t i = 0; i < sizeof plain; i++) plain[i] = (uint8_t)(i * 7 + i / 13);
+    memcpy(plain + 0x300, "VIGIL-UPX-MARKER", 16);
+    if (hdr) { /* an original PE header with 2 sections inside the image */
+        uint8_t *p = plain + 0x1000;
+        memset(p, 0, 0x200);
+        memcpy(p, "PE\0\0", 4); w16(p + 4, 0x14c); w16(p + 6, 2); w32(p + 0x38, 0x1000);
+        memcpy(p + 0xf8, ".text", 5); w32(p + 0xf8 + 8, 0x800); w32(p + 0xf8 + 12, 0x1000);
+        memcpy(p + 0x120, ".data", 5); w32(p + 0x120 + 8, 0x400); w32(p + 0x120 + 12, 0x1800);
+    }
+    memset(&cc, 0xff, sizeof cc);
+    cc.bb_endian = 0;
+    cc.bb_size = 32;
+    ucl_init();
+    if ((m == 0 ? ucl_nrv2b_99_compress : m == 1 ? ucl_nrv2d_99_compress : ucl_nrv2e_99_compress)(
+            plain, sizeof plain, packed, &plen, NULL, 10, &cc, NULL) != UCL_E_OK || plen > 0x1000)
+        return 1;
+    f[0] = 'M'; f[1] = 'Z'; w32(f + 0x3c, 0x40);
+    memcpy(pe, "PE\0\0", 4); w16(pe + 4, 0x14c); w16(pe + 6, 2); w16(pe + 20, 0xe0); w16(pe + 22, 0x102);
+    w16(opt, 0x10b); w32(opt + 16, 0x3000 + 0x1000); w32(opt + 28, 0x400000);
+    w32(opt + 32, 0x1000); w32(opt + 36, 0x200); w32(opt + 56, 0x6000); w32(opt + 60, 0x200);
+    w16(opt + 68, 2); w32(opt + 92, 16);
+    memcpy(sec, "UPX0", 4); w32(sec + 8, 0x2000); w32(sec + 12, 0x1000); w32(sec + 20, 0x200);
+    sec += 40;
+    memcpy(sec, "UPX1", 4); w32(sec + 8, 0x2000); w32(sec + 12, 0x3000); w32(sec + 16, 0x1e00); w32(sec + 20, 0x200);
+    memcpy(f + 0x200, packed, plen);
+    uint8_t *ep = f + 0x200 + 0x1000;
+    ep[0] = 0x60; ep[1] = 0xbe; w32(ep + 2, 0x400000 + 0x3000);
+    if (named) memcpy(ep + 0x69, sig[m], 24);
+    fwrite(f, 1, sizeof f, stdout);
+    return 0;
+}
+C
+    if gcc -o mkupx mkupx.c -lucl; then
+        echo 'Marker:0:*:56494749 4c2d5550582d4d41524b4552' | tr -d ' ' > marker.ndb
+        for m in 0 1 2; do for named in 0 1; do for hdr in 0 1; do
+            f=upx-$m-$named-$hdr.exe
+            ./mkupx $m $named $hdr > $f || { fail "mkupx $m $named $hdr"; continue; }
+            rm -rf tmp-$f && mkdir tmp-$f
+            "$CLAMSCAN" --leave-temps --tempdir="$PWD/tmp-$f" -d marker.ndb $f >/dev/null 2>&1
+            img=$(find tmp-$f -type f -name 'clamav-*.tmp' | head -1)
+            if [ -z "$img" ]; then fail "$f: clamscan wrote no image"; continue; fi
+            hdb_line "$img" Image > img.hdb
+            compat_run -a -d img.hdb $f
+            compare_all "hand-made UPX $f (method $m, named $named, header $hdr)"
+            compare_found "hand-made UPX $f -a"
+            assert_has_line "$f: the image clamscan rebuilt, at depth 1" "$V_OUT" \
+                "$f!(1): Image.UNOFFICIAL FOUND"
+            compat_run --allmatch -d marker.ndb -d img.hdb $f
+            compare_all "hand-made UPX $f: the marker inside, --allmatch"
+        done; done; done
+    else
+        fail "cannot build the UPX test helper (libucl-dev)"
+    fi
+else
+    fail "gcc and libucl-dev are needed to make UPX test files"
+fi
+
 # The ten packed clam-*.exe: how many each finds.
 mkdir packed
 for f in "$TF"/clam-*.exe; do cp "$f" packed/; done
