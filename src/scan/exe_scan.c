@@ -3,14 +3,17 @@
  * import hashes (.mdb/.msb/.imp), then the unpacking of UPX, whose rebuilt
  * image is scanned as an unnamed child. clamscan 1.4.6 stops there for a
  * PE32+ after the section hashes; vigil also matches import hashes of
- * PE32+ files (which clamscan never does) and does not unpack them.
+ * PE32+ files (which clamscan never does) and does not unpack them. For
+ * an ELF file only the broken-executable heuristic (elf_broken.c).
  * Limits: objects up to SCAN_MAX_OBJECT; the child is bounded by the scan
  * layer's budget (unpack_budget) and upx.c's own maximum. */
 #include "scan/exe_scan.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/engine.h"
+#include "scan/elf_broken.h"
 #include "scan/pe.h"
 #include "scan/pe_hash.h"
 #include "scan/scanner.h"
@@ -40,6 +43,31 @@ static int exe_wanted(const struct vigil_scanner *s, const struct source *src)
     return src->size <= SCAN_MAX_OBJECT && exe_is_mz(src);
 }
 
+/* Heuristics.Broken.Executable for an ELF file, under --alert-broken. */
+static vigil_status exe_scan_elf(struct vigil_scanner *s, const struct source *src)
+{
+    const struct vigil_scan_options *o = s->walk.o;
+    uint8_t magic[4];
+    size_t got = 0;
+    const uint8_t *data = NULL;
+    struct unpack u;
+    vigil_status st;
+
+    if (!(o->flags & VIGIL_SCAN_ALERT_BROKEN) || (o->flags & VIGIL_SCAN_NO_ELF) ||
+        src->size > SCAN_MAX_OBJECT || (s->result.n && !(o->flags & VIGIL_SCAN_ALLMATCH)))
+        return VIGIL_OK;
+    if (source_read(src, 0, magic, 4, &got) != VIGIL_OK || got != 4 ||
+        memcmp(magic, "\x7f" "ELF", 4) != 0)
+        return VIGIL_OK;
+    if ((st = scan_load(s, src, &data)) != VIGIL_OK)
+        return st == VIGIL_ETOOBIG ? VIGIL_OK : st;
+    if (elf_broken(data, (size_t)src->size)) {
+        u = (struct unpack){data, (size_t)src->size, NULL, s};
+        unpack_heuristic(&u, "Heuristics.Broken.Executable", NULL);
+    }
+    return VIGIL_OK;
+}
+
 vigil_status exe_scan_pe(struct vigil_scanner *s, const struct source *src)
 {
     const struct vigil_scan_options *o;
@@ -51,7 +79,7 @@ vigil_status exe_scan_pe(struct vigil_scanner *s, const struct source *src)
     vigil_status st;
 
     if (!exe_wanted(s, src))
-        return VIGIL_OK;
+        return exe_scan_elf(s, src);
     o = s->walk.o;
     all = (o->flags & VIGIL_SCAN_ALLMATCH) != 0;
     strict = (o->flags & VIGIL_SCAN_ALERT_BROKEN) != 0;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # compat/pebroken: --alert-broken on truncated and malformed PE files
-# (made here from mingw PE32 and PE32+ builds): Heuristics.Broken.Executable
+# (made here from mingw PE32 and PE32+ builds) and ELF files (the system's
+# /usr/bin/true and hand-made 32-bit ones of both byte orders, cut and
+# mutated): Heuristics.Broken.Executable
 # exactly where clamscan reports it (cli_peheader's broken cases, and its
 # stricter checks under --alert-broken), nothing without the option, and
 # the heuristic held back behind a signature match as clamscan holds it.
@@ -70,6 +72,63 @@ assert_has_line "an intact PE is not broken" "$V_OUT" "cases/intact_32.exe: OK"
 compat_run -d none.ndb -r cases
 compare_all "without --alert-broken"
 assert_not_contains "without --alert-broken: no heuristic" "$V_OUT" "FOUND"
+
+cat > mkelf.py <<'PY'
+# Writes ELF variants into elf/.
+import os, struct
+os.makedirs('elf', exist_ok=True)
+def w(name, b):
+    open('elf/' + name, 'wb').write(bytes(b))
+def elf32(be):
+    e = '>' if be else '<'
+    d = bytearray(0x400)
+    d[0:4] = b'\x7fELF'; d[4] = 1; d[5] = 2 if be else 1; d[6] = 1
+    struct.pack_into(e + 'HHIIIIIHHHHHH', d, 16, 2, 3, 1, 0x8048080, 52, 0x200, 0,
+                     52, 32, 1, 40, 3, 0)
+    struct.pack_into(e + 'IIIIIIII', d, 52, 1, 0, 0x8048000, 0x8048000, 0x400, 0x400, 5, 0x1000)
+    for i in range(3):
+        struct.pack_into(e + 'IIIIIIIIII', d, 0x200 + 40 * i, 0, 1, 6, 0x8048000 + 0x80 * i,
+                         0x80 * i, 0x80, 0, 0, 1, 0)
+    return d
+bases = {'true': bytearray(open('/usr/bin/true', 'rb').read()), 'e32le': elf32(0), 'e32be': elf32(1)}
+for tag, d in bases.items():
+    is64 = d[4] == 2
+    e = '>' if d[5] == 2 else '<'
+    def v(name, f):
+        b = bytearray(d)
+        f(b)
+        w('%s_%s' % (name, tag), b)
+    w('intact_' + tag, d)
+    for n in (20, 40, 52, 60, 64, 100, 400, len(d) // 2, len(d) - 8):
+        if n < len(d):
+            w('cut%d_%s' % (n, tag), d[:n])
+    o = {'phoff': 32 if is64 else 28, 'shoff': 40 if is64 else 32, 'entry': 24,
+         'phentsize': 54 if is64 else 42, 'phnum': 56 if is64 else 44,
+         'shentsize': 58 if is64 else 46, 'shnum': 60 if is64 else 48}
+    q = 'Q' if is64 else 'I'
+    v('class3', lambda b: b.__setitem__(4, 3))
+    v('data0', lambda b: b.__setitem__(5, 0))
+    v('data9', lambda b: b.__setitem__(5, 9))
+    v('phoffbig', lambda b: struct.pack_into(e + q, b, o['phoff'], len(d) + 100))
+    v('shoffbig', lambda b: struct.pack_into(e + q, b, o['shoff'], len(d) + 100))
+    v('phentsize', lambda b: struct.pack_into(e + 'H', b, o['phentsize'], 10))
+    v('shentsize', lambda b: struct.pack_into(e + 'H', b, o['shentsize'], 10))
+    v('phnum129', lambda b: struct.pack_into(e + 'H', b, o['phnum'], 129))
+    v('phnum0', lambda b: struct.pack_into(e + 'H', b, o['phnum'], 0))
+    v('shnum0', lambda b: struct.pack_into(e + 'H', b, o['shnum'], 0))
+    v('shnum3000', lambda b: struct.pack_into(e + 'H', b, o['shnum'], 3000))
+    v('entry0', lambda b: struct.pack_into(e + q, b, o['entry'], 0))
+    v('entrybad', lambda b: struct.pack_into(e + q, b, o['entry'], 0x7ffffff0))
+    v('entry0_phentsize', lambda b: (struct.pack_into(e + q, b, o['entry'], 0),
+                                     struct.pack_into(e + 'H', b, o['phentsize'], 10)))
+PY
+python3 mkelf.py
+compat_run --alert-broken -d none.ndb -r elf
+compare_all "--alert-broken on $(ls elf | wc -l) intact, cut and malformed ELF files"
+c=$(printf '%s\n' "$C_OUT" | grep -c 'Heuristics.Broken.Executable FOUND' || true)
+[ "$c" -ge 10 ] && ok "clamscan finds $c broken ELF files" || fail "clamscan finds only $c broken ELF files"
+compat_run --alert-broken --scan-elf=no -d none.ndb -r elf
+compare_all "--alert-broken --scan-elf=no"
 
 # A signature match wins over the heuristic; with --allmatch both.
 hdb_line cases/salign0_32.exe Sig > sig.hdb
