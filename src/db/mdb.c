@@ -105,7 +105,8 @@ static const char *mdb_line(void *ctx, const char *line, size_t len, vigil_statu
         if (mdb_size(fsize, &size) != 0)
             return "invalid value for the size field";
     } else if (nf < 4 || min_fl < 73) {
-        return "wildcard size `*` needs a minimum functionality level field of at least 73";
+        return "wildcard size `*` needs a minimum functionality level field of at least "
+               "73";
     }
     if (ign_check(&c->e->ign, f[2].s, f[2].n, line, len))
         return NULL;

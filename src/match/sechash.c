@@ -143,8 +143,8 @@ void sechash_sort(struct sechash_table *t)
 }
 
 /* The bucket of (kind, size): [*from, *to). */
-static void bucket(const struct sechash_table *t, uint8_t kind, uint32_t size, size_t *from,
-                   size_t *to)
+static void bucket(const struct sechash_table *t, uint8_t kind, uint32_t size,
+                   size_t *from, size_t *to)
 {
     size_t lo = 0, hi = t->n;
 
@@ -213,7 +213,8 @@ static long find_one(const struct sechash_table *t, uint8_t kind, uint32_t size,
 }
 
 unsigned sechash_find(const struct sechash_table *t, enum hash_kind kind,
-                      const uint8_t *digest, uint64_t size, uint32_t *exact, uint32_t *any)
+                      const uint8_t *digest, uint64_t size, uint32_t *exact,
+                      uint32_t *any)
 {
     unsigned found = 0;
     long i;

@@ -55,6 +55,7 @@ int sechash_has_size(const struct sechash_table *t, enum hash_kind kind, uint64_
  * entries and in the any-size ones. Returns SECHASH_* bits; for each, the
  * name offset of the entry clamscan reports goes to *exact or *any. */
 unsigned sechash_find(const struct sechash_table *t, enum hash_kind kind,
-                      const uint8_t *digest, uint64_t size, uint32_t *exact, uint32_t *any);
+                      const uint8_t *digest, uint64_t size, uint32_t *exact,
+                      uint32_t *any);
 
 #endif

@@ -64,7 +64,8 @@ static int elf_entry_mapped(const struct exe_in *in, const struct elf_fields *f)
     return 0;
 }
 
-static int elf_table_fits(const struct exe_in *in, uint64_t off, uint32_t n, uint32_t size)
+static int elf_table_fits(const struct exe_in *in, uint64_t off, uint32_t n,
+                          uint32_t size)
 {
     for (uint32_t i = 0; i < n; i++) {
         if (off > UINT64_MAX - (uint64_t)i * size)
@@ -80,21 +81,25 @@ int elf_broken(const uint8_t *buf, size_t len)
     struct exe_in in = {buf, len, 0};
     struct elf_fields f;
 
-    if (len < 5 || memcmp(buf, "\x7f" "ELF", 4) != 0)
+    if (len < 5 || memcmp(buf,
+                          "\x7f"
+                          "ELF",
+                          4) != 0)
         return 0;
     if (buf[4] != 1 && buf[4] != 2)
         return 1;
     memset(&f, 0, sizeof f);
     f.is64 = buf[4] == 2;
     if (!exe_fits(&in, 0, f.is64 ? 64 : 52))
-        return 0; /* "Can't read file header": not an ELF file */
+        return 0;        /* "Can't read file header": not an ELF file */
     in.be = buf[5] != 1; /* ClamAV 1.4.6: any EI_DATA but 1 is big-endian */
     elf_fields(&in, &f);
     if (f.phnum > 128)
         return 1;
     if (f.phnum && f.entry) {
         if (f.phentsize != (f.is64 ? 56u : 32u) ||
-            !elf_table_fits(&in, f.phoff, f.phnum, f.phentsize) || !elf_entry_mapped(&in, &f))
+            !elf_table_fits(&in, f.phoff, f.phnum, f.phentsize) ||
+            !elf_entry_mapped(&in, &f))
             return 1;
     }
     if (f.shnum > 2048)

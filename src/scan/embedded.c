@@ -19,7 +19,8 @@
  * random bytes (with or without "MZ" in front) are found at depth 1 as
  * "(1)ZIP:clam.exe", "(1)MSCAB:..." and "(1)7Z:..."; a gzip or a PE
  * behind other bytes is not looked for.
- * Embedded PE files: in an object that is a PE itself, ClamAV's type-1
+ * Embedded PE files: in an object that is a PE itself (or that clamscan
+ * retypes as one, see emb_pe_host), ClamAV's type-1
  * magic "MZ", 60 to 300 bytes, "PE\0\0" past offset 0 whose PE header
  * clamscan accepts (cli_peheader) starts a child that runs to the end of
  * the object (cli_scanembpe), unnamed; only the first such one is walked
@@ -36,6 +37,7 @@
 
 #include "core/engine.h"
 #include "db/ldb.h"
+#include "scan/filetype.h"
 #include "scan/pe.h"
 #include "scan/scanner.h"
 #include "unpack/format.h"
@@ -43,6 +45,9 @@
 #define EMB_MAX 16
 #define EMB_CHUNK ((size_t)FORMAT_PEEK * 16)
 #define EMB_MAX_PE ((uint64_t)40 << 20)
+/* The bytes ClamAV's file typer reads: a PE magic ending in them retypes
+ * the object. */
+#define EMB_PE_RETYPE 1024
 
 /* A PE clamscan's cli_peheader accepts. */
 static int emb_pe_detect(const uint8_t *buf, size_t len)
@@ -149,19 +154,46 @@ static void emb_ftm(struct emb_run *r, const struct ftm_table *t, const uint8_t 
     }
 }
 
-/* Whether the object is a PE that may hold another (it is then read). */
+/* ClamAV's type-1 magic "MZ" {60-300} "PE\0\0" wholly inside p[0..len). */
+static int emb_pe_magic(const uint8_t *p, size_t len)
+{
+    for (size_t at = 0; at + 66 <= len; at++) {
+        size_t from = at + 62, span = len - from;
+        if (p[at] != 'M' || p[at + 1] != 'Z')
+            continue;
+        if (span > 244)
+            span = 244;
+        if (memmem(p + from, span, "PE\0\0", 4))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether the object is a PE that may hold another, or data clamscan
+ * retypes as one (it is then read). */
 static int emb_pe_host(const struct vigil_scanner *s, const struct source *src)
 {
-    uint8_t mz[2];
+    uint8_t head[EMB_PE_RETYPE];
     size_t got = 0;
+    enum target_type t;
 
     if (src->size > EMB_MAX_PE || (s->walk.o->flags & VIGIL_SCAN_NO_PE) ||
         !builtin_magic(&s->e->ftm))
         return 0;
-    if (src->mem)
-        return src->size >= 2 && src->mem[0] == 'M' && src->mem[1] == 'Z';
-    return source_read(src, 0, mz, 2, &got) == VIGIL_OK && got == 2 && mz[0] == 'M' &&
-           mz[1] == 'Z';
+    if (src->mem) {
+        got = src->size < sizeof head ? (size_t)src->size : sizeof head;
+        memcpy(head, src->mem, got);
+    } else if (source_read(src, 0, head, sizeof head, &got) != VIGIL_OK) {
+        return 0;
+    }
+    if (got >= 2 && head[0] == 'M' && head[1] == 'Z')
+        return 1;
+    /* Data that ClamAV retypes as a PE: an "MZ...PE\0\0" within its
+     * first EMB_PE_RETYPE bytes (measured: clam.exe behind 764 zero bytes
+     * is found, behind 765 it is not; behind text too, and in a Java
+     * class). */
+    t = filetype_target(head, got);
+    return (t == TARGET_ANY || t == TARGET_JAVA) && emb_pe_magic(head, got);
 }
 
 /* "MZ" {60-300} "PE\0\0" past offset 0 with a valid PE header; p[0..len)

@@ -57,7 +57,10 @@ static vigil_status exe_scan_elf(struct vigil_scanner *s, const struct source *s
         src->size > SCAN_MAX_OBJECT || (s->result.n && !(o->flags & VIGIL_SCAN_ALLMATCH)))
         return VIGIL_OK;
     if (source_read(src, 0, magic, 4, &got) != VIGIL_OK || got != 4 ||
-        memcmp(magic, "\x7f" "ELF", 4) != 0)
+        memcmp(magic,
+               "\x7f"
+               "ELF",
+               4) != 0)
         return VIGIL_OK;
     if ((st = scan_load(s, src, &data)) != VIGIL_OK)
         return st == VIGIL_ETOOBIG ? VIGIL_OK : st;

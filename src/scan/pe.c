@@ -214,7 +214,8 @@ static enum pe_parse_result pe_parse_opts(const uint8_t *buf, size_t len,
     enum pe_parse_result r;
 
     memset(pe, 0, sizeof *pe);
-    if ((r = pe_file_header(&in, pe)) == PE_OK && (r = pe_optional(&in, pe, strict, &sect_at)) == PE_OK &&
+    if ((r = pe_file_header(&in, pe)) == PE_OK &&
+        (r = pe_optional(&in, pe, strict, &sect_at)) == PE_OK &&
         (r = pe_sections(&in, pe, sect_at, strict, remove)) == PE_OK &&
         pe_rawaddr(pe, len, pe->vep, &pe->ep) != 0)
         r = PE_BROKEN;

@@ -14,10 +14,10 @@
 
 /* One section, as ClamAV's cli_exe_section holds it. */
 struct pe_sect {
-    uint32_t rva, vsz;   /* aligned to SectionAlignment (down / up) */
-    uint32_t raw, rsz;   /* aligned to FileAlignment, cut at the end of file */
+    uint32_t rva, vsz; /* aligned to SectionAlignment (down / up) */
+    uint32_t raw, rsz; /* aligned to FileAlignment, cut at the end of file */
     uint32_t urva, uvsz, uraw, ursz; /* as the header says (ursz cut too) */
-    uint32_t chr;        /* Characteristics */
+    uint32_t chr;                    /* Characteristics */
     char name[9];
 };
 
@@ -25,13 +25,13 @@ struct pe_info {
     int pe32plus;
     uint32_t lfanew;
     uint16_t machine;
-    uint16_t opt_size;   /* SizeOfOptionalHeader */
-    uint16_t file_chr;   /* COFF Characteristics */
-    uint32_t vep;        /* AddressOfEntryPoint */
-    uint32_t ep;         /* its file offset */
-    uint32_t imagebase;  /* low 32 bits (ClamAV's PE32 view) */
+    uint16_t opt_size;  /* SizeOfOptionalHeader */
+    uint16_t file_chr;  /* COFF Characteristics */
+    uint32_t vep;       /* AddressOfEntryPoint */
+    uint32_t ep;        /* its file offset */
+    uint32_t imagebase; /* low 32 bits (ClamAV's PE32 view) */
     uint32_t salign, falign;
-    uint32_t hdr_size;   /* SizeOfHeaders, aligned up to SectionAlignment */
+    uint32_t hdr_size; /* SizeOfHeaders, aligned up to SectionAlignment */
     uint32_t ndirs;
     uint32_t dir_rva[PE_MAX_DIRS], dir_size[PE_MAX_DIRS];
     uint32_t nsect;
@@ -41,10 +41,10 @@ struct pe_info {
 /* Results of pe_parse. */
 enum pe_parse_result {
     PE_OK = 0,
-    PE_NOT_PE = 1,  /* no MZ/PE header: not an executable ClamAV would parse */
-    PE_BROKEN = 2,  /* a PE whose headers clamscan refuses (cli_peheader's
-                     * CL_EFORMAT): no layout; Heuristics.Broken.Executable
-                     * under --alert-broken */
+    PE_NOT_PE = 1, /* no MZ/PE header: not an executable ClamAV would parse */
+    PE_BROKEN = 2, /* a PE whose headers clamscan refuses (cli_peheader's
+                    * CL_EFORMAT): no layout; Heuristics.Broken.Executable
+                    * under --alert-broken */
     PE_NOMEM = 3,
 };
 

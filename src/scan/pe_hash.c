@@ -57,8 +57,9 @@ static int hash_report(const struct vigil_engine *e, const struct sechash_table 
     return found && (!all || *st != VIGIL_OK);
 }
 
-vigil_status pe_hash_sections(const struct vigil_engine *e, const uint8_t *buf, size_t len,
-                              const struct pe_info *pe, int all, struct vigil_result *r)
+vigil_status pe_hash_sections(const struct vigil_engine *e, const uint8_t *buf,
+                              size_t len, const struct pe_info *pe, int all,
+                              struct vigil_result *r)
 {
     const struct sechash_table *t = &e->sect;
     uint8_t d[EVP_MAX_MD_SIZE];
@@ -73,7 +74,8 @@ vigil_status pe_hash_sections(const struct vigil_engine *e, const uint8_t *buf, 
         for (int k = 0; k < HASH_KINDS; k++) {
             if (!sechash_has_size(t, (enum hash_kind)k, s->rsz))
                 continue;
-            if (!EVP_Digest(buf + s->raw, s->rsz, d, NULL, md_of((enum hash_kind)k), NULL))
+            if (!EVP_Digest(buf + s->raw, s->rsz, d, NULL, md_of((enum hash_kind)k),
+                            NULL))
                 return VIGIL_ENOMEM;
             if (hash_report(e, t, (enum hash_kind)k, d, s->rsz, all, r, &st))
                 return st;

@@ -122,6 +122,22 @@ else
     fail "gcc and libucl-dev are needed to make UPX test files"
 fi
 
+# Embedded PE files in data clamscan retypes as a PE: clam.exe behind a
+# few bytes, behind text, at the very end of the 1024 bytes the typer
+# reads (764 zero bytes) and just past them (765), behind random bytes.
+mkdir emb
+for n in 8 100 764 765 3000; do
+    { head -c $n /dev/zero; cat "$TF/clam.exe"; } > emb/zero$n.bin
+done
+{ printf 'some text before the program\n'; cat "$TF/clam.exe"; } > emb/text.bin
+{ head -c 100 /dev/urandom | tr -d 'MZ'; cat "$TF/clam.exe"; } > emb/random.bin
+cat "$TF/clam.exe" "$TF/clam.exe" > emb/twice.exe
+compat_run -d clam.hdb -a -r emb
+compare_all "clam.exe embedded in data and in a PE"
+compare_found "clam.exe embedded in data and in a PE -a"
+assert_has_line "behind 764 bytes" "$V_OUT" "emb/zero764.bin!(1): ClamExe.UNOFFICIAL FOUND"
+assert_has_line "not behind 765 bytes" "$V_OUT" "emb/zero765.bin: OK"
+
 # The ten packed clam-*.exe: how many each finds.
 mkdir packed
 for f in "$TF"/clam-*.exe; do cp "$f" packed/; done

@@ -13,8 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char mdb[] =
-    "*:d41d8cd98f00b204e9800998ecf8427e:Sect.Md5:73\n";
+static const char mdb[] = "*:d41d8cd98f00b204e9800998ecf8427e:Sect.Md5:73\n";
 static const char msb[] =
     "*:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855:Sect.Sha256:73\n";
 static const char imp[] = "d41d8cd98f00b204e9800998ecf8427e:*:Imp.Md5:73\n"
@@ -42,7 +41,8 @@ static void check_pe(const uint8_t *data, size_t size, const struct pe_info *pe)
     if (pe->nsect > PE_MAX_SECTIONS || pe->ndirs > PE_MAX_DIRS || pe->ep >= size)
         __builtin_trap();
     for (uint32_t i = 0; i < pe->nsect; i++)
-        if (pe->sect[i].rsz && (pe->sect[i].raw >= size || pe->sect[i].rsz > size - pe->sect[i].raw))
+        if (pe->sect[i].rsz &&
+            (pe->sect[i].raw >= size || pe->sect[i].rsz > size - pe->sect[i].raw))
             __builtin_trap();
     if (pe_rawaddr(pe, size, pe->vep, &off) == 0 && off >= size)
         __builtin_trap();
