@@ -8,7 +8,7 @@
  * the loader's code 0x69 (or 0x71) bytes after the entry point, and tried
  * with the "skew" the loader's first instruction gives, then without; then
  * every other decompressor at the start of UPX1 and 0x15 bytes in. The
- * decompression itself is libucl's (ucl_nrv2?_decompress_safe_le32).
+ * NRV decompression itself is libucl's (ucl_nrv2?_decompress_safe_le32).
  * Rebuild (pefromupx): the original PE header is found through the
  * loader's import pointer (at one of three fixed offsets in the loader, or
  * by searching for "lea edi,[esi+imports]; mov eax,[edi]"), after the
@@ -17,12 +17,16 @@
  * Sections are then laid out one after the other, aligned to the original
  * SectionAlignment, behind ClamAV's own DOS stub. When the rebuild gives up
  * half-way the decompressed image is scanned as it stands, as ClamAV does.
- * Not done: UPX's LZMA variant (UPX 3 --lzma), and UPX on ELF.
+ * LZMA (UPX 3 --lzma): the loader's code at EP+0x2f (or its two halves at
+ * EP+0x39/0x45) gives the image size and the properties; liblzma's raw
+ * LZMA1 decoder reads the data from 2 bytes into UPX1.
+ * Not done: UPX on ELF.
  * Limits: the image is at most UPX_MAX_IMAGE bytes (and what the scan
  * layer's budget allows); every read and write is bounded by the buffers'
  * sizes, computed in 64 bits. */
 #include "unpack/upx.h"
 
+#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ucl/ucl.h>
@@ -100,6 +104,15 @@ enum upx_method { UPX_2B, UPX_2D, UPX_2E, UPX_METHODS };
 static const uint32_t magic_2b[] = {0x108, 0x110, 0xd5, 0};
 static const uint32_t magic_2d[] = {0x11c, 0x124, 0};
 static const uint32_t magic_2e[] = {0x128, 0x130, 0};
+static const uint32_t magic_lzma[] = {0xb16, 0xb1e, 0};
+
+/* The LZMA loader's code at EP+0x2f (UPX 3 --lzma), and its two halves at
+ * EP+0x39 and EP+0x45 in the variant that names its own properties. */
+static const uint8_t sig_lzma2[20] = {0x56, 0x83, 0xc3, 0x04, 0x53, 0x50, 0xc7,
+                                      0x03, 0x03, 0x00, 0x02, 0x00, 0x90, 0x90,
+                                      0x90, 0x90, 0x90, 0x55, 0x57, 0x56};
+static const uint8_t sig_lzma1a[8] = {0x56, 0x83, 0xc3, 0x04, 0x53, 0x50, 0xc7, 0x03};
+static const uint8_t sig_lzma1b[8] = {0x90, 0x90, 0x90, 0x55, 0x57, 0x56, 0x53, 0x83};
 
 /* The decompression at hand: the packed data and the image buffer. */
 struct upx_job {
@@ -305,6 +318,76 @@ static int upx_try(struct upx_job *j, enum upx_method m, uint32_t skew)
     return rc < 0 ? -2 : 0;
 }
 
+/* ClamAV's upx_inflatelzma: raw LZMA (properties lc, lp, pb in the low
+ * three bytes of props) from 2 bytes into the packed data, into `strict`
+ * bytes, then the rebuild. A truncated stream is not an error, corrupt
+ * data is. Returns 0, -1 when it fails, -2 when out of memory. */
+static int upx_lzma(struct upx_job *j, uint32_t strict, uint32_t skew, uint32_t props)
+{
+    uint32_t lc = props & 0xff, lp = (props >> 8) & 0xff, pb = (props >> 16) & 0xff;
+    lzma_options_lzma opt;
+    lzma_filter filters[2];
+    lzma_stream s = LZMA_STREAM_INIT;
+    lzma_ret ret;
+    struct upx_job k;
+    int rc;
+
+    if (lc >= 9 || lp >= 5 || pb >= 5 || skew >= j->ssize || j->ssize - skew <= 2)
+        return -1;
+    memset(&opt, 0, sizeof opt);
+    opt.dict_size = strict < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : strict;
+    opt.lc = lc;
+    opt.lp = lp;
+    opt.pb = pb;
+    filters[0] = (lzma_filter){LZMA_FILTER_LZMA1, &opt};
+    filters[1] = (lzma_filter){LZMA_VLI_UNKNOWN, NULL};
+    if (lzma_raw_decoder(&s, filters) != LZMA_OK)
+        return -1;
+    memset(j->dst, 0, (size_t)j->dsize + UPX_HEADROOM);
+    s.next_in = j->src + skew + 2;
+    s.avail_in = j->ssize - skew - 2;
+    s.next_out = j->dst;
+    s.avail_out = strict;
+    ret = lzma_code(&s, LZMA_RUN);
+    lzma_end(&s);
+    if (ret != LZMA_OK && ret != LZMA_STREAM_END && ret != LZMA_BUF_ERROR)
+        return ret == LZMA_MEM_ERROR ? -2 : -1;
+    k = *j;
+    k.src = j->src + skew;
+    k.ssize = j->ssize - skew;
+    k.dsize = strict;
+    rc = upx_rebuild(&k, magic_lzma, strict);
+    return rc < 0 ? -2 : 0;
+}
+
+/* The LZMA loaders: clamscan tries them after the NRV decompressors,
+ * whatever those gave. Returns 1 when one applies and succeeds, 0 when it
+ * fails, -1 when none applies, -2 when out of memory. */
+static int upx_run_lzma(struct upx_job *j, const uint8_t *ep, size_t epn,
+                        uint32_t imagebase)
+{
+    uint32_t strict, props, skew = 0;
+    int rc;
+
+    if (epn >= 0x2f + 20 && memcmp(ep + 0x2f, sig_lzma2, 20) == 0) {
+        strict = rd32(ep + 0x21);
+        props = 0x20003;
+    } else if (epn >= 0x45 + 8 && memcmp(ep + 0x39, sig_lzma1a, 8) == 0 &&
+               memcmp(ep + 0x45, sig_lzma1b, 8) == 0) {
+        strict = rd32(ep + 0x2b);
+        props = rd32(ep + 0x41);
+    } else {
+        return -1;
+    }
+    if (j->ssize > 0x15 && ep[0] == 0x60 && ep[1] == 0xbe &&
+        rd32(ep + 2) - j->upx1 - imagebase == 0x15)
+        skew = 0x15;
+    if (strict > j->dsize)
+        return 0;
+    rc = upx_lzma(j, strict, skew, props);
+    return rc == -2 ? -2 : rc == 0;
+}
+
 /* The method the loader's code names, or UPX_METHODS. */
 static enum upx_method upx_method(const uint8_t *ep, size_t n)
 {
@@ -327,8 +410,9 @@ static int upx_sections(const struct pe_info *pe)
     return -1;
 }
 
-/* The decompressors in ClamAV's order. Returns 1 on success, 0, or -1. */
-static int upx_run(struct upx_job *j, const uint8_t *ep, size_t epn, uint32_t imagebase)
+/* The NRV decompressors in ClamAV's order. Returns 1 on success, 0, or -1. */
+static int upx_run_nrv(struct upx_job *j, const uint8_t *ep, size_t epn,
+                       uint32_t imagebase)
 {
     enum upx_method pref = upx_method(ep, epn);
     uint32_t dsize = j->dsize;
@@ -355,7 +439,24 @@ static int upx_run(struct upx_job *j, const uint8_t *ep, size_t epn, uint32_t im
                 return rc == 0 ? 1 : -1;
         }
     }
+    j->dsize = dsize;
     return 0;
+}
+
+/* Every decompressor, as cli_scanpe runs them: the NRV ones, then the
+ * LZMA loaders, whose verdict wins when they apply. The image keeps the
+ * size the NRV stage left (ClamAV writes that many bytes after LZMA too).
+ * Returns 1 on success, 0, or -1 when out of memory. */
+static int upx_run(struct upx_job *j, const uint8_t *ep, size_t epn, uint32_t imagebase)
+{
+    int nrv = upx_run_nrv(j, ep, epn, imagebase), lz;
+
+    if (nrv < 0)
+        return -1;
+    lz = upx_run_lzma(j, ep, epn, imagebase);
+    if (lz == -2)
+        return -1;
+    return lz >= 0 ? lz : nrv;
 }
 
 int upx_unpack(const uint8_t *buf, size_t len, const struct pe_info *pe, size_t max,

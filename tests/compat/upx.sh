@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# compat/upx: UPX-packed PE files unpacked and rebuilt as clamscan rebuilds
-# them. With only the MD5 of clam.exe, clam-upx.exe is found in the
+# compat/upx: UPX-packed PE files (NRV2B/2D/2E and LZMA) unpacked and
+# rebuilt as clamscan rebuilds them. With only the MD5 of clam.exe, clam-upx.exe is found in the
 # rebuilt image's embedded PE, "clam-upx.exe!(2)", as clamscan finds it
 # (FOUND and -a lines, exit codes); the rebuilt image itself has the MD5
 # clamscan's has (a signature on the image matches at depth 1 in both);
@@ -121,6 +121,66 @@ C
 else
     fail "gcc and libucl-dev are needed to make UPX test files"
 fi
+
+# Hand-made UPX LZMA files (both loader forms, with and without an
+# original PE header in the image), packed with Python's raw LZMA1
+# encoder: the same image as clamscan's, and the marker found.
+cat > mklz.py <<'PY'
+import lzma, struct, sys
+variant = sys.argv[1]  # '2' or '1'
+hdr = sys.argv[2] == '1'
+plain = bytearray((i * 7 + i // 13) & 0xff for i in range(0x1800))
+plain[0x300:0x310] = b'VIGIL-UPX-MARKER'
+if hdr:
+    p = 0x1000
+    plain[p:p+0x200] = bytes(0x200)
+    plain[p:p+4] = b'PE\0\0'; struct.pack_into('<HH', plain, p+4, 0x14c, 2); struct.pack_into('<I', plain, p+0x38, 0x1000)
+    plain[p+0xf8:p+0xfd] = b'.text'; struct.pack_into('<II', plain, p+0xf8+8, 0x800, 0x1000)
+    plain[p+0x120:p+0x125] = b'.data'; struct.pack_into('<II', plain, p+0x120+8, 0x400, 0x1800)
+packed = lzma.compress(bytes(plain), format=lzma.FORMAT_RAW,
+                       filters=[{'id': lzma.FILTER_LZMA1, 'lc': 3, 'lp': 0, 'pb': 2, 'dict_size': 1 << 16}])
+f = bytearray(0x2000)
+f[0:2] = b'MZ'; struct.pack_into('<I', f, 0x3c, 0x40)
+pe = 0x40; opt = pe + 24; sec = opt + 0xe0
+f[pe:pe+4] = b'PE\0\0'; struct.pack_into('<HHIIIHH', f, pe+4, 0x14c, 2, 0, 0, 0, 0xe0, 0x102)
+struct.pack_into('<H', f, opt, 0x10b); struct.pack_into('<I', f, opt+16, 0x3000 + 0x1000); struct.pack_into('<I', f, opt+28, 0x400000)
+struct.pack_into('<II', f, opt+32, 0x1000, 0x200); struct.pack_into('<II', f, opt+56, 0x6000, 0x200)
+struct.pack_into('<H', f, opt+68, 2); struct.pack_into('<I', f, opt+92, 16)
+f[sec:sec+4] = b'UPX0'; struct.pack_into('<IIII', f, sec+8, 0x2000, 0x1000, 0, 0x200)
+sec += 40
+f[sec:sec+4] = b'UPX1'; struct.pack_into('<IIII', f, sec+8, 0x2000, 0x3000, 0x1e00, 0x200)
+data = b'\x00\x00' + packed
+assert len(data) < 0x1000
+f[0x200:0x200+len(data)] = data
+ep = 0x200 + 0x1000
+f[ep] = 0x60; f[ep+1] = 0xbe; struct.pack_into('<I', f, ep+2, 0x400000 + 0x3000)
+if variant == '2':
+    struct.pack_into('<I', f, ep+0x21, len(plain))
+    f[ep+0x2f:ep+0x2f+20] = b'\x56\x83\xc3\x04\x53\x50\xc7\x03\x03\x00\x02\x00\x90\x90\x90\x90\x90\x55\x57\x56'
+else:
+    struct.pack_into('<I', f, ep+0x2b, len(plain))
+    f[ep+0x39:ep+0x41] = b'\x56\x83\xc3\x04\x53\x50\xc7\x03'
+    struct.pack_into('<I', f, ep+0x41, 0x20003)
+    f[ep+0x45:ep+0x4d] = b'\x90\x90\x90\x55\x57\x56\x53\x83'
+sys.stdout.buffer.write(f)
+PY
+echo 'Marker:0:*:564947494c2d5550582d4d41524b4552' > marker.ndb
+for v in 2 1; do for h in 0 1; do
+    f=lzma-$v-$h.exe
+    python3 mklz.py $v $h > $f || { fail "mklz.py $v $h"; continue; }
+    rm -rf tmp-$f && mkdir tmp-$f
+    "$CLAMSCAN" --leave-temps --tempdir="$PWD/tmp-$f" -d marker.ndb $f >/dev/null 2>&1
+    img=$(find tmp-$f -type f -name 'clamav-*.tmp' | head -1)
+    if [ -z "$img" ]; then fail "$f: clamscan wrote no image"; continue; fi
+    hdb_line "$img" Image > img.hdb
+    compat_run -a -d img.hdb $f
+    compare_all "hand-made UPX LZMA $f (loader form $v, header $h)"
+    compare_found "hand-made UPX LZMA $f -a"
+    assert_has_line "$f: the image clamscan rebuilt, at depth 1" "$V_OUT" \
+        "$f!(1): Image.UNOFFICIAL FOUND"
+    compat_run -d marker.ndb $f
+    compare_all "hand-made UPX LZMA $f: the marker inside"
+done; done
 
 # Embedded PE files in data clamscan retypes as a PE: clam.exe behind a
 # few bytes, behind text, at the very end of the 1024 bytes the typer
