@@ -219,7 +219,7 @@ typedef struct vigil_result vigil_result;
  * (clamscan --alert-encrypted / --alert-encrypted-archive). */
 #define VIGIL_SCAN_ALERT_ENCRYPTED (1u << 2)
 /* Mail (RFC 822, mbox, MIME, TNEF) is not unpacked (clamscan --scan-mail=no). */
-#define VIGIL_SCAN_NO_MAIL (1u << 10)
+#define VIGIL_SCAN_NO_MAIL (1u << 11)
 /* A VBA project or an Excel 4.0 macro sheet in an OLE2 document is a
  * detection, Heuristics.OLE2.ContainsMacros.VBA/.XLM (clamscan
  * --alert-macros). */
@@ -234,6 +234,13 @@ typedef struct vigil_result vigil_result;
 #define VIGIL_SCAN_NO_ONENOTE (1u << 15)
 /* PDF documents are not looked into (clamscan --scan-pdf=no). */
 #define VIGIL_SCAN_NO_PDF (1u << 16)
+/* A PE (or ELF) whose headers clamscan refuses is a detection,
+ * Heuristics.Broken.Executable (clamscan --alert-broken). */
+#define VIGIL_SCAN_ALERT_BROKEN (1u << 8)
+/* No PE parsing: no section/import hashes, no unpacking (--scan-pe=no). */
+#define VIGIL_SCAN_NO_PE (1u << 9)
+/* No ELF parsing (--scan-elf=no). */
+#define VIGIL_SCAN_NO_ELF (1u << 10)
 
 struct vigil_scan_options {
     unsigned flags;

@@ -108,8 +108,8 @@ static const struct optdef optdefs[] = {
     {"heuristic-alerts", 0, K_IGN_FLAG, 0},
     {"heuristic-scan-precedence", 0, K_IGN_FLAG, 0},
     {"normalize", 0, K_IGN_FLAG, 0},
-    {"scan-pe", 0, K_IGN_FLAG, 0},
-    {"scan-elf", 0, K_IGN_FLAG, 0},
+    {"scan-pe", 0, K_FLAG, F(scan_pe)},
+    {"scan-elf", 0, K_FLAG, F(scan_elf)},
     {"scan-ole2", 0, K_FLAG, F(scan_ole2)},
     {"scan-pdf", 0, K_FLAG, F(scan_pdf)},
     {"scan-swf", 0, K_IGN_FLAG, 0},
@@ -120,7 +120,7 @@ static const struct optdef optdefs[] = {
     {"scan-archive", 0, K_IGN_FLAG, 0},
     {"scan-image", 0, K_IGN_FLAG, 0},
     {"scan-image-fuzzy-hash", 0, K_IGN_FLAG, 0},
-    {"alert-broken", 0, K_IGN_FLAG, 0},
+    {"alert-broken", 0, K_FLAG, F(alert_broken)},
     {"alert-broken-media", 0, K_IGN_FLAG, 0},
     {"alert-encrypted", 0, K_FLAG, F(alert_encrypted_all)},
     {"alert-encrypted-archive", 0, K_FLAG, F(alert_encrypted)},
@@ -502,6 +502,8 @@ static int init_defaults(struct scan_options *o, int argc)
     o->scan_mail = true;
     o->scan_ole2 = true;
     o->scan_onenote = true;
+    o->scan_pe = true;
+    o->scan_elf = true;
     o->progress = PROGRESS_AUTO;
     o->follow_dir = FOLLOW_DIRECT;
     o->follow_file = FOLLOW_DIRECT;

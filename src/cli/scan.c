@@ -220,6 +220,12 @@ static void scan_paths(struct scan_run *s, vigil_engine *e, FILE *list)
         so.flags |= VIGIL_SCAN_ALERT_ENCRYPTED_DOC;
     if (!s->o->scan_pdf)
         so.flags |= VIGIL_SCAN_NO_PDF;
+    if (s->o->alert_broken)
+        so.flags |= VIGIL_SCAN_ALERT_BROKEN;
+    if (!s->o->scan_pe)
+        so.flags |= VIGIL_SCAN_NO_PE;
+    if (!s->o->scan_elf)
+        so.flags |= VIGIL_SCAN_NO_ELF;
     if (start_sandbox(s, e, &cfg, &remote, &pool))
         return;
     st = jobs_new(&cfg, &q);

@@ -86,6 +86,10 @@ static const char *const scan_help[] = {
     "    --alert-encrypted-archive[=yes/no(*)] Alert on encrypted archives",
     "    --alert-encrypted-doc[=yes/no(*)]    Alert on encrypted documents",
     "    --scan-pdf[=yes(*)/no]               Scan PDF files",
+    "    --scan-pe[=yes(*)/no]                Scan PE files (section and import hashes,",
+    "                                         UPX unpacking)",
+    "    --scan-elf[=yes(*)/no]               Scan ELF files",
+    "    --alert-broken[=yes/no(*)]           Alert on broken executable files (PE & ELF)",
     "",
     "    --jobs=N              -j N           Scan with N threads (default: one per CPU)",
     "    --json[=yes/no(*)]                   Print one JSON object per path (JSON "
@@ -95,8 +99,8 @@ static const char *const scan_help[] = {
     "                                         stderr is a terminal)",
     "",
     "Sizes take K, M or G suffixes (powers of 1024). clamscan's other options "
-    "(--scan-pe,",
-    "--detect-pua, --bytecode, --scan-pdf, ...) are accepted with a warning: they "
+    "(--scan-swf,",
+    "--detect-pua, --bytecode, --scan-hwp3, ...) are accepted with a warning: they "
     "tune",
     "features vigil does not have yet.",
     "",

@@ -30,6 +30,8 @@ vigil_status vigil_engine_new(vigil_engine **out)
     yara_db_init(&e->yara);
     ftm_table_init(&e->ftm);
     cdb_table_init(&e->cdb);
+    sechash_init(&e->sect);
+    sechash_init(&e->imp);
     st = hashset_new(ENGINE_MAX_HASH_SIGS, &e->sigs);
     if (st != VIGIL_OK)
         goto out;
@@ -55,6 +57,8 @@ void vigil_engine_free(vigil_engine *e)
     ldb_table_free(&e->ldb);
     ftm_table_free(&e->ftm);
     cdb_table_free(&e->cdb);
+    sechash_free(&e->sect);
+    sechash_free(&e->imp);
     atoms_free(e->atoms);
     emb_index_free(e->emb);
     bodyplan_free(&e->plan);
@@ -110,6 +114,8 @@ void engine_mark(const struct vigil_engine *e, struct engine_mark *m)
     m->body_n = e->body.n;
     m->ftm_n = e->ftm.n;
     m->cdb_n = e->cdb.n;
+    m->sect_n = e->sect.n;
+    m->imp_n = e->imp.n;
     ldb_table_mark(&e->ldb, &m->ldb);
     m->yara_n = e->yara.n;
     m->nsigs = e->nsigs;
@@ -124,6 +130,8 @@ void engine_rollback(struct vigil_engine *e, const struct engine_mark *m)
     ndb_table_truncate(&e->body, m->body_n);
     ftm_table_truncate(&e->ftm, m->ftm_n);
     cdb_table_truncate(&e->cdb, m->cdb_n);
+    sechash_truncate(&e->sect, m->sect_n);
+    sechash_truncate(&e->imp, m->imp_n);
     ldb_table_rollback(&e->ldb, &m->ldb);
     yara_db_truncate(&e->yara, m->yara_n);
     e->nsigs = m->nsigs;
@@ -205,6 +213,8 @@ vigil_status vigil_engine_compile(vigil_engine *e)
     if (st != VIGIL_OK)
         return engine_fail(e, st, "compiling hash signatures: %s",
                            vigil_strerror(st));
+    sechash_sort(&e->sect);
+    sechash_sort(&e->imp);
     st = engine_compile_atoms(e);
     if (st == VIGIL_OK && (st = emb_index_build(&e->ftm, &e->emb)) != VIGIL_OK)
         return engine_fail(e, st, "compiling file-type magic: %s", vigil_strerror(st));

@@ -14,6 +14,7 @@
 #include "db/ndb.h"
 #include "db/yara.h"
 #include "match/hashset.h"
+#include "match/sechash.h"
 #include "scan/bodyplan.h"
 #include "vigil/vigil.h"
 
@@ -43,6 +44,8 @@ struct vigil_engine {
     struct ftm_table ftm;  /* .ftm file-type magic; replaces the built-in
                             * magic once it holds anything (as ClamAV) */
     struct emb_index *emb; /* magics of embedded archives, built by compile */
+    struct sechash_table sect; /* .mdb/.msb PE section hashes */
+    struct sechash_table imp;  /* .imp PE import table hashes */
     uint64_t nsigs;        /* clamscan's "Known viruses" */
     char cache_dir[PATH_MAX]; /* "" = no cache of the compiled pre-filter */
     enum vigil_cache_state cache_state;
@@ -60,6 +63,7 @@ struct engine_mark {
     size_t body_n;
     size_t ftm_n;
     size_t cdb_n;
+    size_t sect_n, imp_n;
     struct ldb_mark ldb;
     size_t yara_n;
     uint64_t nsigs;

@@ -30,6 +30,7 @@
 #include "db/hdb.h"
 #include "db/ign.h"
 #include "db/ldb.h"
+#include "db/mdb.h"
 #include "db/lines.h"
 #include "db/ndb.h"
 #include "db/yara.h"
@@ -44,6 +45,8 @@ enum db_role {
     DB_LOGICAL,     /* logical signatures (.ldb) */
     DB_FILETYPE,    /* file-type magic (.ftm) */
     DB_CONTAINER_META, /* container metadata signatures (.cdb) */
+    DB_SECTION_HASH, /* PE section hashes (.mdb .msb) */
+    DB_IMPORT_HASH, /* PE import table hashes (.imp) */
     DB_PUA,         /* PUA database: ClamAV loads it only with --detect-pua */
     DB_CONTAINER,   /* .cvd .cld .cud: db/cvd.c */
     DB_YARA,        /* YARA rules (.yar .yara): db/yara.c */
@@ -60,8 +63,8 @@ static const struct {
     {".msu", DB_PUA},          {".ndu", DB_PUA},          {".ldu", DB_PUA},
     {".cvd", DB_CONTAINER},    {".cld", DB_CONTAINER},    {".cud", DB_CONTAINER},
     {".db", DB_BODY_LEGACY},   {".ndb", DB_BODY},         {".sdb", DB_BODY},
-    {".ldb", DB_LOGICAL},      {".mdb", DB_UNSUPPORTED},  {".msb", DB_UNSUPPORTED},
-    {".imp", DB_UNSUPPORTED},  {".cdb", DB_CONTAINER_META},  {".ftm", DB_FILETYPE},
+    {".ldb", DB_LOGICAL},      {".mdb", DB_SECTION_HASH}, {".msb", DB_SECTION_HASH},
+    {".imp", DB_IMPORT_HASH},  {".cdb", DB_CONTAINER_META},  {".ftm", DB_FILETYPE},
     {".idb", DB_UNSUPPORTED},  {".cbc", DB_UNSUPPORTED},  {".crb", DB_UNSUPPORTED},
     {".cat", DB_UNSUPPORTED},  {".pdb", DB_UNSUPPORTED},  {".gdb", DB_UNSUPPORTED},
     {".wdb", DB_UNSUPPORTED},  {".zmd", DB_UNSUPPORTED},  {".rmd", DB_UNSUPPORTED},
@@ -113,6 +116,10 @@ static vigil_status db_parse(struct vigil_engine *e, const char *name,
         return ftm_parse(e, name, it);
     case DB_CONTAINER_META:
         return cdb_parse(e, name, it, official);
+    case DB_SECTION_HASH:
+        return mdb_parse(e, name, it, MDB_SECTION, official);
+    case DB_IMPORT_HASH:
+        return mdb_parse(e, name, it, MDB_IMPORT, official);
     default:
         return VIGIL_EUNSUPPORTED;
     }

@@ -22,6 +22,15 @@
  * random bytes (with or without "MZ" in front) are found at depth 1 as
  * "(1)ZIP:clam.exe", "(1)MSCAB:..." and "(1)7Z:..."; a gzip or a PE
  * behind other bytes is not looked for.
+ * Embedded PE files: in an object that is a PE itself (or that clamscan
+ * retypes as one, see emb_pe_host), ClamAV's type-1
+ * magic "MZ", 60 to 300 bytes, "PE\0\0" past offset 0 whose PE header
+ * clamscan accepts (cli_peheader) starts a child that runs to the end of
+ * the object (cli_scanembpe), unnamed; only the first such one is walked
+ * (the others are found inside it). Measured: the UPX-unpacked image of
+ * clam-upx.exe holds clam.exe at 19936, reported as "clam-upx.exe!(2)".
+ * Objects larger than EMB_MAX_PE (clamscan's --max-embeddedpe default)
+ * are not searched for PE files.
  * Limits: objects that are containers themselves are not searched; the
  * search reads the object through the scanner's buffer in EMB_CHUNK
  * pieces; only the first occurrence of each magic is walked, EMB_MAX in
@@ -34,6 +43,8 @@
 #include "core/engine.h"
 #include "db/ldb.h"
 #include "match/atoms.h"
+#include "scan/filetype.h"
+#include "scan/pe.h"
 #include "scan/scanner.h"
 #include "unpack/format.h"
 
@@ -79,6 +90,37 @@ struct emb_index {
     size_t npat;
     const struct ftm_entry **slow;
     size_t nslow;
+};
+
+#define EMB_MAX_PE ((uint64_t)40 << 20)
+/* The bytes ClamAV's file typer reads: a PE magic ending in them retypes
+ * the object. */
+#define EMB_PE_RETYPE 1024
+
+/* A PE clamscan's cli_peheader accepts. */
+static int emb_pe_detect(const uint8_t *buf, size_t len)
+{
+    struct pe_info pe;
+
+    if (pe_parse(buf, len, &pe) != PE_OK)
+        return 0;
+    pe_free(&pe);
+    return 1;
+}
+
+/* The embedded PE runs to the end of its host. */
+static vigil_status emb_pe_walk(struct unpack *u)
+{
+    vigil_status st;
+
+    unpack_child(u, u->data, u->len, NULL, 0, &st);
+    return st;
+}
+
+static const struct vigil_format emb_pe = {
+    .name = "MSEXE",
+    .detect = emb_pe_detect,
+    .walk = emb_pe_walk,
 };
 
 struct emb_hit {
@@ -253,6 +295,68 @@ static void emb_ftm_fixed(struct emb_run *r, const struct ftm_table *t, const ui
     }
 }
 
+/* ClamAV's type-1 magic "MZ" {60-300} "PE\0\0" wholly inside p[0..len). */
+static int emb_pe_magic(const uint8_t *p, size_t len)
+{
+    for (size_t at = 0; at + 66 <= len; at++) {
+        size_t from = at + 62, span = len - from;
+        if (p[at] != 'M' || p[at + 1] != 'Z')
+            continue;
+        if (span > 244)
+            span = 244;
+        if (memmem(p + from, span, "PE\0\0", 4))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether the object is a PE that may hold another, or data clamscan
+ * retypes as one (it is then read). */
+static int emb_pe_host(const struct vigil_scanner *s, const struct source *src)
+{
+    uint8_t head[EMB_PE_RETYPE];
+    size_t got = 0;
+    enum target_type t;
+
+    if (src->size > EMB_MAX_PE || (s->walk.o->flags & VIGIL_SCAN_NO_PE) ||
+        !builtin_magic(&s->e->ftm))
+        return 0;
+    if (src->mem) {
+        got = src->size < sizeof head ? (size_t)src->size : sizeof head;
+        memcpy(head, src->mem, got);
+    } else if (source_read(src, 0, head, sizeof head, &got) != VIGIL_OK) {
+        return 0;
+    }
+    if (got >= 2 && head[0] == 'M' && head[1] == 'Z')
+        return 1;
+    /* Data that ClamAV retypes as a PE: an "MZ...PE\0\0" within its
+     * first EMB_PE_RETYPE bytes (measured: clam.exe behind 764 zero bytes
+     * is found, behind 765 it is not; behind text too, and in a Java
+     * class). */
+    t = filetype_target(head, got);
+    return (t == TARGET_ANY || t == TARGET_JAVA) && emb_pe_magic(head, got);
+}
+
+/* "MZ" {60-300} "PE\0\0" past offset 0 with a valid PE header; p[0..len)
+ * is the whole object. */
+static void emb_pe_find(struct emb_run *r, const uint8_t *p, size_t len)
+{
+    const uint8_t *q = p + 1;
+
+    while (len > 66 && (q = memmem(q, len - 66 - (size_t)(q - p) + 2, "MZ", 2)) != NULL) {
+        size_t at = (size_t)(q - p), from = at + 62, span = len - from;
+        if (span > 244)
+            span = 244;
+        if (memmem(p + from, span, "PE\0\0", 4) && emb_pe_detect(q, len - at)) {
+            emb_note(r, &emb_pe, &emb_pe, at);
+            return;
+        }
+        q++;
+        if ((size_t)(q - p) + 66 > len)
+            return;
+    }
+}
+
 static void emb_search(struct vigil_scanner *s, struct emb_run *r, const uint8_t *p,
                        size_t len, uint64_t base)
 {
@@ -343,7 +447,7 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
     r.n = 0;
     /* When body signatures or YARA rules will want the object in memory,
      * read it once now and search that copy: one read of the file. */
-    if (!src->mem && (s->e->body.n || s->e->ldb.n || s->yara)) {
+    if (!src->mem && (s->e->body.n || s->e->ldb.n || s->yara || emb_pe_host(s, src))) {
         if ((st = scan_load(s, src, &all)) != VIGIL_OK)
             return st == VIGIL_ETOOBIG ? VIGIL_OK : st;
         *data = all;
@@ -351,6 +455,8 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
         src = &mem;
     }
     emb_find(s, src, &r);
+    if (src->mem && emb_pe_host(s, src))
+        emb_pe_find(&r, src->mem, (size_t)src->size);
     if (r.n == 0 && !(builtin_magic(&s->e->ftm) && emb_msexe(src)))
         return VIGIL_OK;
     if (!all && (st = scan_load(s, src, &all)) != VIGIL_OK)

@@ -25,6 +25,7 @@
 #include "scan/body.h"
 #include "scan/digest.h"
 #include "scan/embedded.h"
+#include "scan/exe_scan.h"
 #include "scan/filetype.h"
 #include "scan/result.h"
 #include "scan/scanner.h"
@@ -382,7 +383,11 @@ vigil_status scan_node(struct vigil_scanner *s, const struct source *src)
         st = scan_object(s, src, o);
     s->walk.own_done = outer_done;
     if (st == VIGIL_OK)
+        st = exe_scan_pe(s, src); /* after the object's own signatures */
+    if (st == VIGIL_OK)
         st = walk_set_layers(s, own, NULL, NULL);
+    if (st == VIGIL_OK)
+        st = exe_unpack_pe(s, src); /* a child, with its own layer path */
     s->walk.node_mark = outer;
     return st;
 }

@@ -38,6 +38,7 @@ static const struct {
     {"CL_TYPE_OOXML_PPT", &format_archive},
     {"CL_TYPE_MSOLE2", &format_ole2},     {"CL_TYPE_ONENOTE", &format_onenote},
     {"CL_TYPE_PDF", &format_pdf},         {"CL_TYPE_RTF", &format_rtf},
+    {"CL_TYPE_MACHO_UNIBIN", &format_macho_fat},
 };
 
 const struct vigil_format *format_for_cltype(const char *cltype)

@@ -212,20 +212,35 @@ static void test_first_string_wins(void **state)
     options_free(&o);
 }
 
+static void test_executable_options(void **state)
+{
+    struct scan_options o;
+    (void)state;
+    PARSE_OK(&o, "--scan-pe=no", "--scan-elf=no", "--alert-broken", "file");
+    assert_int_equal(o.warnings.n, 0);
+    assert_false(o.scan_pe);
+    assert_false(o.scan_elf);
+    assert_true(o.alert_broken);
+    options_free(&o);
+}
+
 static void test_ignored_options(void **state)
 {
     struct scan_options o;
     (void)state;
-    PARSE_OK(&o, "--scan-pe=no", "--scan-pe", "--detect-pua", "--bytecode-timeout=5",
+    PARSE_OK(&o, "--scan-swf=no", "--scan-swf", "--detect-pua", "--bytecode-timeout=5",
              "--leave-temps", "-a", "--max-embeddedpe", "10M", "file");
     /* One warning per option, however often it is given. */
     assert_int_equal(o.warnings.n, 5);
     assert_string_equal(o.warnings.v[0],
-                        "Ignoring option --scan-pe: it has no effect in vigil yet");
+                        "Ignoring option --scan-swf: it has no effect in vigil yet");
     assert_string_equal(
         o.warnings.v[3],
         "Ignoring option --leave-temps: it has no effect in vigil yet");
     assert_true(o.archive_verbose); /* -a is a real option */
+    assert_true(o.scan_pe);         /* so are --scan-pe, --scan-elf, --alert-broken */
+    assert_true(o.scan_elf);
+    assert_false(o.alert_broken);
     /* Their arguments are taken, not left as paths. */
     assert_int_equal(o.paths.n, 1);
     assert_string_equal(o.paths.v[0], "file");
@@ -317,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_first_string_wins),
+        cmocka_unit_test(test_executable_options),
         cmocka_unit_test(test_ignored_options),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_argument_swallows_next_word),

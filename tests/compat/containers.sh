@@ -94,8 +94,11 @@ cat clam.exe.gz clam.exe.gz > two.gz
 vscan --no-builtin -d clam.hdb -a clam.exe.zst clam.exe.lzma two.gz second-member.gz
 assert_has_line "zstd" "$OUT" "clam.exe.zst!(1): ClamExe.UNOFFICIAL FOUND"
 assert_has_line "lzma" "$OUT" "clam.exe.lzma!(1): ClamExe.UNOFFICIAL FOUND"
-assert_has_line "concatenated gzip" "$OUT" "two.gz: OK"
-assert_has_line "clam.exe in a second gzip member" "$OUT" "second-member.gz: OK"
+# two.gz inflates to clam.exe twice: the second copy is an embedded PE
+# of the first; second-member.gz to 100 bytes and clam.exe, which clamscan
+# retypes as a PE holding one: both found at depth 2 by both (measured).
+compat_run -d clam.hdb -a two.gz second-member.gz
+compare_found "concatenated gzip: clam.exe as an embedded PE"
 
 # Formats written by bsdtar: both find clam.exe (clamscan in the ar archive
 # as an embedded executable), with the same layer paths (ISO 9660 members

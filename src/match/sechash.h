@@ -1,0 +1,61 @@
+/* sechash.h - the executable hash signatures of ClamAV: PE section hashes
+ * (.mdb MD5, .msb SHA-1/SHA-256: the hash of one section's raw data and its
+ * size) and import table hashes (.imp: the hash of the import names string
+ * and its length). One table per kind of object hashed; each entry is a
+ * digest of a size (or of any size) carrying a name. */
+#ifndef VIGIL_MATCH_SECHASH_H
+#define VIGIL_MATCH_SECHASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/hashset.h"
+#include "vigil/vigil.h"
+
+/* Entries one table holds (a database larger than this is refused). */
+#define SECHASH_MAX_ENTRIES (16u * 1024 * 1024)
+/* Size value of an entry that matches any size (ClamAV's "*"). */
+#define SECHASH_ANY_SIZE 0u
+
+struct sechash_entry {
+    uint32_t size;
+    uint32_t name;  /* offset in the engine's name table */
+    uint32_t order; /* load order: the last loaded of equal entries wins */
+    uint8_t kind;   /* enum hash_kind */
+    uint8_t digest[32];
+};
+
+struct sechash_table {
+    struct sechash_entry *v;
+    size_t n, cap;
+    unsigned kinds; /* bits (1u << kind) some entry uses */
+    int sorted;
+};
+
+void sechash_init(struct sechash_table *t);
+void sechash_free(struct sechash_table *t);
+void sechash_truncate(struct sechash_table *t, size_t n);
+
+/* Adds an entry (before sechash_sort). VIGIL_ENOMEM, or VIGIL_ETOOBIG past
+ * SECHASH_MAX_ENTRIES. */
+vigil_status sechash_add(struct sechash_table *t, enum hash_kind kind,
+                         const uint8_t *digest, uint32_t size, uint32_t name);
+
+/* Orders the table for lookups; after this it is read-only. */
+void sechash_sort(struct sechash_table *t);
+
+/* Returns 1 when some entry uses digest kind `kind` for objects of this
+ * size (or any size). */
+int sechash_has_size(const struct sechash_table *t, enum hash_kind kind, uint64_t size);
+
+#define SECHASH_EXACT 1u /* an entry of exactly this size matched */
+#define SECHASH_ANY 2u   /* an any-size entry matched */
+
+/* Looks up a digest of an object of `size` bytes, in the exact-size
+ * entries and in the any-size ones. Returns SECHASH_* bits; for each, the
+ * name offset of the entry clamscan reports goes to *exact or *any. */
+unsigned sechash_find(const struct sechash_table *t, enum hash_kind kind,
+                      const uint8_t *digest, uint64_t size, uint32_t *exact,
+                      uint32_t *any);
+
+#endif
