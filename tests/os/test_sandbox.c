@@ -180,25 +180,39 @@ static void test_unlisted_kills(void **state)
  * belongs are all VIGIL_EMALFORMED; a good one passes. */
 static void test_frames(void **state)
 {
-    uint32_t bad_type[2] = {99, 0}, long_pid[2] = {WMSG_PID, 8};
-    char skip[10];
+    uint32_t bad_type[3] = {99, 0, 0}, long_pid[3] = {WMSG_PID, 8, 0};
+    /* A batch of one: n = 1, id 1, a name of 2 bytes. */
+    static const char scan1[18] = "\1\0\0\0\1\0\0\0\0\0\0\0\2\0\0\0ab";
+    struct wscan_item items[WPROTO_MAX_BATCH];
+    int two[2] = {0, 0};
+    char skip[18];
     struct wmsg m;
     int sv[2];
     (void)state;
 
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    assert_int_equal(wproto_send(sv[0], WMSG_SCAN, "\1\0\0\0\0\0\0\0ab", 10, 0), VIGIL_OK);
+    assert_int_equal(wproto_send(sv[0], WMSG_SCAN, scan1, 18, 0), VIGIL_OK);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_OK);
     assert_int_equal(m.type, WMSG_SCAN);
-    assert_int_equal(m.len, 10);
-    assert_true(m.fd >= 0);
+    assert_int_equal(m.len, 18);
+    assert_int_equal(m.nfd, 1);
+    assert_true(m.fd[0] >= 0);
+    assert_int_equal(wscan_decode(&m, items), VIGIL_OK);
+    assert_int_equal(items[0].id, 1);
+    assert_int_equal(items[0].namelen, 2);
+    assert_memory_equal(items[0].name, "ab", 2);
     wmsg_free(&m);
-    assert_int_equal(wproto_send(sv[0], WMSG_SCAN, "\1\0\0\0\0\0\0\0ab", 10, -1), VIGIL_OK);
+    /* Two descriptors where the payload names one file. */
+    assert_int_equal(wproto_send_fds(sv[0], WMSG_SCAN, scan1, 18, two, 2), VIGIL_OK);
+    assert_int_equal(wproto_recv(sv[1], &m), VIGIL_OK);
+    assert_int_equal(wscan_decode(&m, items), VIGIL_EMALFORMED);
+    wmsg_free(&m);
+    assert_int_equal(wproto_send(sv[0], WMSG_SCAN, scan1, 18, -1), VIGIL_OK);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_EMALFORMED); /* no descriptor */
-    assert_int_equal(read(sv[1], skip, 10), 10);              /* skip its payload */
-    assert_int_equal(write(sv[0], bad_type, 8), 8);
+    assert_int_equal(read(sv[1], skip, 18), 18);              /* skip its payload */
+    assert_int_equal(write(sv[0], bad_type, 12), 12);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_EMALFORMED);
-    assert_int_equal(write(sv[0], long_pid, 8), 8);
+    assert_int_equal(write(sv[0], long_pid, 12), 12);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_EMALFORMED);
     assert_int_equal(wproto_send(sv[0], WMSG_PID, "\1\0\0\0", 4, 0), VIGIL_OK);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_EMALFORMED); /* descriptor not allowed */
