@@ -395,8 +395,9 @@ static void init_sync(struct jobs *q)
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&q->done_cv, &ca);
+    /* Timed waits on both (remote_gather) count on the monotonic clock. */
+    pthread_cond_init(&q->work_cv, &ca);
     pthread_condattr_destroy(&ca);
-    pthread_cond_init(&q->work_cv, NULL);
 }
 
 vigil_status jobs_new(const struct jobs_config *cfg, struct jobs **out)
