@@ -221,6 +221,72 @@ static void test_frames(void **state)
     close(sv[1]);
 }
 
+/* The inode of descriptor fd. */
+static ino_t ino(int fd)
+{
+    struct stat st;
+
+    assert_int_equal(fstat(fd, &st), 0);
+    return st.st_ino;
+}
+
+/* Buffered reading: two batches and a log sent back to back arrive as
+ * three frames, each with its own descriptors in order, though one read
+ * may take more than one frame; a worker's parent takes no descriptor. */
+static void test_wconn(void **state)
+{
+    int sv[2], a = open("/dev/null", O_RDONLY), b = open("/", O_RDONLY | O_DIRECTORY),
+        fds[2] = {a, b};
+    struct wscan_item items[WPROTO_MAX_BATCH];
+    struct wbuf p = {0};
+    struct wconn c;
+    struct wmsg m;
+    (void)state;
+
+    assert_true(a >= 0 && b >= 0);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    wscan_begin(&p, 2);
+    wscan_add(&p, 7, "null");
+    wscan_add(&p, 8, "root");
+    assert_int_equal(wproto_send_fds(sv[0], WMSG_SCAN, p.p, p.len, fds, 2), VIGIL_OK);
+    wbuf_free(&p);
+    wscan_begin(&p, 1);
+    wscan_add(&p, 9, "root again");
+    assert_int_equal(wproto_send_fds(sv[0], WMSG_SCAN, p.p, p.len, &b, 1), VIGIL_OK);
+    wbuf_free(&p);
+    assert_int_equal(wproto_send(sv[0], WMSG_LOG, "\1\0\0\0hi", 6, -1), VIGIL_OK);
+    wconn_init(&c, sv[1], 1);
+    assert_int_equal(wconn_recv(&c, &m), VIGIL_OK);
+    assert_int_equal(m.nfd, 2);
+    assert_int_equal(wscan_decode(&m, items), VIGIL_OK);
+    assert_int_equal(items[0].id, 7);
+    assert_int_equal(items[1].id, 8);
+    assert_int_equal(ino(m.fd[0]), ino(a));
+    assert_int_equal(ino(m.fd[1]), ino(b));
+    wmsg_free(&m);
+    assert_int_equal(wconn_recv(&c, &m), VIGIL_OK);
+    assert_int_equal(m.nfd, 1);
+    assert_int_equal(wscan_decode(&m, items), VIGIL_OK);
+    assert_int_equal(items[0].id, 9);
+    assert_int_equal(ino(m.fd[0]), ino(b));
+    wmsg_free(&m);
+    assert_int_equal(wconn_recv(&c, &m), VIGIL_OK);
+    assert_int_equal(m.type, WMSG_LOG);
+    assert_int_equal(m.nfd, 0);
+    wmsg_free(&m);
+    /* A parent's wconn: a descriptor from the peer is malformed. */
+    wconn_close(&c);
+    close(sv[0]);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    assert_int_equal(wproto_send(sv[0], WMSG_LOG, "\1\0\0\0hi", 6, a), VIGIL_OK);
+    wconn_init(&c, sv[1], 0);
+    assert_int_equal(wconn_recv(&c, &m), VIGIL_EMALFORMED);
+    wconn_close(&c);
+    close(sv[0]);
+    close(a);
+    close(b);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -243,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_no_landlock),
         cmocka_unit_test(test_unlisted_kills),
         cmocka_unit_test(test_frames),
+        cmocka_unit_test(test_wconn),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
