@@ -411,6 +411,7 @@ static bool take_stream(struct client *cl)
                 log_msg(LOG_L_WARNING, "INSTREAM: Size limit reached, (requested: %u, "
                         "max: %llu)", size, (unsigned long long)cl->quota);
                 client_reply(cl, cl->stream_id, cl->term, "INSTREAM size limit exceeded. ERROR");
+                end_stream(cl);
                 consume(cl, pos);
                 return false;
             }
