@@ -9,7 +9,11 @@
 #   bench/sandbox.sh path/to/vigil [corpus-dir]
 # Env: BENCH_RUNS (1; with more, the fastest run of each counts, which
 # filters out the noise of a shared machine), BENCH_CORPUS (default /usr/lib/llvm-14, ~480 MiB, else /usr/lib/gcc or /usr/lib), BENCH_JOBS ("1 2"), BENCH_ARGS
-# (extra scan options, e.g. "-d /var/lib/clamav").
+# (extra scan options, e.g. "-d /var/lib/clamav"), BENCH_SYSCALLS (1: also
+# count the system calls of one run per mode at -j 1 with strace -f -c,
+# all processes; the sandbox's cost on many small files is mostly these).
+# A tree of many small files shows the sandbox's per-file cost best, e.g.
+# bench/sandbox.sh build/vigil /usr/share/doc.
 set -euo pipefail
 export LC_ALL=C
 VIGIL=${1:?usage: bench/sandbox.sh path/to/vigil [corpus]}
@@ -65,3 +69,16 @@ for j in $JOBS; do
         head -n 8 "$W/diff" | sed 's/^/     /'
     fi
 done
+
+if [ "${BENCH_SYSCALLS:-0}" = 1 ] && command -v strace > /dev/null; then
+    printf '\nsystem calls, -j 1, all processes (strace -f -c):\n'
+    for mode in sandbox no-sandbox; do
+        extra=""
+        [ "$mode" = no-sandbox ] && extra=--no-sandbox
+        strace -f -c -o "$W/strace.$mode" "$VIGIL" scan -r -i -j 1 $extra $ARGS "$CORPUS" \
+            > /dev/null 2>&1 || true
+        # The total line: % time, seconds, usecs/call, calls, [errors,] total.
+        awk -v m="$mode" -v f="$files" '$NF == "total" {
+            printf "  %-10s %9d calls, %.1f per file\n", m, $4, $4 / f }' "$W/strace.$mode"
+    done
+fi

@@ -33,6 +33,8 @@ struct jobs {
     struct vigil_scan_options scan;
     struct job **ring;
     uint64_t head, claim, tail;
+    unsigned npending; /* scan jobs pushed and not yet claimed */
+    bool urgent;       /* the main thread waits for the head (remote mode) */
     pthread_mutex_t lock;
     pthread_cond_t work_cv; /* a job was pushed, or stop */
     pthread_cond_t done_cv; /* a job finished */
@@ -176,38 +178,101 @@ static struct job *claim_next(struct jobs *q)
         q->claim++;
         if (j->state == ST_PENDING) {
             j->state = ST_RUNNING;
+            q->npending--;
             return j;
         }
     }
     return NULL;
 }
 
-/* A worker thread of a remote scanner: keeps up to JOBS_REMOTE_DEPTH jobs
- * sent ahead, and marks each done as its verdict comes back, in order. */
+/* Whether a remote thread with n jobs of bytes in flight sends more: when
+ * fewer than 2, or when half of what it may hold is answered. */
+static bool remote_refill(unsigned n, uint64_t bytes)
+{
+    return n < 2 || (n <= JOBS_REMOTE_DEPTH / 2 && bytes < JOBS_REMOTE_BYTES / 2);
+}
+
+/* Sends the jobs one refill takes (lock held; released around the sends). */
+static void remote_fill(struct jobs *q, unsigned idx, struct job **flight, unsigned head,
+                        unsigned *n, uint64_t *bytes)
+{
+    const struct jobs_remote *r = q->cfg.remote;
+    unsigned sent = 0;
+    struct job *j;
+
+    while (*n < JOBS_REMOTE_DEPTH && (*n < 2 || *bytes < JOBS_REMOTE_BYTES) &&
+           (j = claim_next(q))) {
+        pthread_mutex_unlock(&q->lock);
+        r->send(r->ctx, idx, j);
+        flight[(head + (*n)++) % JOBS_REMOTE_DEPTH] = j;
+        *bytes += (uint64_t)j->st.st_size;
+        sent++;
+        pthread_mutex_lock(&q->lock);
+    }
+    if (sent && r->flush) {
+        pthread_mutex_unlock(&q->lock);
+        r->flush(r->ctx, idx);
+        pthread_mutex_lock(&q->lock);
+    }
+}
+
+/* Waits (lock held) for JOBS_REMOTE_BATCH pending jobs, the main thread's
+ * need or stop, for at most JOBS_REMOTE_GATHER_NS once there is one
+ * pending job. Returns true when what is pending should go now. */
+static bool remote_gather(struct jobs *q, struct timespec *until, bool *timing)
+{
+    if (!q->npending) {
+        *timing = false;
+        pthread_cond_wait(&q->work_cv, &q->lock);
+        return false;
+    }
+    if (q->npending >= JOBS_REMOTE_BATCH || q->urgent || q->stop)
+        return true;
+    if (!*timing) {
+        clock_gettime(CLOCK_MONOTONIC, until);
+        until->tv_nsec += JOBS_REMOTE_GATHER_NS;
+        if (until->tv_nsec >= 1000000000L) {
+            until->tv_sec++;
+            until->tv_nsec -= 1000000000L;
+        }
+        *timing = true;
+    }
+    return pthread_cond_timedwait(&q->work_cv, &q->lock, until) != 0;
+}
+
+/* A worker thread of a remote scanner: keeps jobs sent ahead (see
+ * jobs_remote), and marks each done as its verdict comes back, in order.
+ * The cost of a file is the messages and wake-ups it takes, so an idle
+ * thread gathers a batch first: a walk that finds files more slowly than
+ * the worker scans them would otherwise send them one by one. */
 static void *remote_main(struct worker *w)
 {
     const struct jobs_remote *r = w->q->cfg.remote;
     unsigned idx = (unsigned)(w - w->q->w), head = 0, n = 0;
     struct job *flight[JOBS_REMOTE_DEPTH], *j;
     struct jobs *q = w->q;
+    struct timespec until;
+    bool timing = false;
+    uint64_t bytes = 0;
 
     pthread_mutex_lock(&q->lock);
     for (;;) {
-        while (n < JOBS_REMOTE_DEPTH && (j = claim_next(q))) {
-            pthread_mutex_unlock(&q->lock);
-            r->send(r->ctx, idx, j);
-            flight[(head + n++) % JOBS_REMOTE_DEPTH] = j;
-            pthread_mutex_lock(&q->lock);
-        }
+        if (n && remote_refill(n, bytes) &&
+            (q->npending >= JOBS_REMOTE_BATCH || q->urgent || q->stop))
+            remote_fill(q, idx, flight, head, &n, &bytes);
         if (!n) {
-            if (q->stop)
+            if (q->stop && !q->npending)
                 break;
-            pthread_cond_wait(&q->work_cv, &q->lock);
+            if (remote_gather(q, &until, &timing)) {
+                timing = false;
+                remote_fill(q, idx, flight, head, &n, &bytes);
+            }
             continue;
         }
         j = flight[head];
         head = (head + 1) % JOBS_REMOTE_DEPTH;
         n--;
+        bytes -= (uint64_t)j->st.st_size;
         pthread_mutex_unlock(&q->lock);
         r->wait(r->ctx, idx, j);
         pthread_mutex_lock(&q->lock);
@@ -253,6 +318,11 @@ static void pop_head(struct jobs *q)
     struct job *j = q->ring[q->head % q->cfg.capacity];
     struct timespec until;
 
+    /* Remote threads that gather a batch must not keep the head waiting. */
+    if (q->cfg.remote && j->state != ST_DONE) {
+        q->urgent = true;
+        pthread_cond_broadcast(&q->work_cv);
+    }
     while (j->state != ST_DONE) {
         clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_nsec += TICK_NS;
@@ -267,6 +337,7 @@ static void pop_head(struct jobs *q)
             pthread_mutex_lock(&q->lock);
         }
     }
+    q->urgent = false;
     q->ring[q->head % q->cfg.capacity] = NULL;
     q->head++;
     pthread_mutex_unlock(&q->lock);
@@ -283,7 +354,8 @@ void jobs_push(struct jobs *q, struct job *j)
     j->state = j->type == JOB_NOTE ? ST_DONE : ST_PENDING;
     q->ring[q->tail % q->cfg.capacity] = j;
     q->tail++;
-    if (j->type == JOB_SCAN)
+    /* Remote threads are woken for a batch, not for every file. */
+    if (j->type == JOB_SCAN && (++q->npending >= JOBS_REMOTE_BATCH || !q->cfg.remote))
         pthread_cond_signal(&q->work_cv);
     while (q->head < q->tail && q->ring[q->head % q->cfg.capacity]->state == ST_DONE)
         pop_head(q);
@@ -323,8 +395,9 @@ static void init_sync(struct jobs *q)
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&q->done_cv, &ca);
+    /* Timed waits on both (remote_gather) count on the monotonic clock. */
+    pthread_cond_init(&q->work_cv, &ca);
     pthread_condattr_destroy(&ca);
-    pthread_cond_init(&q->work_cv, NULL);
 }
 
 vigil_status jobs_new(const struct jobs_config *cfg, struct jobs **out)

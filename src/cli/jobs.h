@@ -94,16 +94,26 @@ typedef void (*jobs_tick_fn)(void *ctx, const struct job *head);
 
 /* Scanning somewhere else (the sandboxed worker processes): send hands j's
  * file to the scanner of worker (the calling thread's index) and returns at
- * once; wait blocks until j's verdict is in j (status, detections, limits,
- * bytes). A thread keeps up to JOBS_REMOTE_DEPTH jobs sent ahead, so its
- * scanner never waits for the next file; wait is called in send order. */
+ * once; flush (may be NULL) says that the sends of one round are over, so
+ * they can travel together; wait blocks until j's verdict is in j (status,
+ * detections, limits, bytes). A thread keeps jobs sent ahead, so its
+ * scanner never waits for the next file: at least 2, and up to
+ * JOBS_REMOTE_DEPTH while they hold under JOBS_REMOTE_BYTES; it sends again
+ * when half are answered, so small files go in batches. wait is called in
+ * send order. */
 struct jobs_remote {
     void (*send)(void *ctx, unsigned worker, struct job *j);
+    void (*flush)(void *ctx, unsigned worker);
     void (*wait)(void *ctx, unsigned worker, struct job *j);
     void *ctx;
 };
 
-#define JOBS_REMOTE_DEPTH 4
+#define JOBS_REMOTE_DEPTH 16
+#define JOBS_REMOTE_BYTES (1024u * 1024)
+/* An idle remote thread waits for this many pending jobs, or at most
+ * JOBS_REMOTE_GATHER_NS, or the main thread's need for the oldest job. */
+#define JOBS_REMOTE_BATCH (JOBS_REMOTE_DEPTH / 2)
+#define JOBS_REMOTE_GATHER_NS (1000L * 1000)
 
 struct jobs_config {
     const vigil_engine *engine;            /* compiled */

@@ -57,7 +57,8 @@ static unsigned worker_count(const struct scan_options *o)
 static unsigned ring_capacity(unsigned workers)
 {
     struct rlimit rl;
-    unsigned cap = workers * 8 + 16;
+    /* Sandboxed, each worker also holds up to JOBS_REMOTE_DEPTH in flight. */
+    unsigned cap = workers * (8 + JOBS_REMOTE_DEPTH) + 16;
     rlim_t room;
 
     if (cap > 1024)
@@ -174,6 +175,7 @@ static int start_sandbox(struct scan_run *s, vigil_engine *e, struct jobs_config
         return -1;
     }
     remote->send = wpool_send;
+    remote->flush = wpool_flush;
     remote->wait = wpool_wait;
     remote->ctx = *pool;
     cfg->remote = remote;

@@ -10,6 +10,7 @@
 #include "cli/wpool.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -42,12 +43,14 @@
 struct wsent {
     struct job *j;
     uint64_t seq;
+    unsigned batch; /* files in the WMSG_SCAN it went in */
+    bool pending;   /* queued by wpool_send, not yet sent (wpool_flush) */
     bool delivered; /* the worker got it (else: resend to the next worker) */
     bool failed;    /* no worker could be started for it */
 };
 
 struct wslot {
-    int sock; /* -1: no worker yet, or it died */
+    struct wconn c; /* c.sock -1: no worker yet, or it died */
     pid_t pid;
     uint64_t seq;
     struct wsent q[JOBS_REMOTE_DEPTH]; /* sent, oldest at head */
@@ -99,7 +102,7 @@ static void spawner_main(struct wpool *p)
         pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
         if (pid == 0) {
             close(p->spawner);
-            worker_child(p, m.fd);
+            worker_child(p, m.fd[0]);
         }
         wmsg_free(&m);
         pid32 = pid > 0 ? (uint32_t)pid : 0;
@@ -109,18 +112,21 @@ static void spawner_main(struct wpool *p)
     _exit(0);
 }
 
-/* Waits up to ms for a message on sock (ms < 0: forever). */
-static vigil_status recv_within(int sock, int ms, struct wmsg *m)
+/* Waits up to ms for a message from a worker (ms < 0: forever). A message
+ * already buffered costs no system call at all. */
+static vigil_status recv_within(struct wconn *c, int ms, struct wmsg *m)
 {
-    struct pollfd pf = {.fd = sock, .events = POLLIN};
+    struct pollfd pf = {.fd = c->sock, .events = POLLIN};
     int n;
 
-    do
-        n = poll(&pf, 1, ms);
-    while (n < 0 && errno == EINTR);
-    if (n == 0)
-        return VIGIL_ECHANGED; /* used here for "timed out" */
-    return wproto_recv(sock, m);
+    if (ms >= 0 && !wconn_ready(c)) {
+        do
+            n = poll(&pf, 1, ms);
+        while (n < 0 && errno == EINTR);
+        if (n == 0)
+            return VIGIL_ECHANGED; /* used here for "timed out" */
+    }
+    return wconn_recv(c, m);
 }
 
 /* Logs, once per run, how the workers are confined (shown with --debug). */
@@ -151,9 +157,7 @@ static void end_worker(struct wslot *w, const char *cause, char *why, size_t len
 {
     int status = 0;
 
-    if (w->sock >= 0)
-        close(w->sock);
-    w->sock = -1;
+    wconn_close(&w->c);
     if (w->pid <= 0) {
         snprintf(why, len, "%s", cause ? cause : "is gone");
         return;
@@ -178,7 +182,7 @@ static void end_worker(struct wslot *w, const char *cause, char *why, size_t len
 static vigil_status spawn(struct wpool *p, struct wslot *w, char *err, size_t errlen)
 {
     int sv[2];
-    struct wmsg m = {.fd = -1};
+    struct wmsg m = {.nfd = 0};
     uint32_t pid = 0;
     char why[64];
     vigil_status st;
@@ -203,9 +207,9 @@ static vigil_status spawn(struct wpool *p, struct wslot *w, char *err, size_t er
         close(sv[0]);
         return VIGIL_EREAD;
     }
-    w->sock = sv[0];
+    wconn_init(&w->c, sv[0], 0);
     w->pid = (pid_t)pid;
-    st = recv_within(w->sock, WPOOL_HELLO_MS, &m);
+    st = recv_within(&w->c, WPOOL_HELLO_MS, &m);
     if (st == VIGIL_OK && m.type == WMSG_HELLO) {
         tell_sandbox(p, &m);
         wmsg_free(&m);
@@ -274,15 +278,20 @@ static vigil_status forward_log(struct wpool *p, const struct wmsg *m)
 /* Waits for the verdict of scan id, passing log messages on. Returns
  * VIGIL_OK with the job filled, or why the worker must go in cause. */
 static vigil_status await_verdict(struct wpool *p, struct wslot *w, struct job *j,
-                                  uint64_t seq, const char **cause)
+                                  const struct wsent *e, const char **cause)
 {
-    int ms = p->scan.limits.max_scantime_ms ? (int)p->scan.limits.max_scantime_ms * 2 + 1000 : -1;
+    /* A batch's verdicts come together, after its last file. */
+    int64_t lim = p->scan.limits.max_scantime_ms;
+    int ms = lim ? (int)(lim * 2 * e->batch + 1000 < INT_MAX ? lim * 2 * e->batch + 1000
+                                                             : INT_MAX)
+                 : -1;
+    uint64_t seq = e->seq;
     struct wverdict v;
     struct wmsg m;
     vigil_status st;
 
     for (;;) {
-        st = recv_within(w->sock, ms, &m);
+        st = recv_within(&w->c, ms, &m);
         if (st == VIGIL_ECHANGED) {
             *cause = "did not answer within twice the scan-time limit";
             return st;
@@ -313,34 +322,54 @@ static vigil_status await_verdict(struct wpool *p, struct wslot *w, struct job *
     }
 }
 
-/* Sends j to slot w's worker under a new seq. */
-static vigil_status send_scan(struct wslot *w, const struct job *j, uint64_t *seq)
+/* Sends n entries to slot w's worker in one WMSG_SCAN, each under a new
+ * seq. A failed send means the worker is gone: the wait finds out how, and
+ * the entries are sent again to the next worker. */
+static void send_batch(struct wslot *w, struct wsent **e, unsigned n)
 {
     struct wbuf b = {0};
-    vigil_status st;
+    int fds[WPROTO_MAX_BATCH];
+    bool ok;
+    unsigned k;
 
-    *seq = ++w->seq;
-    wbuf_u64(&b, *seq);
-    wbuf_bytes(&b, j->path, strnlen(j->path, WPROTO_MAX_TEXT));
-    st = b.failed ? VIGIL_ENOMEM : wproto_send(w->sock, WMSG_SCAN, b.p, b.len, j->fd);
+    wscan_begin(&b, n);
+    for (k = 0; k < n; k++) {
+        e[k]->seq = ++w->seq;
+        wscan_add(&b, e[k]->seq, e[k]->j->path);
+        fds[k] = e[k]->j->fd;
+    }
+    ok = !b.failed && wproto_send_fds(w->c.sock, WMSG_SCAN, b.p, b.len, fds, n) == VIGIL_OK;
     wbuf_free(&b);
-    return st;
+    for (k = 0; k < n; k++) {
+        e[k]->delivered = ok;
+        e[k]->batch = n;
+    }
 }
 
-/* (Re)sends entry e on slot w, starting a worker when there is none. */
-static void deliver(struct wpool *p, struct wslot *w, struct wsent *e)
+/* (Re)sends the entries of slot w from position `from` that are not
+ * answered yet, starting a worker when there is none: in batches of up to
+ * WPROTO_MAX_BATCH, or one file per message when single (after a worker
+ * died in a batch, so that the next death names its file). */
+static void deliver(struct wpool *p, struct wslot *w, unsigned from, bool single)
 {
+    struct wsent *e[WPROTO_MAX_BATCH];
+    unsigned k, n = 0;
+    bool failed = false;
     char why[256];
 
-    e->delivered = e->failed = false;
-    if (w->sock < 0 && spawn(p, w, why, sizeof why) != VIGIL_OK) {
+    if (w->c.sock < 0 && spawn(p, w, why, sizeof why) != VIGIL_OK) {
         report_error(p->cfg.report, "Can't start a scan worker: %s", why);
-        e->failed = true;
-        return;
+        failed = true;
     }
-    /* A failed send means the worker is gone: the wait finds out how, and
-     * this entry is sent again to the next worker. */
-    e->delivered = send_scan(w, e->j, &e->seq) == VIGIL_OK;
+    for (k = from; k < w->n; k++) {
+        e[n] = &w->q[(w->head + k) % JOBS_REMOTE_DEPTH];
+        e[n]->pending = e[n]->delivered = false;
+        e[n]->failed = failed;
+        if (!failed && (++n == WPROTO_MAX_BATCH || single || k + 1 == w->n)) {
+            send_batch(w, e, n);
+            n = 0;
+        }
+    }
 }
 
 void wpool_send(void *ctx, unsigned slot, struct job *j)
@@ -349,25 +378,45 @@ void wpool_send(void *ctx, unsigned slot, struct job *j)
     struct wslot *w = &p->w[slot];
     struct wsent *e = &w->q[(w->head + w->n++) % JOBS_REMOTE_DEPTH];
 
+    memset(e, 0, sizeof *e);
     e->j = j;
-    deliver(p, w, e);
+    e->pending = true;
 }
 
-/* The worker of slot w is gone while j was the oldest job sent: j gets the
- * blame if the worker had it, and every other job goes to a new worker. */
-static void lost_worker(struct wpool *p, struct wslot *w, struct wsent *e, const char *cause)
+void wpool_flush(void *ctx, unsigned slot)
 {
-    pid_t pid = w->pid;
-    char why[256];
+    struct wpool *p = ctx;
+    struct wslot *w = &p->w[slot];
     unsigned k;
 
+    /* Pending entries are the newest: everything before them is sent. */
+    for (k = 0; k < w->n && !w->q[(w->head + k) % JOBS_REMOTE_DEPTH].pending; k++)
+        ;
+    if (k < w->n)
+        deliver(p, w, k, false);
+}
+
+/* The worker of slot w is gone while e was the oldest entry. With blame, e
+ * (a file sent alone) is the cause and every other entry goes to a new
+ * worker; without, e too is sent again. Entries sent again go one per
+ * message. */
+static void lost_worker(struct wpool *p, struct wslot *w, struct wsent *e, const char *cause,
+                        bool blame)
+{
+    pid_t pid = w->pid;
+    char why[256], line[512];
+
     end_worker(w, cause, why, sizeof why);
-    if (e->delivered)
+    if (blame)
         report_warning(p->cfg.report,
                        "Scan worker %d %s while scanning %s; a new one takes over", (int)pid,
                        why, e->j->path);
-    for (k = e->delivered ? 1 : 0; k < w->n; k++)
-        deliver(p, w, &w->q[(w->head + k) % JOBS_REMOTE_DEPTH]);
+    else if (e->delivered && p->cfg.log_level >= VIGIL_LOG_DEBUG) {
+        snprintf(line, sizeof line, "Scan worker %d %s in a batch of %u files; they are "
+                 "scanned again one at a time", (int)pid, why, e->batch);
+        report_engine_log(p->cfg.report, VIGIL_LOG_DEBUG, line);
+    }
+    deliver(p, w, blame ? 1 : 0, true);
 }
 
 void wpool_wait(void *ctx, unsigned slot, struct job *j)
@@ -378,13 +427,14 @@ void wpool_wait(void *ctx, unsigned slot, struct job *j)
     const char *cause;
     int tries = 0;
 
+    if (e->pending)
+        wpool_flush(ctx, slot);
     for (;;) {
         cause = NULL;
-        if (e->failed ||
-            (e->delivered && await_verdict(p, w, j, e->seq, &cause) == VIGIL_OK))
+        if (e->failed || (e->delivered && await_verdict(p, w, j, e, &cause) == VIGIL_OK))
             break;
-        if (e->delivered) {
-            lost_worker(p, w, e, cause);
+        if (e->delivered && e->batch == 1) {
+            lost_worker(p, w, e, cause, true);
             j->status = VIGIL_EWORKER;
             break;
         }
@@ -392,7 +442,8 @@ void wpool_wait(void *ctx, unsigned slot, struct job *j)
             e->failed = true; /* workers die before they get it: give up */
             continue;
         }
-        lost_worker(p, w, e, cause); /* not delivered: it was resent */
+        /* Not delivered, or lost in a batch: it is sent again, alone. */
+        lost_worker(p, w, e, cause, false);
     }
     if (e->failed)
         j->status = VIGIL_EWORKER;
@@ -420,7 +471,7 @@ vigil_status wpool_new(const struct wpool_config *c, struct wpool **out, char *e
     p->parent = getpid();
     pthread_mutex_init(&p->lock, NULL);
     for (k = 0; k < c->workers; k++)
-        p->w[k].sock = -1;
+        wconn_init(&p->w[k].c, -1, 0);
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ||
         (p->spawner_pid = fork()) < 0) {
         snprintf(err, errlen, "can't start the worker spawner: %s", strerror(errno));
@@ -456,8 +507,7 @@ void wpool_free(struct wpool *p)
         return;
     /* Closing a worker's socket is its end of input: it exits by itself. */
     for (k = 0; p->w && k < p->cfg.workers; k++) {
-        if (p->w[k].sock >= 0)
-            close(p->w[k].sock);
+        wconn_close(&p->w[k].c);
         if (p->w[k].pid > 0)
             while (waitpid(p->w[k].pid, &status, 0) < 0 && errno == EINTR)
                 ;

@@ -6,8 +6,19 @@
  * connection carries one command, whose replies end it; inside, each command
  * gets the next number and its replies carry "<id>: "; END closes the
  * session once its scans are answered. Limits: IN_MAX bytes of unframed
- * input, OUT_MAX bytes of unread replies, StreamMaxLength per stream, and
- * the CommandReadTimeout/ReadTimeout clocks.
+ * input, OUT_MAX bytes of unread replies, StreamMaxLength per stream,
+ * StreamMaxTotal for all streams together (streams.c), and the
+ * CommandReadTimeout/ReadTimeout clocks.
+ *
+ * INSTREAM data goes into a memfd as it arrives, never into a file; its
+ * scan starts when the stream ends. The engine needs the whole object
+ * before it can say anything: the file type comes from its first bytes
+ * and decides which signatures apply, hash signatures need its size and
+ * its whole digest, offsets count from its end, YARA rules and the
+ * unpackers see the whole buffer, and Vectorscan runs in block mode (a
+ * streaming database would not remove any of that). What can overlap does:
+ * the copy into the memfd is the only pass over the data until the worker
+ * maps it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -88,6 +99,16 @@ static void client_flush(struct client *cl)
         cl->outlen = 0;
 }
 
+/* Drops the stream being received, if any, and what it held. */
+static void end_stream(struct client *cl)
+{
+    if (cl->memfd >= 0)
+        close(cl->memfd);
+    cl->memfd = -1;
+    streams_release(cl->held);
+    cl->held = 0;
+}
+
 void client_free(struct client *cl)
 {
     struct task *t;
@@ -101,8 +122,7 @@ void client_free(struct client *cl)
     for (k = 0; k < CLIENTS_MAX; k++)
         if (D.clients[k] == cl)
             D.clients[k] = NULL;
-    if (cl->memfd >= 0)
-        close(cl->memfd);
+    end_stream(cl);
     if (cl->recvfd >= 0)
         close(cl->recvfd);
     close(cl->fd);
@@ -200,6 +220,14 @@ static bool allowed_in_session(enum proto_cmd c)
 
 static void start_stream(struct client *cl, uint32_t id)
 {
+    cl->stream_id = id;
+    if (!streams_may_start()) {
+        /* Over StreamMaxTotal: wait, unread, until streams held end. */
+        log_msg(LOG_L_DEBUG, "INSTREAM: StreamMaxTotal reached (%llu bytes held), "
+                "the stream waits", (unsigned long long)D.stream_bytes);
+        cl->mode = CM_STREAMWAIT;
+        return;
+    }
     cl->memfd = memfd_create("vigild-instream", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (cl->memfd < 0) {
         log_msg(LOG_L_ERROR, "INSTREAM: memfd_create: %s", strerror(errno));
@@ -255,7 +283,7 @@ static bool run_command(struct client *cl, enum proto_cmd cmd, const char *arg,
         return false;
     case CMD_INSTREAM:
         start_stream(cl, id);
-        return cl->mode == CM_STREAM;
+        return cl->mode == CM_STREAM || cl->mode == CM_STREAMWAIT;
     case CMD_SCAN:
     case CMD_CONTSCAN:
     case CMD_MULTISCAN:
@@ -283,7 +311,7 @@ static bool run_fildes(struct client *cl, uint32_t id, char term)
         return false;
     }
     snprintf(name, sizeof(name), "fd[%d]", fd);
-    task_start_fd(cl, CMD_FILDES, id, term, fd, name);
+    task_start_fd(cl, CMD_FILDES, id, term, fd, name, 0);
     return cl->session;
 }
 
@@ -374,17 +402,29 @@ static bool take_stream(struct client *cl)
             if (size == 0) {
                 cl->mode = cl->session ? CM_COMMAND : CM_WAITREPLY;
                 task_start_fd(cl, CMD_INSTREAM, cl->stream_id, cl->term, cl->memfd,
-                              "stream");
+                              "stream", cl->held);
                 cl->memfd = -1;
+                cl->held = 0;
                 break;
             }
             if (size > cl->quota) {
                 log_msg(LOG_L_WARNING, "INSTREAM: Size limit reached, (requested: %u, "
                         "max: %llu)", size, (unsigned long long)cl->quota);
                 client_reply(cl, cl->stream_id, cl->term, "INSTREAM size limit exceeded. ERROR");
+                end_stream(cl);
                 consume(cl, pos);
                 return false;
             }
+            if (!streams_take(size)) {
+                log_msg(LOG_L_WARNING, "INSTREAM: StreamMaxTotal reached, (requested: %u, "
+                        "held: %llu, max: %llu)", size, (unsigned long long)D.stream_bytes,
+                        (unsigned long long)D.conf.stream_max_total);
+                client_reply(cl, cl->stream_id, cl->term, "INSTREAM size limit exceeded. ERROR");
+                end_stream(cl);
+                consume(cl, pos);
+                return false;
+            }
+            cl->held += size;
             cl->quota -= size;
             cl->chunk_left = size;
         }
@@ -430,6 +470,12 @@ static void take_input(struct client *cl)
 
 void client_resume(struct client *cl)
 {
+    if (cl->mode == CM_STREAMWAIT && streams_may_start()) {
+        start_stream(cl, cl->stream_id);
+        if (cl->mode == CM_STREAM && cl->inlen)
+            take_input(cl);
+        return;
+    }
     if (cl->mode == CM_COMMAND && cl->inlen && cl->ntasks < CLIENT_TASKS_MAX)
         take_input(cl);
 }
@@ -505,7 +551,11 @@ void client_event(struct client *cl, short revents)
 
     if (revents & POLLOUT)
         client_flush(cl);
-    if (cl->mode != CM_WAITREPLY && (revents & (POLLIN | POLLHUP))) {
+    if (cl->mode == CM_STREAMWAIT) {
+        /* Not read while it waits; a client that leaves is gone. */
+        if (revents & (POLLHUP | POLLERR))
+            cl->dead = true;
+    } else if (cl->mode != CM_WAITREPLY && (revents & (POLLIN | POLLHUP))) {
         for (k = 0; k < STREAM_READS_MAX; k++)
             if (!client_take(cl) || cl->mode != CM_STREAM)
                 break;
@@ -520,7 +570,8 @@ static int64_t read_timeout(struct client *cl, int64_t now)
 {
     int64_t left;
 
-    if (cl->mode == CM_WAITREPLY || cl->end_seen || cl->ntasks || !cl->deadline_ms)
+    if (cl->mode == CM_WAITREPLY || cl->mode == CM_STREAMWAIT || cl->end_seen || cl->ntasks ||
+        !cl->deadline_ms)
         return -1;
     left = cl->deadline_ms - now;
     if (left > 0)

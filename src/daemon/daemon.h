@@ -36,6 +36,7 @@ struct job {
     int fd;
     unsigned flags; /* MSG_SCAN_* */
     char *name;     /* as the reply names it: a path, "stream", "fd[N]" */
+    uint64_t held;  /* INSTREAM bytes counted against StreamMaxTotal */
     struct job *next;
 };
 
@@ -59,6 +60,7 @@ struct task {
 enum client_mode {
     CM_COMMAND,   /* reading commands */
     CM_STREAM,    /* reading INSTREAM chunks */
+    CM_STREAMWAIT, /* INSTREAM read, waiting under StreamMaxTotal: not read */
     CM_WAITFD,    /* FILDES read, waiting for the descriptor */
     CM_WAITREPLY, /* no more commands: answer, then close */
 };
@@ -78,6 +80,7 @@ struct client {
     /* INSTREAM: data goes into a memfd as it arrives, never to a file */
     int memfd;
     uint64_t quota;
+    uint64_t held; /* bytes of this stream counted in D.stream_bytes */
     uint32_t chunk_left;
     unsigned char hdr[4];
     unsigned hdrlen;
@@ -127,6 +130,7 @@ struct daemon {
     uint64_t db_stamp;         /* engine_db_stamp() of the loaded database */
     int64_t next_selfcheck_ms; /* 0 = SelfCheck off */
     int64_t accept_paused_until_ms; /* out of descriptors: accept later */
+    uint64_t stream_bytes;          /* INSTREAM data held (streams.c) */
 };
 
 extern struct daemon D;
@@ -173,15 +177,30 @@ void client_free(struct client *cl);
 /* ms until the earliest client timeout, or -1; closes timed-out clients. */
 int clients_timeouts(void);
 
+/* ---- streams.c --------------------------------------------------------- */
+
+/* Whether a new INSTREAM may start: the streams held are under
+ * StreamMaxTotal. */
+bool streams_may_start(void);
+/* Counts n more bytes of stream data; false (nothing counted) when they do
+ * not fit under StreamMaxTotal. */
+bool streams_take(uint64_t n);
+/* Uncounts n bytes taken before. */
+void streams_release(uint64_t n);
+/* Closes j's descriptor, releases the stream bytes it holds and frees it.
+ * NULL is allowed. */
+void job_free(struct job *j);
+
 /* ---- task.c ------------------------------------------------------------ */
 
 /* Starts a scanning command; for SCAN family arg is the path. */
 void task_start_path(struct client *cl, enum proto_cmd cmd, uint32_t id, char term,
                      const char *arg);
 /* Starts the scan of one descriptor (INSTREAM memfd or FILDES fd); name is
- * "stream" or "fd[N]". Takes ownership of fd. */
+ * "stream" or "fd[N]". Takes ownership of fd and of held, the stream bytes
+ * it holds (released when its scan is over, or at once on a failure). */
 void task_start_fd(struct client *cl, enum proto_cmd cmd, uint32_t id, char term,
-                   int fd, const char *name);
+                   int fd, const char *name, uint64_t held);
 /* A worker's answer for job j (verdict, text); frees j. */
 void task_result(struct job *j, unsigned verdict, unsigned count, const char *text);
 /* Frees a task that is done. */

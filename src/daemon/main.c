@@ -290,7 +290,8 @@ static nfds_t build_pollset(struct pollfd *pf, enum kind *kind, void **ref,
         if (!cl)
             continue;
         pf[n].fd = cl->fd;
-        pf[n].events = (short)((cl->mode != CM_WAITREPLY && cl->ntasks < CLIENT_TASKS_MAX
+        pf[n].events = (short)((cl->mode != CM_WAITREPLY && cl->mode != CM_STREAMWAIT &&
+                                        cl->ntasks < CLIENT_TASKS_MAX
                                     ? POLLIN : 0) |
                                (cl->outlen ? POLLOUT : 0));
         pf[n].revents = 0;
@@ -348,6 +349,9 @@ static void sweep_clients(void)
             client_resume(D.clients[k]);
             client_maybe_close(D.clients[k]);
         }
+    /* A resumed client may have queued a scan (a stream let in under
+     * StreamMaxTotal): start it now, not after the next event. */
+    procs_dispatch();
 }
 
 static void loop(const int *lfds, int nl)

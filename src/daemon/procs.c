@@ -231,9 +231,7 @@ void procs_forget_task(struct task *t)
         if (j->task == t) {
             *pp = j->next;
             D.queued--;
-            close(j->fd);
-            free(j->name);
-            free(j);
+            job_free(j);
             continue;
         }
         D.queue_tail = j;
@@ -255,11 +253,7 @@ void procs_stop_all(void)
 
             D.procs[k].job = NULL;
             proc_end(&D.procs[k]);
-            if (j) {
-                close(j->fd);
-                free(j->name);
-                free(j);
-            }
+            job_free(j);
         }
 }
 

@@ -98,15 +98,18 @@ static void task_done(struct task *t)
      * may be in the middle of reading its commands right now. */
 }
 
-static int job_add(struct task *t, int fd, const char *name)
+/* Queues the scan of fd; takes fd and held (stream bytes, see streams.c). */
+static int job_add(struct task *t, int fd, const char *name, uint64_t held)
 {
     struct job *j = calloc(1, sizeof(*j));
 
     if (!j || !(j->name = strdup(name))) {
         free(j);
+        streams_release(held);
         close(fd);
         return -1;
     }
+    j->held = held;
     j->task = t;
     j->fd = fd;
     j->flags = t->flags;
@@ -139,7 +142,7 @@ static void task_pump(struct task *t)
             t->total++;
             t->errors++;
             reply_name(t, path, err);
-        } else if (job_add(t, fd, path) != 0) {
+        } else if (job_add(t, fd, path, 0) != 0) {
             t->errors++;
         }
     }
@@ -225,7 +228,7 @@ static int task_top(struct task *t, const char *arg)
             reply_name(t, top, errno == EACCES ? "Access denied. ERROR" : "Can't open file ERROR");
             t->total = t->errors = 1;
         } else {
-            rc = job_add(t, fd, top);
+            rc = job_add(t, fd, top, 0);
         }
     }
     return rc;
@@ -254,22 +257,24 @@ void task_start_path(struct client *cl, enum proto_cmd cmd, uint32_t id, char te
 }
 
 void task_start_fd(struct client *cl, enum proto_cmd cmd, uint32_t id, char term,
-                   int fd, const char *name)
+                   int fd, const char *name, uint64_t held)
 {
     struct task *t;
     struct stat st;
 
     if (!(t = task_new(cl, cmd, id, term))) {
+        streams_release(held);
         close(fd);
         return;
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         reply_name(t, name, "Not a regular file ERROR");
+        streams_release(held);
         close(fd);
         task_done(t);
         return;
     }
-    if (job_add(t, fd, name) != 0)
+    if (job_add(t, fd, name, held) != 0)
         task_done(t);
 }
 
@@ -321,7 +326,5 @@ void task_result(struct job *j, unsigned verdict, unsigned count, const char *te
     else
         task_done(t);
 out:
-    close(j->fd);
-    free(j->name);
-    free(j);
+    job_free(j);
 }

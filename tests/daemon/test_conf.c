@@ -41,6 +41,7 @@ static void test_values(void **state)
     assert_int_equal(c.local_socket_mode, 0660);
     assert_true(c.local_socket_mode_set);
     assert_int_equal(c.stream_max_length, 25ull << 20);
+    assert_int_equal(c.stream_max_total, 512ull << 20); /* the default */
     assert_int_equal(c.max_scan_size, 2ull << 30);
     assert_int_equal(c.max_file_size, 10240);
     assert_true(c.foreground);
@@ -63,6 +64,11 @@ static void test_errors(void **state)
     assert_int_equal(parse(&c, "MaxThreads 99999999999\n", err), -1);
     conf_free(&c);
     assert_int_equal(parse(&c, "StreamMaxLength 99999999999G\n", err), -1);
+    assert_int_equal(parse(&c, "StreamMaxTotal 2G\n", err), 0);
+    assert_int_equal(c.stream_max_total, 2ull << 30);
+    assert_int_equal(warnings, 0); /* vigild's own key, known */
+    conf_free(&c);
+    assert_int_equal(parse(&c, "StreamMaxTotal lots\n", err), -1);
     conf_free(&c);
     assert_int_equal(parse(&c, "ScanPE perhaps\n", err), -1); /* ignored keys are checked */
     assert_string_equal(err, "t.conf:1: invalid value for ScanPE: perhaps");

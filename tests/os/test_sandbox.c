@@ -180,31 +180,111 @@ static void test_unlisted_kills(void **state)
  * belongs are all VIGIL_EMALFORMED; a good one passes. */
 static void test_frames(void **state)
 {
-    uint32_t bad_type[2] = {99, 0}, long_pid[2] = {WMSG_PID, 8};
-    char skip[10];
+    uint32_t bad_type[3] = {99, 0, 0}, long_pid[3] = {WMSG_PID, 8, 0};
+    /* A batch of one: n = 1, id 1, a name of 2 bytes. */
+    static const char scan1[18] = "\1\0\0\0\1\0\0\0\0\0\0\0\2\0\0\0ab";
+    struct wscan_item items[WPROTO_MAX_BATCH];
+    int two[2] = {0, 0};
+    char skip[18];
     struct wmsg m;
     int sv[2];
     (void)state;
 
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-    assert_int_equal(wproto_send(sv[0], WMSG_SCAN, "\1\0\0\0\0\0\0\0ab", 10, 0), VIGIL_OK);
+    assert_int_equal(wproto_send(sv[0], WMSG_SCAN, scan1, 18, 0), VIGIL_OK);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_OK);
     assert_int_equal(m.type, WMSG_SCAN);
-    assert_int_equal(m.len, 10);
-    assert_true(m.fd >= 0);
+    assert_int_equal(m.len, 18);
+    assert_int_equal(m.nfd, 1);
+    assert_true(m.fd[0] >= 0);
+    assert_int_equal(wscan_decode(&m, items), VIGIL_OK);
+    assert_int_equal(items[0].id, 1);
+    assert_int_equal(items[0].namelen, 2);
+    assert_memory_equal(items[0].name, "ab", 2);
     wmsg_free(&m);
-    assert_int_equal(wproto_send(sv[0], WMSG_SCAN, "\1\0\0\0\0\0\0\0ab", 10, -1), VIGIL_OK);
+    /* Two descriptors where the payload names one file. */
+    assert_int_equal(wproto_send_fds(sv[0], WMSG_SCAN, scan1, 18, two, 2), VIGIL_OK);
+    assert_int_equal(wproto_recv(sv[1], &m), VIGIL_OK);
+    assert_int_equal(wscan_decode(&m, items), VIGIL_EMALFORMED);
+    wmsg_free(&m);
+    assert_int_equal(wproto_send(sv[0], WMSG_SCAN, scan1, 18, -1), VIGIL_OK);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_EMALFORMED); /* no descriptor */
-    assert_int_equal(read(sv[1], skip, 10), 10);              /* skip its payload */
-    assert_int_equal(write(sv[0], bad_type, 8), 8);
+    assert_int_equal(read(sv[1], skip, 18), 18);              /* skip its payload */
+    assert_int_equal(write(sv[0], bad_type, 12), 12);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_EMALFORMED);
-    assert_int_equal(write(sv[0], long_pid, 8), 8);
+    assert_int_equal(write(sv[0], long_pid, 12), 12);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_EMALFORMED);
     assert_int_equal(wproto_send(sv[0], WMSG_PID, "\1\0\0\0", 4, 0), VIGIL_OK);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_EMALFORMED); /* descriptor not allowed */
     close(sv[0]);
     assert_int_equal(wproto_recv(sv[1], &m), VIGIL_EREAD);
     close(sv[1]);
+}
+
+/* The inode of descriptor fd. */
+static ino_t ino(int fd)
+{
+    struct stat st;
+
+    assert_int_equal(fstat(fd, &st), 0);
+    return st.st_ino;
+}
+
+/* Buffered reading: two batches and a log sent back to back arrive as
+ * three frames, each with its own descriptors in order, though one read
+ * may take more than one frame; a worker's parent takes no descriptor. */
+static void test_wconn(void **state)
+{
+    int sv[2], a = open("/dev/null", O_RDONLY), b = open("/", O_RDONLY | O_DIRECTORY),
+        fds[2] = {a, b};
+    struct wscan_item items[WPROTO_MAX_BATCH];
+    struct wbuf p = {0};
+    struct wconn c;
+    struct wmsg m;
+    (void)state;
+
+    assert_true(a >= 0 && b >= 0);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    wscan_begin(&p, 2);
+    wscan_add(&p, 7, "null");
+    wscan_add(&p, 8, "root");
+    assert_int_equal(wproto_send_fds(sv[0], WMSG_SCAN, p.p, p.len, fds, 2), VIGIL_OK);
+    wbuf_free(&p);
+    wscan_begin(&p, 1);
+    wscan_add(&p, 9, "root again");
+    assert_int_equal(wproto_send_fds(sv[0], WMSG_SCAN, p.p, p.len, &b, 1), VIGIL_OK);
+    wbuf_free(&p);
+    assert_int_equal(wproto_send(sv[0], WMSG_LOG, "\1\0\0\0hi", 6, -1), VIGIL_OK);
+    wconn_init(&c, sv[1], 1);
+    assert_int_equal(wconn_recv(&c, &m), VIGIL_OK);
+    assert_int_equal(m.nfd, 2);
+    assert_int_equal(wscan_decode(&m, items), VIGIL_OK);
+    assert_int_equal(items[0].id, 7);
+    assert_int_equal(items[1].id, 8);
+    assert_int_equal(ino(m.fd[0]), ino(a));
+    assert_int_equal(ino(m.fd[1]), ino(b));
+    wmsg_free(&m);
+    assert_int_equal(wconn_recv(&c, &m), VIGIL_OK);
+    assert_int_equal(m.nfd, 1);
+    assert_int_equal(wscan_decode(&m, items), VIGIL_OK);
+    assert_int_equal(items[0].id, 9);
+    assert_int_equal(ino(m.fd[0]), ino(b));
+    wmsg_free(&m);
+    assert_int_equal(wconn_recv(&c, &m), VIGIL_OK);
+    assert_int_equal(m.type, WMSG_LOG);
+    assert_int_equal(m.nfd, 0);
+    wmsg_free(&m);
+    /* A parent's wconn: a descriptor from the peer is malformed. */
+    wconn_close(&c);
+    close(sv[0]);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    assert_int_equal(wproto_send(sv[0], WMSG_LOG, "\1\0\0\0hi", 6, a), VIGIL_OK);
+    wconn_init(&c, sv[1], 0);
+    assert_int_equal(wconn_recv(&c, &m), VIGIL_EMALFORMED);
+    wconn_close(&c);
+    close(sv[0]);
+    close(a);
+    close(b);
 }
 
 static int setup(void **state)
@@ -229,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_no_landlock),
         cmocka_unit_test(test_unlisted_kills),
         cmocka_unit_test(test_frames),
+        cmocka_unit_test(test_wconn),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -43,33 +43,61 @@ static vigil_status hello(int sock, vigil_status st, const struct sandbox_info *
     return st;
 }
 
-/* Scans the object of one WMSG_SCAN and sends its verdict. */
-static vigil_status scan_one(const struct worker_config *c, vigil_scanner *s,
-                             const struct wmsg *m)
+/* Sends the verdicts gathered in out, if any. */
+static vigil_status flush(int sock, struct wbuf *out)
 {
-    struct wreader r = {m->buf, m->len};
-    const vigil_result *res = NULL;
-    struct wbuf b = {0};
-    char *name = NULL;
-    uint64_t id;
-    vigil_status st;
+    vigil_status st = VIGIL_OK;
 
-    if (wread_u64(&r, &id) || wread_text(&r, r.left, &name))
-        return VIGIL_EMALFORMED;
-    if (c->before_scan)
-        c->before_scan(c->ctx, c->sock, m->fd);
-    st = vigil_scan_fd(s, m->fd, name, c->scan, &res);
-    wverdict_encode(&b, id, st, st == VIGIL_OK ? res : NULL, c->extra);
-    st = b.failed ? VIGIL_ENOMEM : wproto_send(c->sock, WMSG_VERDICT, b.p, b.len, -1);
-    wbuf_free(&b);
-    free(name);
+    if (out->failed)
+        st = VIGIL_ENOMEM;
+    else if (out->len)
+        st = wproto_send_raw(sock, out->p, out->len);
+    out->len = 0;
     return st;
+}
+
+/* Scans each file of one WMSG_SCAN batch and answers with all verdicts in
+ * one write: a batch costs the parent one wake-up, not one per file. A
+ * verdict too large to keep goes out at once, the ones before it first. */
+static vigil_status scan_batch(const struct worker_config *c, vigil_scanner *s,
+                               struct wmsg *m, struct wbuf *out)
+{
+    struct wscan_item items[WPROTO_MAX_BATCH];
+    const vigil_result *res;
+    struct wbuf b = {0};
+    char *name;
+    unsigned k;
+    vigil_status st = wscan_decode(m, items);
+
+    for (k = 0; st == VIGIL_OK && k < m->nfd; k++) {
+        if (!(name = strndup(items[k].name, items[k].namelen)))
+            return VIGIL_ENOMEM;
+        if (c->before_scan)
+            c->before_scan(c->ctx, c->sock, m->fd[k]);
+        res = NULL;
+        st = vigil_scan_fd(s, m->fd[k], name, c->scan, &res);
+        free(name);
+        /* Closed now: a batch holds no descriptor longer than its scan. */
+        close(m->fd[k]);
+        m->fd[k] = -1;
+        b.len = 0;
+        wverdict_encode(&b, items[k].id, st, st == VIGIL_OK ? res : NULL, c->extra);
+        st = b.failed ? VIGIL_ENOMEM : VIGIL_OK;
+        if (st == VIGIL_OK && out->len + WPROTO_HDR + b.len > out->max / 2)
+            st = flush(c->sock, out);
+        if (st == VIGIL_OK)
+            wproto_frame(out, WMSG_VERDICT, b.p, b.len);
+    }
+    wbuf_free(&b);
+    return st == VIGIL_OK ? flush(c->sock, out) : st;
 }
 
 vigil_status worker_serve(const struct worker_config *c)
 {
     struct sandbox_info si;
     vigil_scanner *s = NULL;
+    struct wbuf out = {.max = WPROTO_MAX_PAYLOAD + WPROTO_HDR};
+    struct wconn conn;
     struct wmsg m;
     vigil_status st;
 
@@ -82,13 +110,18 @@ vigil_status worker_serve(const struct worker_config *c)
         st = sandbox_enter(&c->sock, 1, c->sandbox_flags, &si);
     }
     st = hello(c->sock, st, &si);
+    wconn_init(&conn, c->sock, 1);
     while (st == VIGIL_OK) {
-        st = wproto_recv(c->sock, &m);
+        st = wconn_recv(&conn, &m);
         if (st != VIGIL_OK)
             break;
-        st = m.type == WMSG_SCAN ? scan_one(c, s, &m) : VIGIL_EMALFORMED;
+        st = m.type == WMSG_SCAN ? scan_batch(c, s, &m, &out) : VIGIL_EMALFORMED;
         wmsg_free(&m);
     }
+    /* The socket is the caller's: only the buffer and queued descriptors go. */
+    conn.sock = -1;
+    wconn_close(&conn);
+    wbuf_free(&out);
     vigil_scanner_free(s);
     return st == VIGIL_EREAD ? VIGIL_OK : st;
 }
