@@ -218,6 +218,9 @@ typedef struct vigil_result vigil_result;
 /* An encrypted member of an archive is a detection, Heuristics.Encrypted.<Type>
  * (clamscan --alert-encrypted / --alert-encrypted-archive). */
 #define VIGIL_SCAN_ALERT_ENCRYPTED (1u << 2)
+/* HTML files are matched on their own bytes instead of their normalised
+ * views (clamscan --scan-html=no). */
+#define VIGIL_SCAN_NO_HTML (1u << 10)
 
 struct vigil_scan_options {
     unsigned flags;

@@ -312,11 +312,10 @@ static int hit_cmp(const void *a, const void *b)
 }
 
 vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
-                       const uint8_t *buf, size_t len, int allmatch,
+                       const uint8_t *buf, size_t len, unsigned type, int allmatch,
                        struct vigil_result *r)
 {
     struct body_ctx c = {e, b, buf, len, allmatch, VIGIL_OK, NULL, 0};
-    unsigned type;
     vigil_status st;
 
     if ((e->body.n == 0 && e->ldb.n == 0) || len == 0)
@@ -332,7 +331,6 @@ vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
     if (b->memo)
         bodysig_memo_reset(b->memo);
     lsig_reset(&b->lsig);
-    type = filetype_target(buf, len);
     if (type == TARGET_PE || type == TARGET_ELF || type == TARGET_MACHO) {
         exe_layout_read(buf, len, type, &b->exe);
         c.exe = &b->exe.layout;

@@ -220,7 +220,7 @@ static vigil_status scan_yara(struct vigil_scanner *s, const uint8_t *data,
 
 /* Tells the logical signatures where the object sits: its container's type
  * and those above it (Container and Intermediates). */
-static void scan_lsig_layers(struct vigil_scanner *s)
+void scan_lsig_layers(struct vigil_scanner *s)
 {
     struct lsig_scratch *l = &s->body.lsig;
     char name[64];
@@ -243,6 +243,8 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
 {
     const uint8_t *data = NULL;
     struct source mem;
+    unsigned type = TARGET_ANY;
+    int all = (o->flags & VIGIL_SCAN_ALLMATCH) != 0;
     vigil_status st;
 
     lsig_drop(&s->body.lsig); /* nothing waits from an earlier object */
@@ -258,8 +260,13 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
         if (s->walk.depth == 0)
             s->result.bytes_read = src->size;
         source_from_memory(&mem, data, (size_t)src->size);
-        st = body_scan(s->e, &s->body, data, (size_t)src->size,
-                       (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result);
+        type = filetype_target(data, (size_t)src->size);
+        /* clamscan matches no signature on an HTML file's own bytes when
+         * it scans HTML (its views were matched by the walk), and only
+         * target-0 ones on a text file's (its text view follows). */
+        if (type != TARGET_HTML || (o->flags & VIGIL_SCAN_NO_HTML))
+            st = body_scan(s->e, &s->body, data, (size_t)src->size,
+                           type == TARGET_TEXT ? TARGET_ANY : type, all, &s->result);
     }
     if (st == VIGIL_OK)
         st = scan_yara(s, data, (size_t)src->size, o);
@@ -271,6 +278,8 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     if (st == VIGIL_OK)
         st = yscan_report(s->yara, (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result,
                           "", 0);
+    if (st == VIGIL_OK && type == TARGET_TEXT && (all || s->result.n == 0))
+        st = scan_text_view(s, data, (size_t)src->size);
     return st;
 }
 

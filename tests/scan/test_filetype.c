@@ -26,7 +26,7 @@ static void test_magic(void **state)
     assert_int_equal(filetype_target(java, 8), TARGET_JAVA);
     assert_int_equal(filetype_target((const uint8_t *)"%PDF-1.7\n", 9), TARGET_PDF);
     assert_int_equal(filetype_target((const uint8_t *)"GIF89a..", 8), TARGET_GRAPHICS);
-    assert_int_equal(filetype_target((const uint8_t *)"hello world", 11), TARGET_ANY);
+    assert_int_equal(filetype_target((const uint8_t *)"hello world", 11), TARGET_TEXT);
     assert_int_equal(filetype_target((const uint8_t *)"MZ", 2), TARGET_PE);
     assert_int_equal(filetype_target((const uint8_t *)"M", 1), TARGET_ANY);
     assert_int_equal(filetype_target((const uint8_t *)"", 0), TARGET_ANY);
