@@ -113,7 +113,6 @@ static const struct optdef optdefs[] = {
     {"scan-ole2", 0, K_IGN_FLAG, 0},
     {"scan-pdf", 0, K_IGN_FLAG, 0},
     {"scan-swf", 0, K_IGN_FLAG, 0},
-    {"scan-html", 0, K_IGN_FLAG, 0},
     {"scan-xmldocs", 0, K_IGN_FLAG, 0},
     {"scan-hwp3", 0, K_IGN_FLAG, 0},
     {"scan-onenote", 0, K_IGN_FLAG, 0},
@@ -122,6 +121,7 @@ static const struct optdef optdefs[] = {
     {"scan-image-fuzzy-hash", 0, K_IGN_FLAG, 0},
     {"alert-broken", 0, K_IGN_FLAG, 0},
     {"alert-broken-media", 0, K_IGN_FLAG, 0},
+    {"scan-html", 0, K_FLAG, F(scan_html)},
     {"alert-encrypted", 0, K_FLAG, F(alert_encrypted)},
     {"alert-encrypted-archive", 0, K_FLAG, F(alert_encrypted)},
     {"alert-encrypted-doc", 0, K_IGN_FLAG, 0},
@@ -499,6 +499,7 @@ static int init_defaults(struct scan_options *o, int argc)
 
     memset(o, 0, sizeof *o);
     o->cross_fs = true;
+    o->scan_html = true;
     o->progress = PROGRESS_AUTO;
     o->follow_dir = FOLLOW_DIRECT;
     o->follow_file = FOLLOW_DIRECT;

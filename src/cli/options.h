@@ -39,6 +39,7 @@ struct scan_options {
     bool alert_exceeds_max, remove, to_stdout, quiet, verbose, debug;
     bool json, no_builtin, cross_fs, bell, no_cache, archive_verbose, alert_encrypted;
     bool no_sandbox; /* scan on in-process threads (debugging only) */
+    bool scan_html;  /* --scan-html (default yes): HTML through its views */
     enum progress_mode progress;
     enum follow follow_dir, follow_file;
     unsigned jobs;              /* 0: one per online CPU */

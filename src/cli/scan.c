@@ -208,6 +208,8 @@ static void scan_paths(struct scan_run *s, vigil_engine *e, FILE *list)
         so.flags |= VIGIL_SCAN_ALERT_EXCEEDS_MAX;
     if (s->o->alert_encrypted)
         so.flags |= VIGIL_SCAN_ALERT_ENCRYPTED;
+    if (!s->o->scan_html)
+        so.flags |= VIGIL_SCAN_NO_HTML;
     if (start_sandbox(s, e, &cfg, &remote, &pool))
         return;
     st = jobs_new(&cfg, &q);

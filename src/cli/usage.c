@@ -76,6 +76,7 @@ static const char *const scan_help[] = {
     "    --max-dir-recursion=#n               Directory depth with -r (15)",
     "    --alert-exceeds-max[=yes/no(*)]      A file that hits a limit is a detection",
     "                                         (Heuristics.Limits.Exceeded.*)",
+    "    --scan-html[=yes(*)/no]              Scan HTML files (their normalised views)",
     "",
     "    --jobs=N              -j N           Scan with N threads (default: one per CPU)",
     "    --json[=yes/no(*)]                   Print one JSON object per path (JSON "

@@ -278,7 +278,9 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
     if (st == VIGIL_OK)
         st = yscan_report(s->yara, (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result,
                           "", 0);
-    if (st == VIGIL_OK && type == TARGET_TEXT && (all || s->result.n == 0))
+    /* clamscan --scan-html=no drops the text view too (measured) */
+    if (st == VIGIL_OK && type == TARGET_TEXT && (all || s->result.n == 0) &&
+        !(o->flags & VIGIL_SCAN_NO_HTML))
         st = scan_text_view(s, data, (size_t)src->size);
     return st;
 }
