@@ -355,8 +355,8 @@ static const uint8_t *peek(struct vigil_scanner *s, const struct source *src, si
     return s->buf;
 }
 
-/* An ASCII text object: walked as HTML (unpack/html.c) when ClamAV's HTML
- * magic types it so, else searched for embedded archives like any other. */
+/* An object that is no container: walked as HTML (unpack/html.c) when
+ * ClamAV's HTML magic types it so, else searched for embedded archives. */
 static vigil_status walk_html(struct vigil_scanner *s, const struct source *src,
                               const uint8_t **data)
 {
@@ -389,8 +389,7 @@ vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
 
     head = peek(s, src, &n);
     fmt = scan_format(s, head, n);
-    if (!fmt && !(s->walk.o->flags & VIGIL_SCAN_NO_HTML) && src->size <= HTML_MAX_NORMALIZE &&
-        filetype_text(head, n) == TEXT_ASCII)
+    if (!fmt && !(s->walk.o->flags & VIGIL_SCAN_NO_HTML) && src->size <= HTML_MAX_NORMALIZE)
         return walk_html(s, src, data);
     if (!fmt)
         return walk_embedded(s, src, data);

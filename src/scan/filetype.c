@@ -203,15 +203,12 @@ enum target_type filetype_target(const uint8_t *buf, size_t len)
         return TARGET_MAIL;
     if (in_list(buf, len, other_magic, sizeof other_magic / sizeof other_magic[0]))
         return TARGET_ANY;
-    switch (filetype_text(buf, len)) {
-    case TEXT_ASCII:
-        return is_html(buf, len) ? TARGET_HTML : TARGET_TEXT;
-    case TEXT_UTF16LE:
-    case TEXT_UTF16BE:
-        return TARGET_TEXT;
-    default:
-        return TARGET_ANY;
-    }
+    /* clamscan retypes any object its magic did not type, text or binary
+     * data, as HTML when the HTML magic is in it (measured: "\0\0\0\1"
+     * then "<html>" is "binary data", then HTML) */
+    if (is_html(buf, len))
+        return TARGET_HTML;
+    return filetype_text(buf, len) == TEXT_NONE ? TARGET_ANY : TARGET_TEXT;
 }
 
 const char *filetype_name(enum target_type t)

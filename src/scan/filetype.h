@@ -24,9 +24,9 @@ enum target_type {
 /* Returns the target type of the whole object buf[0..len), TARGET_ANY when
  * it is none of the types typed. As clamscan 1.4 types them: magic bytes at
  * offset 0 first (mail headers among them: TARGET_MAIL); then an object
- * whose first FILETYPE_TEXT_PEEK bytes are text (filetype_text) is
- * TARGET_TEXT, or TARGET_HTML when it is ASCII text holding one of
- * ClamAV's HTML tags anywhere (its type-1 "HTML data" magic). */
+ * holding one of ClamAV's HTML tags anywhere (its type-1 "HTML data"
+ * magic) is TARGET_HTML, text or not; else one whose first
+ * FILETYPE_TEXT_PEEK bytes are text (filetype_text) is TARGET_TEXT. */
 enum target_type filetype_target(const uint8_t *buf, size_t len);
 
 /* Bytes clamscan looks at to decide whether an object is text. */

@@ -141,7 +141,8 @@ static long entity_code(const char *name)
     static const struct {
         const char *name;
         long code;
-    } t[] = {{"quot", '"'}, {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"euro", 0x20ac},
+    } t[] = {{"quot", '"'}, {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"apos", '\''},
+             {"euro", 0x20ac},
              {"ndash", 0x2013}, {"mdash", 0x2014}, {"lsquo", 0x2018}, {"rsquo", 0x2019},
              {"ldquo", 0x201c}, {"rdquo", 0x201d}, {"bull", 0x2022}, {"hellip", 0x2026},
              {"trade", 0x2122}};
@@ -156,7 +157,7 @@ static long entity_code(const char *name)
 }
 
 /* Writes code point v as ClamAV's entity conversion does: one byte below
- * 256, else "&#x...;". */
+ * 256, "&#x...;" up to 0x10ffff, nothing above (measured). */
 static void put_code(struct hn *n, struct outbuf *b, long v, int lower)
 {
     char tmp[32];
@@ -166,7 +167,7 @@ static void put_code(struct hn *n, struct outbuf *b, long v, int lower)
         put(n, b, lower ? hn_lower((uint8_t)v) : (uint8_t)v);
     } else if (v < 0x100) {
         put(n, b, (uint8_t)v);
-    } else {
+    } else if (v <= 0x10ffff) {
         k = snprintf(tmp, sizeof tmp, "&#x%lx;", v);
         puts_n(n, b, tmp, k > 0 ? (size_t)k : 0);
     }
@@ -592,7 +593,7 @@ static void st_char_ref_decode(struct hn *n, uint8_t c)
     } else if (c == ';') {
         if (n->next == S_TAG_ARG_VAL)
             str_add(n->val, &n->val_len, (uint8_t)n->value);
-        put_code(n, O2(n), (long)(n->value > 0x10ffff ? 0x10ffff : n->value), 1);
+        put_code(n, O2(n), (long)(n->value > 0x110000 ? 0x110000 : n->value), 1);
         go(n, n->next, S_BAD);
         n->p++;
     } else if (hn_digit(c) || (n->hex && hn_xdigit(c))) {

@@ -582,10 +582,10 @@ static void js_output(struct js *j, const struct js_toks *v, struct outbuf *b,
 {
     struct js_out o = {b, 0, VIGIL_OK};
     char num[64];
-    size_t par = 0;
+    size_t par = 0, room;
 
-    if (b->len)
-        out_c(&o, '\n');
+    if (b->len && outbuf_reserve(b, 1, &room) == VIGIL_OK && room > 0)
+        b->p[b->len++] = '\n'; /* scripts are separated by a newline */
     out_s(&o, (const uint8_t *)"<script>", 8);
     o.last = '>';
     for (size_t k = 0; k < v->n && o.st == VIGIL_OK; k++) {

@@ -72,6 +72,8 @@ static void test_text(void **state)
     assert_int_equal(filetype_target(big, sizeof big), TARGET_HTML);
     big[10] = 0;
     big[11] = 1;
+    assert_int_equal(filetype_target(big, sizeof big), TARGET_HTML); /* binary, HTML */
+    big[2500] = 'x';
     assert_int_equal(filetype_target(big, sizeof big), TARGET_ANY);
 }
 
