@@ -145,6 +145,61 @@ static int html_ahref(const uint8_t *buf, size_t len, size_t from)
     return 0;
 }
 
+/* Whether the tag t follows buf[i] when NUL bytes are skipped (UTF-16
+ * text of ASCII characters). Returns the offset after it, or 0. */
+static size_t tag_wide(const uint8_t *buf, size_t len, size_t i, const char *t)
+{
+    for (; *t; t++) {
+        while (i < len && buf[i] == 0)
+            i++;
+        if (i >= len || buf[i] != (uint8_t)*t)
+            return 0;
+        i++;
+    }
+    return i;
+}
+
+/* [hH][rR](EF|ef) at buf[i], NUL bytes skipped. */
+static int href_wide(const uint8_t *buf, size_t len, size_t i)
+{
+    uint8_t c[4];
+
+    for (size_t k = 0; k < 4; k++) {
+        while (i < len && buf[i] == 0)
+            i++;
+        if (i >= len)
+            return 0;
+        c[k] = buf[i++];
+    }
+    return (c[0] | 0x20) == 'h' && (c[1] | 0x20) == 'r' &&
+           ((c[2] == 'E' && c[3] == 'F') || (c[2] == 'e' && c[3] == 'f'));
+}
+
+/* The HTML magic in UTF-16 text: clamscan finds it there too (measured:
+ * "<html>" in UTF-16LE or UTF-16BE is HTML, scanned without its NULs). */
+static int is_html_wide(const uint8_t *buf, size_t len)
+{
+    size_t ahref = SIZE_MAX, end;
+    const uint8_t *p = buf;
+
+    while ((p = memchr(p, '<', len - (size_t)(p - buf))) != NULL) {
+        size_t at = (size_t)(p - buf) + 1;
+        p++;
+        for (size_t k = 0; k < sizeof html_tags / sizeof html_tags[0]; k++)
+            if (tag_wide(buf, len, at, html_tags[k]))
+                return 1;
+        if (ahref == SIZE_MAX &&
+            ((end = tag_wide(buf, len, at, "a ")) || (end = tag_wide(buf, len, at, "A "))))
+            ahref = end;
+        if ((size_t)(p - buf) >= len)
+            break;
+    }
+    for (size_t i = ahref; ahref != SIZE_MAX && i < len; i++)
+        if (buf[i] && href_wide(buf, len, i))
+            return 1;
+    return 0;
+}
+
 /* ClamAV's "HTML data" magic anywhere in the object, or "<% LANGUAGE ="
  * at its start. */
 static int is_html(const uint8_t *buf, size_t len)
@@ -208,7 +263,15 @@ enum target_type filetype_target(const uint8_t *buf, size_t len)
      * then "<html>" is "binary data", then HTML) */
     if (is_html(buf, len))
         return TARGET_HTML;
-    return filetype_text(buf, len) == TEXT_NONE ? TARGET_ANY : TARGET_TEXT;
+    switch (filetype_text(buf, len)) {
+    case TEXT_NONE:
+        return TARGET_ANY;
+    case TEXT_UTF16LE:
+    case TEXT_UTF16BE:
+        return is_html_wide(buf, len) ? TARGET_HTML : TARGET_TEXT;
+    default:
+        return TARGET_TEXT;
+    }
 }
 
 const char *filetype_name(enum target_type t)

@@ -89,6 +89,10 @@ def main(d):
             f.write(text)
     with open(os.path.join(d, "utf16.txt"), "wb") as f:
         f.write("\ufeffUTF16 Wide   TEXT line\n".encode("utf-16-le"))
+    # HTML in UTF-16, little- and big-endian
+    for name, enc in (("utf16le.html", "utf-16-le"), ("utf16be.html", "utf-16-be")):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write("\ufeff<HTML><body>Hello   World</body></HTML>\n".encode(enc))
     sigs = []
     for t in (0, 3, 7):
         for name, pat in (("HelloWorld", "hello world"), ("Refs", "abc tom&jerry mixed"),

@@ -63,6 +63,11 @@ static void test_text(void **state)
     assert_int_equal(filetype_text(u16, sizeof u16), TEXT_UTF16LE);
     assert_int_equal(filetype_text(u16bad, sizeof u16bad), TEXT_NONE);
     assert_int_equal(filetype_target((const uint8_t *)"ab\0\1cd", 6), TARGET_ANY);
+    assert_int_equal(filetype_target((const uint8_t *)"\xff\xfe<\0i\0m\0g\0", 10), TARGET_HTML);
+    assert_int_equal(filetype_target((const uint8_t *)"\0<\0a\0 \0H\0r\0E\0F", 14),
+                     TARGET_HTML);
+    assert_int_equal(filetype_target((const uint8_t *)"\0<\0a\0 \0H\0r\0E\0f", 14),
+                     TARGET_TEXT);
     /* only the first FILETYPE_TEXT_PEEK bytes decide text; the HTML magic
      * is looked for everywhere */
     memset(big, 'a', sizeof big);
