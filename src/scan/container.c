@@ -361,6 +361,7 @@ static vigil_status walk_html(struct vigil_scanner *s, const struct source *src,
                               const uint8_t **data)
 {
     const uint8_t *all = NULL;
+    struct source mem;
     struct unpack u;
     vigil_status st;
 
@@ -370,8 +371,10 @@ static vigil_status walk_html(struct vigil_scanner *s, const struct source *src,
     if (st != VIGIL_OK)
         return st;
     *data = all;
-    if (filetype_target(all, (size_t)src->size) != TARGET_HTML)
-        return walk_embedded(s, src, data);
+    if (filetype_target(all, (size_t)src->size) != TARGET_HTML) {
+        source_from_memory(&mem, all, (size_t)src->size); /* read once */
+        return walk_embedded(s, &mem, data);
+    }
     if (s->walk.depth == 0)
         s->result.bytes_read = src->size;
     u = (struct unpack){all, (size_t)src->size, "HTML", s};
