@@ -43,7 +43,6 @@ enum js_fsm { F_BASE, F_VAR, F_INIT, F_WAIT_NAME, F_WAIT_PARAMS, F_DECL };
 struct js_tok {
     enum js_kind kind;
     uint8_t member; /* a name after '.': never renamed */
-    int8_t pop;     /* the '}' that ends a function: scope pops after it */
     uint32_t off, len; /* text in the arena */
     uint32_t scope;
     double num;
@@ -162,7 +161,6 @@ static struct js_tok *toks_add(struct js *j, struct js_toks *v)
     }
     t = &v->v[v->n++];
     memset(t, 0, sizeof *t);
-    t->pop = 0;
     return t;
 }
 
@@ -238,10 +236,8 @@ static void js_track(struct js *j, struct js_toks *v)
         case '}':
             if (s->blocks > 0)
                 s->blocks--;
-            if (!s->blocks && j->cur != 0) {
-                t->pop = 1;
-                j->cur = s->parent;
-            }
+            if (!s->blocks && j->cur != 0)
+                j->cur = s->parent; /* the function ends */
             break;
         case '[':
             s->brackets++;
@@ -323,12 +319,12 @@ static void lex_string(struct js *j, struct js_toks *v, const uint8_t *s, size_t
     }
     *i = end < len ? end + 1 : len;
     if ((t = toks_add(j, v)) != NULL) {
-        *t = (struct js_tok){JS_STRING, 0, 0, (uint32_t)off, (uint32_t)(j->text.len - off), 0, 0};
+        *t = (struct js_tok){JS_STRING, 0, (uint32_t)off, (uint32_t)(j->text.len - off), 0, 0};
         js_track(j, v);
     }
 }
 
-/* A number at s[*i]; returns 0 when it runs to the end (no token). */
+/* A number at s[*i]; none when it runs to the end of the script. */
 static void lex_number(struct js *j, struct js_toks *v, const uint8_t *s, size_t len,
                        size_t *i)
 {
@@ -359,7 +355,7 @@ static void lex_number(struct js *j, struct js_toks *v, const uint8_t *s, size_t
         return; /* ClamAV's tokenizer waits for more input */
     num[n] = '\0';
     if ((t = toks_add(j, v)) != NULL) {
-        *t = (struct js_tok){fl ? JS_FLOAT : JS_INT, 0, 0, (uint32_t)j->text.len, 0, 0,
+        *t = (struct js_tok){fl ? JS_FLOAT : JS_INT, 0, (uint32_t)j->text.len, 0, 0,
                              fl ? strtod(num, NULL) : (double)(int)strtol(num, NULL, 10)};
         js_track(j, v);
     }
@@ -383,7 +379,7 @@ static void lex_name(struct js *j, struct js_toks *v, const uint8_t *s, size_t l
             memcmp(js_keywords[k], j->text.p + off, j->text.len - off) == 0)
             kind = JS_KEYWORD;
     if ((t = toks_add(j, v)) != NULL) {
-        *t = (struct js_tok){kind, 0, 0, (uint32_t)off, (uint32_t)(j->text.len - off), 0, 0};
+        *t = (struct js_tok){kind, 0, (uint32_t)off, (uint32_t)(j->text.len - off), 0, 0};
         js_track(j, v);
     }
 }
@@ -405,7 +401,7 @@ static void lex_punct(struct js *j, struct js_toks *v, const uint8_t *s, size_t 
         text_put(j, s[*i + k]);
     *i += n;
     if ((t = toks_add(j, v)) != NULL) {
-        *t = (struct js_tok){JS_PUNCT, 0, 0, (uint32_t)off, (uint32_t)n, 0, 0};
+        *t = (struct js_tok){JS_PUNCT, 0, (uint32_t)off, (uint32_t)n, 0, 0};
         js_track(j, v);
     }
 }
