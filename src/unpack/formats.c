@@ -31,6 +31,7 @@ static const struct {
     {"CL_TYPE_MSCAB", &format_mscab},     {"CL_TYPE_CABSFX", &format_mscab},
     {"CL_TYPE_MSCHM", &format_mschm},     {"CL_TYPE_MSSZDD", &format_szdd},
     {"CL_TYPE_SIS", &format_sis},         {"CL_TYPE_ARJ", &format_arj},
+    {"CL_TYPE_SCRENC", &format_screnc},
 };
 
 const struct vigil_format *format_for_cltype(const char *cltype)

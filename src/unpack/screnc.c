@@ -5,10 +5,18 @@
  * below 0x80 is looked up in one of three tables chosen by its position
  * modulo 64; '@' escapes five characters; bytes of 0x80 and above pass
  * through in pairs. The checksum is not verified (ClamAV only logs it).
- * Limits: decodes in place, never past the buffer's end or the length. */
+ * Also the walker of files that start with "#@~^" (ClamAV's CL_TYPE_SCRENC,
+ * html_screnc_decode): their child, unnamed at the next depth (measured
+ * with clamscan -a: "file!(1)"), is "<script>", the decoded block and the
+ * rest of the file, "</script>"; clamscan types it as HTML.
+ * Limits: decodes in place, never past the buffer's end or the length;
+ * the child is at most the file's size plus 17 bytes. */
 #include "unpack/screnc.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "unpack/format.h"
 
 /* Which table decodes the character at each position modulo 64. */
 static const uint8_t screnc_order[64] = {
@@ -144,3 +152,48 @@ size_t screnc_decode(uint8_t *buf, size_t len, uint32_t *left)
     memmove(buf + o, buf + i, rest + 1);
     return o + rest;
 }
+
+static int screnc_detect(const uint8_t *buf, size_t len)
+{
+    return len >= 4 && memcmp(buf, "#@~^", 4) == 0;
+}
+
+/* Decodes the first block of the object and hands the script to the scan
+ * layer. NUL bytes are dropped first, as ClamAV's reader drops them. */
+static vigil_status screnc_walk(struct unpack *u)
+{
+    const uint8_t *m = u->len >= 4 ? memmem(u->data, u->len, "#@~^", 4) : NULL;
+    uint8_t *buf;
+    size_t at, n = 0;
+    uint32_t left;
+    vigil_status st = VIGIL_OK;
+
+    if (!m)
+        return VIGIL_OK;
+    at = (size_t)(m - u->data) + 4;
+    if (u->len - at < 8) {
+        unpack_damaged(u); /* no length: clamscan scans nothing */
+        return VIGIL_OK;
+    }
+    left = screnc_length(u->data + at);
+    if (!(buf = malloc(u->len - at + 17)))
+        return VIGIL_ENOMEM;
+    memcpy(buf, "<script>", 8);
+    for (size_t i = at + 8; i < u->len; i++)
+        if (u->data[i])
+            buf[8 + n++] = u->data[i];
+    buf[8 + n] = 0;
+    n = screnc_decode(buf + 8, n, &left);
+    if (left)
+        unpack_damaged(u); /* the block ends past the file */
+    memcpy(buf + 8 + n, "</script>", 9);
+    (void)unpack_child(u, buf, 8 + n + 9, NULL, u->len, &st);
+    free(buf);
+    return st;
+}
+
+const struct vigil_format format_screnc = {
+    .name = "SCRENC",
+    .detect = screnc_detect,
+    .walk = screnc_walk,
+};

@@ -4,8 +4,8 @@
 # of clam.exe alone, -a layer path too), and a generated corpus of HTML and
 # text files whose patterns show only in clamscan's normalised views
 # (HTML lower-cased without comments, references decoded, text without
-# tags, normalised and Script-Encoded scripts, data: URIs, HTML in UTF-16,
-# normalised and UTF-16 text) against .ndb signatures of targets 0, 3 and 7 and an .ldb
+# tags, normalised and Script-Encoded scripts, Script Encoder files, data:
+# URIs, HTML in UTF-16, normalised and UTF-16 text) against .ndb signatures of targets 0, 3 and 7 and an .ldb
 # with Target:3 and Target:7: the same detections, with and without
 # --allmatch, and with --scan-html=no.
 . "$(dirname "$0")/../lib/common.sh"
@@ -43,11 +43,17 @@ for line in "case.html: T3.HelloWorld" "comment.html: T3.Notags" "refs.html: T3.
     "screnc.html: T3.ScrEnc" "screnc.html: T7.ScrEnc" "datauri.html: T0.DataB64" \
     "dataplain.html: T0.DataPlain" "mixed.txt: T7.MixedCase" "mixed.txt: L7.Mixed" \
     "utf16.txt: T7.Wide" "case.html: L3.HelloRefs" "raw.txt: T0.RawOnly" \
-    "utf16le.html: T3.HelloWorld" "utf16be.html: T3.HelloWorld"; do
+    "utf16le.html: T3.HelloWorld" "utf16be.html: T3.HelloWorld" \
+    "encoded.js: T3.ScrEnc" "encoded.js: T7.ScrEnc"; do
     assert_has_line "--allmatch: $line" "$V_OUT" "corpus/$line.UNOFFICIAL FOUND"
 done
 assert_lacks_line "--allmatch: an HTML file's own bytes are not matched" "$V_OUT" \
     "corpus/raw.html: T0.RawOnly.UNOFFICIAL FOUND"
+
+compat_run -d views.ndb -d views.ldb -a corpus/encoded.js corpus/datauri.html
+compare_found "-a: a Script Encoder file's script, a data: URI's part"
+assert_has_line "-a: the decoded script is an unnamed layer" "$V_OUT" \
+    "corpus/encoded.js!(1): T3.ScrEnc.UNOFFICIAL FOUND"
 
 compat_run -d views.ndb -d views.ldb --allmatch --scan-html=no -r corpus
 compare_all "--scan-html=no --allmatch"

@@ -84,6 +84,10 @@ def main(d):
         "plain.txt": "nothing interesting here at all\n",
         "raw.txt": "RAW ONLY   Pattern\n",
     }
+    # Script Encoder files (ClamAV's CL_TYPE_SCRENC): whole, and cut short
+    block = screnc('alert("screnc payload");')
+    files["encoded.js"] = block + "\nafter the block\n"
+    files["encodedcut.js"] = block[:30]
     for name, text in files.items():
         with open(os.path.join(d, name), "w", encoding="latin-1") as f:
             f.write(text)
