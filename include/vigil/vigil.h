@@ -241,6 +241,9 @@ typedef struct vigil_result vigil_result;
 #define VIGIL_SCAN_NO_PE (1u << 9)
 /* No ELF parsing (--scan-elf=no). */
 #define VIGIL_SCAN_NO_ELF (1u << 10)
+/* HTML files are matched on their own bytes instead of their normalised
+ * views (clamscan --scan-html=no). */
+#define VIGIL_SCAN_NO_HTML (1u << 17)
 
 struct vigil_scan_options {
     unsigned flags;

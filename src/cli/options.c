@@ -113,7 +113,6 @@ static const struct optdef optdefs[] = {
     {"scan-ole2", 0, K_FLAG, F(scan_ole2)},
     {"scan-pdf", 0, K_FLAG, F(scan_pdf)},
     {"scan-swf", 0, K_IGN_FLAG, 0},
-    {"scan-html", 0, K_IGN_FLAG, 0},
     {"scan-xmldocs", 0, K_IGN_FLAG, 0},
     {"scan-hwp3", 0, K_IGN_FLAG, 0},
     {"scan-onenote", 0, K_FLAG, F(scan_onenote)},
@@ -122,6 +121,7 @@ static const struct optdef optdefs[] = {
     {"scan-image-fuzzy-hash", 0, K_IGN_FLAG, 0},
     {"alert-broken", 0, K_FLAG, F(alert_broken)},
     {"alert-broken-media", 0, K_IGN_FLAG, 0},
+    {"scan-html", 0, K_FLAG, F(scan_html)},
     {"alert-encrypted", 0, K_FLAG, F(alert_encrypted_all)},
     {"alert-encrypted-archive", 0, K_FLAG, F(alert_encrypted)},
     {"alert-encrypted-doc", 0, K_FLAG, F(alert_encrypted_doc)},
@@ -504,6 +504,7 @@ static int init_defaults(struct scan_options *o, int argc)
     o->scan_onenote = true;
     o->scan_pe = true;
     o->scan_elf = true;
+    o->scan_html = true;
     o->progress = PROGRESS_AUTO;
     o->follow_dir = FOLLOW_DIRECT;
     o->follow_file = FOLLOW_DIRECT;

@@ -90,6 +90,7 @@ static const char *const scan_help[] = {
     "                                         UPX unpacking)",
     "    --scan-elf[=yes(*)/no]               Scan ELF files",
     "    --alert-broken[=yes/no(*)]           Alert on broken executable files (PE & ELF)",
+    "    --scan-html[=yes(*)/no]              Scan HTML files (their normalised views)",
     "",
     "    --jobs=N              -j N           Scan with N threads (default: one per CPU)",
     "    --json[=yes/no(*)]                   Print one JSON object per path (JSON "

@@ -19,7 +19,6 @@
 #include "scan/result.h"
 #include "unpack/format.h"
 
-extern const struct vigil_format format_mail;
 
 /* Matches kept per object; allmatch on a hostile file stays bounded. */
 #define BODY_MAX_HITS 4096
@@ -315,11 +314,10 @@ static int hit_cmp(const void *a, const void *b)
 }
 
 vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
-                       const uint8_t *buf, size_t len, int allmatch,
+                       const uint8_t *buf, size_t len, unsigned type, int allmatch,
                        struct vigil_result *r)
 {
     struct body_ctx c = {e, b, buf, len, allmatch, VIGIL_OK, NULL, 0};
-    unsigned type;
     vigil_status st;
 
     if ((e->body.n == 0 && e->ldb.n == 0) || len == 0)
@@ -335,11 +333,6 @@ vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
     if (b->memo)
         bodysig_memo_reset(b->memo);
     lsig_reset(&b->lsig);
-    type = filetype_target(buf, len);
-    /* Mail is typed by its walker's magic (unpack/mail.c), so that target
-     * 4 signatures match the raw message as in clamscan. */
-    if (type == TARGET_ANY && format_mail.detect(buf, len))
-        type = TARGET_MAIL;
     if (type == TARGET_PE || type == TARGET_ELF || type == TARGET_MACHO) {
         exe_layout_read(buf, len, type, &b->exe);
         c.exe = &b->exe.layout;

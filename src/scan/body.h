@@ -66,13 +66,14 @@ struct body_scratch {
 vigil_status body_scratch_init(struct body_scratch *b, const struct vigil_engine *e);
 void body_scratch_free(struct body_scratch *b);
 
-/* Matches the engine's body signatures against buf[0..len) and appends the
- * detections to r (all of them with allmatch, else the first by position).
+/* Matches the engine's body signatures of target 0 and of target `type`
+ * (a enum target_type; TARGET_ANY for target 0 only) against buf[0..len)
+ * and appends the detections to r (all of them with allmatch, else the first by position).
  * Logical signatures are evaluated too (with allmatch, or when no body
  * signature matched); their matches wait in b->lsig for lsig_report(),
  * because clamscan reports them after the hash matches. */
 vigil_status body_scan(const struct vigil_engine *e, struct body_scratch *b,
-                       const uint8_t *buf, size_t len, int allmatch,
+                       const uint8_t *buf, size_t len, unsigned type, int allmatch,
                        struct vigil_result *r);
 
 #endif

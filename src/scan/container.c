@@ -18,9 +18,11 @@
 #include "core/status.h"
 #include "db/cdb.h"
 #include "db/ldb.h"
+#include "scan/filetype.h"
 #include "scan/layer.h"
 #include "scan/scanner.h"
 #include "unpack/format.h"
+#include "unpack/html.h"
 
 /* No child is ever decoded past this, whatever the limits say. */
 #define SCAN_MAX_CHILD ((uint64_t)1 << 30)
@@ -217,6 +219,29 @@ int unpack_child(struct unpack *u, const void *data, size_t len, const char *nam
     return w->stop || *st != VIGIL_OK;
 }
 
+int unpack_child_under(struct unpack *u, unsigned hidden, const void *data, size_t len,
+                       const char *name, uint64_t in_bytes, vigil_status *st)
+{
+    struct vigil_scanner *s = u->s;
+    struct scan_walk *w = &s->walk;
+    int r;
+
+    *st = VIGIL_OK;
+    if (w->stop)
+        return 1;
+    if (hidden > UNPACK_MAX_HIDDEN)
+        hidden = UNPACK_MAX_HIDDEN;
+    if (w->depth + hidden + 1 > SCAN_MAX_DEPTH) {
+        *st = walk_limit(s, VIGIL_LIMIT_RECURSION, u->type, name);
+        return w->stop || *st != VIGIL_OK;
+    }
+    for (unsigned i = 0; i < hidden; i++)
+        w->stack[++w->depth] = (struct scan_layer){u->type, NULL};
+    r = unpack_child(u, data, len, name, in_bytes, st);
+    w->depth -= hidden;
+    return r;
+}
+
 size_t unpack_budget(struct unpack *u, uint64_t size, uint64_t in_bytes, int *stop)
 {
     struct vigil_scanner *s = u->s;
@@ -360,6 +385,32 @@ static const uint8_t *peek(struct vigil_scanner *s, const struct source *src, si
     return s->buf;
 }
 
+/* An object that is no container: walked as HTML (unpack/html.c) when
+ * ClamAV's HTML magic types it so, else searched for embedded archives. */
+static vigil_status walk_html(struct vigil_scanner *s, const struct source *src,
+                              const uint8_t **data)
+{
+    const uint8_t *all = NULL;
+    struct source mem;
+    struct unpack u;
+    vigil_status st;
+
+    st = scan_load(s, src, &all);
+    if (st == VIGIL_ETOOBIG)
+        return walk_limit(s, VIGIL_LIMIT_SCANSIZE, NULL, NULL);
+    if (st != VIGIL_OK)
+        return st;
+    *data = all;
+    if (filetype_target(all, (size_t)src->size) != TARGET_HTML) {
+        source_from_memory(&mem, all, (size_t)src->size); /* read once */
+        return walk_embedded(s, &mem, data);
+    }
+    if (s->walk.depth == 0)
+        s->result.bytes_read = src->size;
+    u = (struct unpack){all, (size_t)src->size, "HTML", s};
+    return html_walk(&u);
+}
+
 vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
                             const uint8_t **data)
 {
@@ -371,6 +422,8 @@ vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
 
     head = peek(s, src, &n);
     fmt = scan_format(s, head, n);
+    if (!fmt && !(s->walk.o->flags & VIGIL_SCAN_NO_HTML) && src->size <= HTML_MAX_NORMALIZE)
+        return walk_html(s, src, data);
     if (!fmt)
         return walk_embedded(s, src, data);
     st = scan_load(s, src, &all);

@@ -30,6 +30,8 @@
 #include "scan/result.h"
 #include "scan/scanner.h"
 
+extern const struct vigil_format format_mail;
+
 /* clamscan 1.4 passes over objects of 5 bytes or less without matching
  * anything (measured: a 5-byte file's own MD5 signature does not match, a
  * 6-byte one does); vigil does the same so that reports agree. */
@@ -299,7 +301,7 @@ static vigil_status scan_report_lsigs(struct vigil_scanner *s, int all)
 
 /* Tells the logical signatures where the object sits: its container's type
  * and those above it (Container and Intermediates). */
-static void scan_lsig_layers(struct vigil_scanner *s)
+void scan_lsig_layers(struct vigil_scanner *s)
 {
     struct lsig_scratch *l = &s->body.lsig;
     char name[64];
@@ -322,6 +324,8 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
 {
     const uint8_t *data = NULL;
     struct source mem;
+    unsigned type = TARGET_ANY;
+    int all = (o->flags & VIGIL_SCAN_ALLMATCH) != 0;
     vigil_status st;
 
     lsig_drop(&s->body.lsig); /* nothing waits from an earlier object */
@@ -337,15 +341,30 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
         if (s->walk.depth == 0)
             s->result.bytes_read = src->size;
         source_from_memory(&mem, data, (size_t)src->size);
-        st = body_scan(s->e, &s->body, data, (size_t)src->size,
-                       (o->flags & VIGIL_SCAN_ALLMATCH) != 0, &s->result);
+        type = filetype_target(data, (size_t)src->size);
+        /* Mail that the magic does not type (headers further in, which
+         * clamscan's text rules find) is typed by its walker's check
+         * (unpack/mail.c), so target-4 signatures match the raw message. */
+        if ((type == TARGET_ANY || type == TARGET_TEXT) &&
+            format_mail.detect(data, (size_t)src->size))
+            type = TARGET_MAIL;
+        /* clamscan matches no signature on an HTML file's own bytes when
+         * it scans HTML (its views were matched by the walk), and only
+         * target-0 ones on a text file's (its text view follows). */
+        if (type != TARGET_HTML || (o->flags & VIGIL_SCAN_NO_HTML))
+            st = body_scan(s->e, &s->body, data, (size_t)src->size,
+                           type == TARGET_TEXT ? TARGET_ANY : type, all, &s->result);
     }
     if (st == VIGIL_OK)
         st = scan_yara(s, data, (size_t)src->size, o);
     if (st == VIGIL_OK)
         st = scan_hashes(s, &mem, o);
     if (st == VIGIL_OK)
-        st = scan_report_lsigs(s, (o->flags & VIGIL_SCAN_ALLMATCH) != 0);
+        st = scan_report_lsigs(s, all);
+    /* clamscan --scan-html=no drops the text view too (measured) */
+    if (st == VIGIL_OK && type == TARGET_TEXT && (all || s->result.n == 0) &&
+        !(o->flags & VIGIL_SCAN_NO_HTML))
+        st = scan_text_view(s, data, (size_t)src->size);
     return st;
 }
 

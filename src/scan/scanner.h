@@ -132,6 +132,26 @@ vigil_status walk_installers(struct vigil_scanner *s, const uint8_t *obj, size_t
 vigil_status walk_limit(struct vigil_scanner *s, unsigned bit, const char *ctype,
                         const char *name);
 
+/* Tells the logical signatures where the current object sits (its
+ * container types). (scan.c) */
+void scan_lsig_layers(struct vigil_scanner *s);
+
+/*
+ * Matches a normalised view of the current object: the body and logical
+ * signatures of target type `target` (enum target_type) and of target 0
+ * run over buf[0..len) (not kept), and their detections are the object's,
+ * with its layer path, reported at once (body matches, then logical
+ * signatures). Without allmatch nothing is matched once the scan has a
+ * detection. Walkers reach it through unpack_view(). (view.c)
+ */
+vigil_status scan_view(struct vigil_scanner *s, const uint8_t *buf, size_t len,
+                       unsigned target);
+
+/* The target-7 view of a text object data[0..len) (ASCII or UTF-16):
+ * its normalised text (unpack/textnorm.h), as clamscan's cli_scanscript
+ * builds it. (view.c) */
+vigil_status scan_text_view(struct vigil_scanner *s, const uint8_t *data, size_t len);
+
 /* Ends the walk of a top-level object: appends the held-back heuristic
  * detections as clamscan reports them. (container.c) */
 vigil_status walk_end(struct vigil_scanner *s);

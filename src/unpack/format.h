@@ -61,6 +61,31 @@ int unpack_child(struct unpack *u, const void *data, size_t len, const char *nam
                  uint64_t in_bytes, vigil_status *st);
 
 /*
+ * Scans a normalised view of the object: data[0..len) (not kept), derived
+ * from the object (HTML without comments, a decoded script, a macro's
+ * source, a PDF's JavaScript...), is matched with the body and logical
+ * signatures of target type `target` (scan/filetype.h: TARGET_HTML,
+ * TARGET_TEXT, ...) and of target 0. Unlike a child it is not typed,
+ * unpacked, hashed or counted, and what it matches is a detection of the
+ * object itself, under the object's layer path (clamscan names no layer for
+ * its normalised files). Returns 1 when the walker must stop (a detection
+ * without allmatch), else 0; *st as for unpack_child().
+ */
+int unpack_view(struct unpack *u, const void *data, size_t len, unsigned target,
+                vigil_status *st);
+
+/*
+ * As unpack_child(), with the child `hidden` layers deeper than a child of
+ * this object (at most UNPACK_MAX_HIDDEN): the layers between are unnamed,
+ * of this object's type, and not scanned. For a child that clamscan reaches
+ * through a file of its own that it does not name in layer paths (an HTML
+ * data: URI is a MIME message whose part is the data: "(2)HTML:attachment").
+ */
+#define UNPACK_MAX_HIDDEN 4
+int unpack_child_under(struct unpack *u, unsigned hidden, const void *data, size_t len,
+                       const char *name, uint64_t in_bytes, vigil_status *st);
+
+/*
  * Asks whether a child being decoded may grow to `size` bytes, decoded
  * from in_bytes bytes of input (0 if unknown). Returns the largest size the
  * walker may produce for one child (the file size limit, the scan size left,

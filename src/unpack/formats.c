@@ -39,6 +39,7 @@ static const struct {
     {"CL_TYPE_MSOLE2", &format_ole2},     {"CL_TYPE_ONENOTE", &format_onenote},
     {"CL_TYPE_PDF", &format_pdf},         {"CL_TYPE_RTF", &format_rtf},
     {"CL_TYPE_MACHO_UNIBIN", &format_macho_fat},
+    {"CL_TYPE_SCRENC", &format_screnc},
 };
 
 const struct vigil_format *format_for_cltype(const char *cltype)

@@ -1,0 +1,116 @@
+/* html.c - the HTML walker: clamscan 1.4's cli_scanhtml (libclamav
+ * scanners.c) on the views htmlnorm.c builds. Measured with clamscan
+ * 1.4.6: its views are matched in this order, each by the signatures of
+ * target 3 (HTML) and target 0: nocomment, notags (objects up to
+ * HTML_MAX_NOTAGS), the normalised scripts, which are matched once more as
+ * target 7 (text). A data: URI is written as a MIME message and scanned as
+ * mail; its one part, named "attachment", is base64-decoded when the media
+ * type says ";base64", else it is the data and a newline. clamscan names
+ * it "(2)HTML:attachment" under -a (the message itself is a layer it does
+ * not name): clam.exe.html's clam.exe is found so. vigil decodes the part
+ * here instead of handing the message to the mail walker, so the message's
+ * own bytes are not matched.
+ * Limits: views of at most 4 bytes per input byte (and the scan layer's
+ * budget); HTMLNORM_MAX_DATA data: URIs; each decoded part within the
+ * budget. */
+#include "unpack/html.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan/filetype.h"
+#include "unpack/htmlnorm.h"
+
+static int b64_digit(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Decodes base64 as ClamAV's mail parser does: characters outside the
+ * alphabet are skipped, '=' ends the data. Writes at most len * 3 / 4
+ * bytes to out; returns how many. */
+static size_t b64_decode(const uint8_t *in, size_t len, uint8_t *out)
+{
+    uint32_t acc = 0;
+    unsigned bits = 0;
+    size_t n = 0;
+
+    for (size_t i = 0; i < len && in[i] != '='; i++) {
+        int d = b64_digit(in[i]);
+        if (d < 0)
+            continue;
+        acc = (acc << 6 | (uint32_t)d) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return n;
+}
+
+/* Hands the part of one data: URI to the scan layer. */
+static int html_data(struct unpack *u, const struct htmlnorm_data *d, vigil_status *st)
+{
+    const struct outbuf *b = &d->data;
+    uint8_t *part;
+    size_t n;
+    int stop;
+
+    *st = VIGIL_OK;
+    if (!(part = malloc(b->len + 4))) {
+        *st = VIGIL_ENOMEM;
+        return 1;
+    }
+    if (d->base64) {
+        n = b64_decode(b->p, b->len, part);
+    } else {
+        if (b->len)
+            memcpy(part, b->p, b->len);
+        n = b->len;
+        part[n++] = '\n';
+    }
+    stop = unpack_child_under(u, 1, part, n, "attachment", b->len, st);
+    free(part);
+    return stop;
+}
+
+vigil_status html_walk(struct unpack *u)
+{
+    struct htmlnorm h;
+    size_t max;
+    int stop = 0, cut;
+    vigil_status st;
+
+    max = unpack_budget(u, 0, 0, &stop);
+    if (stop)
+        return VIGIL_OK;
+    if (u->len < SIZE_MAX / 8 && max > u->len * 4 + 65536)
+        max = u->len * 4 + 65536;
+    st = htmlnorm_run(u->data, u->len, max, &h);
+    if (st != VIGIL_OK)
+        goto out;
+    if (h.damaged)
+        unpack_damaged(u);
+    stop = unpack_view(u, h.nocomment.p, h.nocomment.len, TARGET_HTML, &st);
+    if (!stop && u->len <= HTML_MAX_NOTAGS)
+        stop = unpack_view(u, h.notags.p, h.notags.len, TARGET_HTML, &st);
+    if (!stop)
+        stop = unpack_view(u, h.js.p, h.js.len, TARGET_HTML, &st);
+    if (!stop)
+        stop = unpack_view(u, h.js.p, h.js.len, TARGET_TEXT, &st);
+    for (size_t i = 0; i < h.ndata && !stop; i++)
+        stop = html_data(u, &h.data[i], &st);
+    cut = h.nocomment.len == max || h.notags.len == max || h.js.len == max;
+    if (cut && st == VIGIL_OK)
+        unpack_too_big(u, NULL);
+out:
+    htmlnorm_free(&h);
+    return st;
+}

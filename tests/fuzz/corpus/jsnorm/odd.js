@@ -1,0 +1,1 @@
+eval(unescape("%41")); a.b.c = [1,2]; "unterminated
