@@ -29,6 +29,7 @@
 #include "scan/filetype.h"
 #include "scan/result.h"
 #include "scan/scanner.h"
+#include "unpack/format.h"
 
 extern const struct vigil_format format_mail;
 
