@@ -52,7 +52,9 @@ void walk_begin(struct vigil_scanner *s, const struct vigil_scan_options *o,
     w->o = o;
     w->display_len = name ? strlen(name) : 0;
     w->depth = 0;
-    w->files = 0;
+    /* clamscan counts the scanned file itself against --max-files
+     * (measured: clam.zip needs --max-files=2, clam.tar.gz 3) */
+    w->files = 1;
     w->scanned = 0;
     w->t0_ms = o->limits.max_scantime_ms ? now_ms() : 0;
     w->node_mark = 0;
