@@ -87,6 +87,13 @@ int db_is_database_name(const char *name)
     return db_format(name) >= 0;
 }
 
+int db_image_ok(const char *name)
+{
+    int f = db_format(name);
+
+    return f >= 0 && db_formats[f].role != DB_UNSUPPORTED && db_formats[f].role != DB_YARA;
+}
+
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');

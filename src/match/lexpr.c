@@ -384,3 +384,35 @@ int lexpr_eval(const struct lexpr *x, const uint32_t *counts)
     }
     return sp == 1 && stack[0].ret;
 }
+
+const void *lexpr_nodes(const struct lexpr *x, size_t *size)
+{
+    *size = (size_t)x->n * sizeof *x->nodes;
+    return x->nodes;
+}
+
+vigil_status lexpr_from_nodes(const void *p, size_t size, struct lexpr **out)
+{
+    struct lexpr *x = NULL;
+    size_t n = size / sizeof(struct lx_node);
+
+    *out = NULL;
+    if (size % sizeof(struct lx_node) || n == 0 || n > LEXPR_MAX_NODES)
+        return VIGIL_EMALFORMED;
+    if (!(x = malloc(sizeof *x)) || !(x->nodes = malloc(size))) {
+        free(x);
+        return VIGIL_ENOMEM;
+    }
+    memcpy(x->nodes, p, size);
+    x->n = (uint32_t)n;
+    /* lexpr_eval bounds its stack itself; a node only needs a known kind
+     * and a leaf an index counts[] has. */
+    for (size_t i = 0; i < n; i++)
+        if (x->nodes[i].kind > LX_OR ||
+            (x->nodes[i].kind == LX_LEAF && x->nodes[i].id > LEXPR_MAX_ID)) {
+            lexpr_free(x);
+            return VIGIL_EMALFORMED;
+        }
+    *out = x;
+    return VIGIL_OK;
+}
