@@ -49,7 +49,60 @@ struct image_save {
     struct ldb_sig *ldb;
     struct image_span *expr;
     uint8_t *nodes, *dbs;
+    struct bodyplan_quick *quick;
+    struct bcomp *bcomp;
+    struct ldb_macro *macro;
 };
+
+/* Copies field by field into zeroed memory, so that files hold no stray
+ * padding bytes (rebuilding gives the same file; no heap bytes leak). */
+static struct offset_spec off_copy(const struct offset_spec *o)
+{
+    struct offset_spec c;
+
+    memset(&c, 0, sizeof c);
+    c.kind = o->kind;
+    c.section = o->section;
+    c.n = o->n;
+    c.shift = o->shift;
+    return c;
+}
+
+static void ldb_copy(struct ldb_sig *d, const struct ldb_sig *s)
+{
+    memset(d, 0, sizeof *d);
+    d->name = s->name;
+    d->tdb.have = s->tdb.have;
+    memcpy(d->tdb.filesize, s->tdb.filesize, sizeof d->tdb.filesize);
+    memcpy(d->tdb.ep, s->tdb.ep, sizeof d->tdb.ep);
+    memcpy(d->tdb.nos, s->tdb.nos, sizeof d->tdb.nos);
+    d->tdb.container = s->tdb.container;
+    d->tdb.handler = s->tdb.handler;
+    d->tdb.ninter = s->tdb.ninter;
+    memcpy(d->tdb.inter, s->tdb.inter, sizeof d->tdb.inter);
+    d->target = s->target;
+    d->nsubs = s->nsubs;
+    d->flags = s->flags;
+    d->pcre = s->pcre;
+    d->npcre = s->npcre;
+    d->bcomp = s->bcomp;
+    d->nbcomp = s->nbcomp;
+    d->macro = s->macro;
+    d->nmacro = s->nmacro;
+}
+
+static void bcomp_copy(struct bcomp *d, const struct bcomp *s)
+{
+    memset(d, 0, sizeof *d);
+    d->subsig = s->subsig;
+    d->ref = s->ref;
+    d->offset = s->offset;
+    d->opts = s->opts;
+    d->len = s->len;
+    d->ncomp = s->ncomp;
+    memcpy(d->sym, s->sym, sizeof d->sym);
+    memcpy(d->val, s->val, sizeof d->val);
+}
 
 int image_engine_supported(const struct vigil_engine *e)
 {
@@ -101,7 +154,7 @@ static vigil_status save_body(struct image_save *s, const struct ndb_table *t)
         b->subsig = g->subsig;
         b->target = g->target;
         b->flags = g->flags;
-        b->off = g->off;
+        b->off = off_copy(&g->off);
         bodysig_rec_make(g->sig, pos, 0, &b->rec, &text, &segs);
         memcpy(s->blob + pos, text, b->rec.textlen);
         pos += b->rec.textlen;
@@ -127,12 +180,21 @@ static vigil_status save_ldb(struct image_save *s, const struct ldb_table *t)
     s->ldb = calloc(t->n ? t->n : 1, sizeof *s->ldb);
     s->expr = calloc(t->n ? t->n : 1, sizeof *s->expr);
     s->nodes = malloc(total ? total : 1);
-    if (!s->ldb || !s->expr || !s->nodes)
+    s->bcomp = calloc(t->nbcomp ? t->nbcomp : 1, sizeof *s->bcomp);
+    s->macro = calloc(t->nmacro ? t->nmacro : 1, sizeof *s->macro);
+    if (!s->ldb || !s->expr || !s->nodes || !s->bcomp || !s->macro)
         return VIGIL_ENOMEM;
+    for (size_t i = 0; i < t->nbcomp; i++)
+        bcomp_copy(&s->bcomp[i], &t->bcomp[i]);
+    for (size_t i = 0; i < t->nmacro; i++) {
+        s->macro[i].subsig = t->macro[i].subsig;
+        s->macro[i].group = t->macro[i].group;
+        s->macro[i].min = t->macro[i].min;
+        s->macro[i].max = t->macro[i].max;
+    }
     for (size_t i = 0; i < t->n; i++) {
         const void *p = lexpr_nodes(t->v[i].expr, &sz);
-        s->ldb[i] = t->v[i];
-        s->ldb[i].expr = NULL; /* no pointers in a file */
+        ldb_copy(&s->ldb[i], &t->v[i]); /* expr NULL: no pointers in a file */
         s->expr[i] = (struct image_span){pos, sz};
         memcpy(s->nodes + pos, p, sz);
         pos += sz;
@@ -140,8 +202,8 @@ static vigil_status save_ldb(struct image_save *s, const struct ldb_table *t)
     put(s, IMAGE_LDB, s->ldb, (uint64_t)t->n * sizeof *s->ldb, t->n);
     put(s, IMAGE_LDB_EXPR, s->expr, (uint64_t)t->n * sizeof *s->expr, t->n);
     put(s, IMAGE_LDB_NODES, s->nodes, total, total);
-    put(s, IMAGE_LDB_BCOMP, t->bcomp, (uint64_t)t->nbcomp * sizeof *t->bcomp, t->nbcomp);
-    put(s, IMAGE_LDB_MACRO, t->macro, (uint64_t)t->nmacro * sizeof *t->macro, t->nmacro);
+    put(s, IMAGE_LDB_BCOMP, s->bcomp, (uint64_t)t->nbcomp * sizeof *s->bcomp, t->nbcomp);
+    put(s, IMAGE_LDB_MACRO, s->macro, (uint64_t)t->nmacro * sizeof *s->macro, t->nmacro);
     s->meta.nsubs_total = t->nsubs_total;
     return VIGIL_OK;
 }
@@ -189,13 +251,23 @@ int image_save(const struct vigil_engine *e, const char *path, const uint8_t key
     put(&s, IMAGE_NAMES, e->names.buf, e->names.len, e->names.len);
     put_hashset(&s, e->sigs, IMAGE_SIGS_MD5, 0);
     put_hashset(&s, e->allow, IMAGE_ALLOW_MD5, 1);
-    put(&s, IMAGE_PLAN_QUICK, p->quick, (uint64_t)e->body.n * sizeof *p->quick, e->body.n);
+    if (!(s.quick = calloc(e->body.n ? e->body.n : 1, sizeof *s.quick)))
+        goto out;
+    for (size_t i = 0; i < e->body.n; i++) {
+        s.quick[i].q = p->quick[i].q;
+        s.quick[i].atom_len = p->quick[i].atom_len;
+    }
+    put(&s, IMAGE_PLAN_QUICK, s.quick, (uint64_t)e->body.n * sizeof *s.quick, e->body.n);
     put(&s, IMAGE_PLAN_SLOT, p->slot, (uint64_t)e->body.n * 4, e->body.n);
     put(&s, IMAGE_PLAN_NEED, p->need, (uint64_t)p->nslots * 8, p->nslots);
     put(&s, IMAGE_PLAN_SEGS, p->segs, (uint64_t)p->nsegs * sizeof *p->segs, p->nsegs);
     if (save_body(&s, &e->body) == VIGIL_OK && save_ldb(&s, &e->ldb) == VIGIL_OK &&
         save_atoms(&s, e->atoms) == VIGIL_OK)
         rc = image_write(path, key, s.parts, s.n);
+out:
+    free(s.quick);
+    free(s.bcomp);
+    free(s.macro);
     free(s.body);
     free(s.blob);
     free(s.lits);

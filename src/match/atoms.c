@@ -138,6 +138,7 @@ static struct literal *set_literal(struct target_set *ts, const uint8_t *bytes,
         ts->cap = cap;
     }
     l = &ts->lits[ts->n];
+    memset(l, 0, sizeof *l); /* no stray padding bytes in an engine image */
     l->bytes = malloc(len);
     if (!l->bytes)
         return NULL;
