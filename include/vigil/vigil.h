@@ -214,6 +214,14 @@ VIGIL_API vigil_status vigil_engine_set_cache_dir(vigil_engine *e,
 /* Returns what the last compile did with the cache. */
 VIGIL_API enum vigil_cache_state vigil_engine_cache_state(const vigil_engine *e);
 
+/* What the engine has to do with an image file (vigil_engine_load_finish). */
+enum vigil_image_state {
+    VIGIL_IMAGE_NONE = 0, /* parsed; no image written */
+    VIGIL_IMAGE_MAPPED,   /* the engine is the mapped image of its sources */
+    VIGIL_IMAGE_WRITTEN   /* parsed, and the image written for the next start */
+};
+VIGIL_API enum vigil_image_state vigil_engine_image_state(const vigil_engine *e);
+
 /* Returns how many signatures the engine holds, counted as clamscan counts its
  * "Known viruses": every loaded hash line, allow-list (.fp/.sfp) lines too;
  * ignored lines and ignore-list entries are not counted. */

@@ -264,6 +264,11 @@ enum vigil_cache_state vigil_engine_cache_state(const vigil_engine *e)
     return e ? e->cache_state : VIGIL_CACHE_OFF;
 }
 
+enum vigil_image_state vigil_engine_image_state(const vigil_engine *e)
+{
+    return e ? e->image_state : VIGIL_IMAGE_NONE;
+}
+
 uint64_t vigil_engine_signature_count(const vigil_engine *e)
 {
     return e ? e->nsigs : 0;

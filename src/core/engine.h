@@ -47,6 +47,7 @@ struct vigil_engine {
     struct bodysig *image_views; /* slim body signatures made from it */
     struct image_defer *defer;   /* loads waiting for the image key
                                   * (core/image_engine.h) */
+    enum vigil_image_state image_state;
     vigil_log_fn log_fn;
     void *log_ctx;
     enum vigil_log_level log_level;

@@ -26,6 +26,7 @@ struct image_ent {
 struct image {
     uint8_t *map;
     size_t size;
+    int borrowed; /* image_open_buffer: map is the caller's */
     struct image_ent t[IMAGE_NTABLES];
 };
 
@@ -187,6 +188,35 @@ static int image_index(struct image *im)
     return 0;
 }
 
+/* Header and directory; key NULL: any key. */
+static int image_check(struct image *im, const uint8_t *key)
+{
+    return im->size >= IMAGE_HEAD + 32 && !memcmp(im->map, image_magic, 16) &&
+                   get32(im->map + 16) == IMAGE_VERSION &&
+                   (!key || !memcmp(im->map + 24, key, 32)) &&
+                   get64(im->map + 56) == im->size && image_index(im) == 0
+               ? 0
+               : -1;
+}
+
+vigil_status image_open_buffer(const uint8_t *buf, size_t len, struct image **out)
+{
+    struct image *im = calloc(1, sizeof *im);
+
+    *out = NULL;
+    if (!im)
+        return VIGIL_ENOMEM;
+    im->map = (uint8_t *)(uintptr_t)buf;
+    im->size = len;
+    im->borrowed = 1;
+    if (image_check(im, NULL) != 0) {
+        image_close(im);
+        return VIGIL_EMALFORMED;
+    }
+    *out = im;
+    return VIGIL_OK;
+}
+
 static int sha256_ok(const uint8_t *p, size_t n)
 {
     uint8_t sum[32];
@@ -222,9 +252,7 @@ vigil_status image_open(const char *path, const uint8_t key[32], struct image **
         goto out;
     im->map = m;
     im->size = (size_t)st.st_size;
-    if (memcmp(im->map, image_magic, 16) || get32(im->map + 16) != IMAGE_VERSION ||
-        memcmp(im->map + 24, key, 32) || get64(im->map + 56) != im->size ||
-        image_index(im) != 0 || !sha256_ok(im->map, im->size))
+    if (image_check(im, key) != 0 || !sha256_ok(im->map, im->size))
         goto out;
     *out = im;
     im = NULL;
@@ -250,7 +278,7 @@ void image_close(struct image *im)
 {
     if (!im)
         return;
-    if (im->map)
+    if (im->map && !im->borrowed)
         munmap(im->map, im->size);
     free(im);
 }

@@ -273,6 +273,7 @@ static int image_try(struct vigil_engine *e, struct image_defer *d)
     if (st == VIGIL_OK) {
         d->write = 0;
         e->cache_state = VIGIL_CACHE_HIT;
+        e->image_state = VIGIL_IMAGE_MAPPED;
         engine_log(e, VIGIL_LOG_DEBUG, "compiled engine from the image %s", d->path);
         return 1;
     }
@@ -314,6 +315,7 @@ void image_after_compile(struct vigil_engine *e)
     }
     if (image_save(e, d->path, d->key) == 0) {
         e->cache_state = d->bad ? VIGIL_CACHE_REBUILT : VIGIL_CACHE_WRITTEN;
+        e->image_state = VIGIL_IMAGE_WRITTEN;
         engine_log(e, VIGIL_LOG_DEBUG, "wrote the image %s", d->path);
     } else {
         engine_log(e, VIGIL_LOG_DEBUG, "%s: cannot write the image: %s", d->path,
