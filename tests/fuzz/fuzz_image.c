@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vigil_engine *e = NULL;
     struct image *im = NULL;
     /* The loader reads tables in place: give it aligned memory, as mmap. */
-    uint8_t *copy = aligned_alloc(64, size + 64);
+    uint8_t *copy = aligned_alloc(64, (size + 64) & ~(size_t)63);
 
     if (!copy)
         return 0;
