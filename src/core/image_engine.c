@@ -351,7 +351,7 @@ static vigil_status attach_ldb(struct vigil_engine *e, const struct image *im,
             s->target >= ATOMS_TARGETS || s->npcre || s->bcomp > nb ||
             s->nbcomp > nb - s->bcomp || s->macro > nm || s->nmacro > nm - s->macro ||
             s->tdb.ninter > LDB_MAX_INTERMEDIATES || x[i].off > nlen ||
-            x[i].len > nlen - x[i].off)
+            x[i].len > nlen - x[i].off || !nodes)
             return VIGIL_EMALFORMED;
         for (uint32_t k = 0; k < s->nbcomp; k++)
             if (b[s->bcomp + k].subsig >= s->nsubs || b[s->bcomp + k].ncomp > 2)
@@ -467,7 +467,7 @@ static vigil_status attach_atoms(struct vigil_engine *e, const struct image *im,
     if ((total && !lits) || (no && (!f.owner_sig || !f.owner_next)) || !dbs)
         return VIGIL_EMALFORMED;
     for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
-        f.lits[t] = lits + pos * ls;
+        f.lits[t] = lits ? lits + pos * ls : NULL;
         f.n[t] = (size_t)m->nlits[t];
         pos += m->nlits[t];
     }
