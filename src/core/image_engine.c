@@ -362,7 +362,8 @@ static vigil_status attach_ldb(struct vigil_engine *e, const struct image *im,
         t->v[i] = *s;
         t->v[i].expr = NULL;
         t->n = i + 1;
-        if (lexpr_from_nodes(nodes + x[i].off, (size_t)x[i].len, &t->v[i].expr) != VIGIL_OK)
+        if (lexpr_from_nodes(nodes + x[i].off, (size_t)x[i].len, s->nsubs,
+                             &t->v[i].expr) != VIGIL_OK)
             return VIGIL_EMALFORMED;
         subs += s->nsubs;
     }

@@ -48,8 +48,10 @@ int lexpr_eval(const struct lexpr *x, const uint32_t *counts);
 const void *lexpr_nodes(const struct lexpr *x, size_t *size);
 
 /* Makes a new expression *out (the caller frees it) from a copy of a node
- * array lexpr_nodes() gave. VIGIL_EMALFORMED if p[0..size) is not one (a
- * node kind, an index past LEXPR_MAX_ID, too many nodes), VIGIL_ENOMEM. */
-vigil_status lexpr_from_nodes(const void *p, size_t size, struct lexpr **out);
+ * array lexpr_nodes() gave, whose subsignature indices are all below nids
+ * (<= LEXPR_MAX_ID + 1). VIGIL_EMALFORMED if p[0..size) is not one (a node
+ * kind, an index too large, too many nodes), VIGIL_ENOMEM. */
+vigil_status lexpr_from_nodes(const void *p, size_t size, unsigned nids,
+                              struct lexpr **out);
 
 #endif

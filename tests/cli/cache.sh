@@ -6,6 +6,8 @@
 # directory others can write is not used; small databases are not cached.
 # Every run must report exactly the detections of a run without the cache.
 . "$(dirname "$0")/../lib/common.sh"
+VIGIL_TEST_CACHE= # this file tests the cache itself
+export VIGIL_CACHE_DIR="$T/.cache"
 
 # 3000 random 12-byte body signatures (enough to be cached), two of them
 # planted in a file, and a second database that differs in one signature.

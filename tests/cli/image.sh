@@ -8,6 +8,8 @@
 # and - with the SHA-256 trailer made valid again - a directory entry
 # pointing outside the file and out-of-range indices inside tables.
 . "$(dirname "$0")/../lib/common.sh"
+VIGIL_TEST_CACHE= # this file tests the cache itself
+export VIGIL_CACHE_DIR="$T/.cache"
 
 python3 - <<'PY'
 import hashlib, random
