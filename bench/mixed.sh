@@ -64,9 +64,9 @@ for n in $COUNTS; do
     read -r cs _ csu < <(secs "$CLAMSCAN" "${DB[@]}" "$W/tiny")
     read -r vrr vrp vir vip visc vipd < <(at_rest "$VIGIL" scan --no-builtin "$C" "${DB[@]}")
     read -r crr crp _ < <(at_rest "$CLAMSCAN" "${DB[@]}")
-    read -r v1 vrss < <(secs "$VIGIL" scan --no-builtin "$C" -j 1 "${DB[@]}" -r "$W/corpus")
+    read -r v1 vrss _ < <(secs "$VIGIL" scan --no-builtin "$C" -j 1 "${DB[@]}" -r "$W/corpus")
     read -r vn _ < <(secs "$VIGIL" scan --no-builtin "$C" -j "$NPROC" "${DB[@]}" -r "$W/corpus")
-    read -r c1 crss < <(secs "$CLAMSCAN" "${DB[@]}" -r "$W/corpus")
+    read -r c1 crss _ < <(secs "$CLAMSCAN" "${DB[@]}" -r "$W/corpus")
     "$VIGIL" scan --no-builtin "$C" -z -i --no-summary "${DB[@]}" -r "$W/corpus" | sort > "$W/v.found" || true
     "$CLAMSCAN" -z -i --no-summary "${DB[@]}" -r "$W/corpus" | sort > "$W/c.found" || true
     same=$(cmp -s "$W/v.found" "$W/c.found" && echo "equal ($(wc -l < "$W/v.found") lines)" ||
