@@ -330,8 +330,9 @@ static vigil_status attach_ldb(struct vigil_engine *e, const struct image *im,
     const struct bcomp *b = image_table(im, IMAGE_LDB_BCOMP, &blen, &nb);
     const struct ldb_macro *mac = image_table(im, IMAGE_LDB_MACRO, &mlen, &nm);
 
-    if ((m->nldb && (!v || !x)) || blen != nb * sizeof *b || mlen != nm * sizeof *mac ||
-        m->nldb > LDB_MAX_SIGS)
+    /* Counts first: a product that wraps could equal any length. */
+    if ((m->nldb && (!v || !x)) || nb > blen / sizeof *b || blen != nb * sizeof *b ||
+        nm > mlen / sizeof *mac || mlen != nm * sizeof *mac || m->nldb > LDB_MAX_SIGS)
         return VIGIL_EMALFORMED;
     t->v = calloc(m->nldb ? m->nldb : 1, sizeof *t->v);
     t->bcomp = malloc(nb ? blen : 1);
