@@ -217,13 +217,33 @@ vigil_status image_open_buffer(const uint8_t *buf, size_t len, struct image **ou
     return VIGIL_OK;
 }
 
-static int sha256_ok(const uint8_t *p, size_t n)
+/* The SHA-256 of the file's first n - 32 bytes, read with pread rather than
+ * through the map, against the mapped trailer: pages the engine never
+ * touches (most names, until a detection) then stay out of the process's
+ * resident set. The file is the user's own and only ever replaced by
+ * rename, so what was read is what is mapped. */
+static int sha256_ok(int fd, const uint8_t *map, size_t n)
 {
-    uint8_t sum[32];
+    enum { CHUNK = 1 << 20 };
+    uint8_t sum[32], *buf = malloc(CHUNK);
     unsigned len = 0;
+    size_t off = 0;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok = buf && c && EVP_DigestInit_ex(c, EVP_sha256(), NULL);
 
-    return EVP_Digest(p, n - 32, sum, &len, EVP_sha256(), NULL) && len == 32 &&
-           memcmp(sum, p + n - 32, 32) == 0;
+    while (ok && off < n - 32) {
+        size_t want = n - 32 - off < CHUNK ? n - 32 - off : CHUNK;
+        ssize_t r = pread(fd, buf, want, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        ok = r > 0 && EVP_DigestUpdate(c, buf, (size_t)r);
+        off += r > 0 ? (size_t)r : 0;
+    }
+    ok = ok && EVP_DigestFinal_ex(c, sum, &len) && len == 32 &&
+         memcmp(sum, map + n - 32, 32) == 0;
+    EVP_MD_CTX_free(c);
+    free(buf);
+    return ok;
 }
 
 vigil_status image_open(const char *path, const uint8_t key[32], struct image **out)
@@ -252,7 +272,7 @@ vigil_status image_open(const char *path, const uint8_t key[32], struct image **
         goto out;
     im->map = m;
     im->size = (size_t)st.st_size;
-    if (image_check(im, key) != 0 || !sha256_ok(im->map, im->size))
+    if (image_check(im, key) != 0 || !sha256_ok(fd, im->map, im->size))
         goto out;
     *out = im;
     im = NULL;
