@@ -120,7 +120,10 @@ static int md_source(EVP_MD_CTX *c, const char *path, unsigned flags)
     struct stat st;
     const char *base;
 
-    md_u64(c, flags);
+    /* A deferred directory holds no unsupported format, so skipping them
+     * changes nothing: `vigil db compile -d DIR` then prepares the very
+     * image vigild (which loads with the flag) maps. */
+    md_u64(c, flags & ~(unsigned)VIGIL_LOAD_SKIP_UNSUPPORTED);
     if (!path) {
         md_str(c, "(builtin)");
         return 0;
