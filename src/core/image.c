@@ -288,10 +288,11 @@ const void *image_table(const struct image *im, unsigned id, size_t *len,
 {
     const struct image_ent *t = id < IMAGE_NTABLES ? &im->t[id] : NULL;
 
+    /* An empty table is an absent one: no pointer to the next table. */
     *len = t && t->p ? (size_t)t->len : 0;
     if (count)
         *count = t && t->p ? t->count : 0;
-    return t && t->p ? t->p : NULL;
+    return *len ? t->p : NULL;
 }
 
 void image_close(struct image *im)

@@ -346,9 +346,10 @@ vigil_status hashset_attach(struct hashset *hs, const struct hashset_flat *f,
         struct hashkind *hk = &hs->k[k];
         free(hk->recs);
         /* Read-only from here on: the casts only fit the shared struct. */
-        hk->recs = (uint8_t *)(uintptr_t)f->recs[k];
+        hk->recs = f->n[k] ? (uint8_t *)(uintptr_t)f->recs[k] : NULL;
         hk->n = hk->cap = f->n[k];
-        hk->slots = (uint32_t *)(uintptr_t)f->slots[k];
+        /* No slots for an empty kind: hashset_find then looks at nothing. */
+        hk->slots = f->nslots[k] ? (uint32_t *)(uintptr_t)f->slots[k] : NULL;
         hk->mask = f->nslots[k] ? f->nslots[k] - 1 : 0;
     }
     hs->sizes = (uint32_t *)(uintptr_t)f->sizes;

@@ -158,6 +158,19 @@ vscan --no-builtin -d bad.ndb clean.txt
 assert_eq "malformed database: same rc" "$RC" "$nocache_rc"
 assert_eq "malformed database: same error" "$ERR" "$nocache_err"
 
+# An allow list of one digest kind only: the other kinds' empty tables must
+# not lead a lookup into the next table (a worker crashed on this).
+printf '%s:6:Img.Allowed\n' "$(sha256sum < hello.txt | cut -d' ' -f1)" > a.sfp
+vscan --no-cache --no-builtin -d h.hdb -d a.sfp hello.txt any.txt
+allow_want=$(found_lines "$OUT")
+assert_lacks_line "allow list: hello.txt allowed" "$OUT" "hello.txt: Img.Hash.Hello.UNOFFICIAL FOUND"
+for pass in cold warm; do
+    vscan --debug --no-builtin -d h.hdb -d a.sfp hello.txt any.txt
+    assert_eq "allow list ($pass): same detections" "$(found_lines "$OUT")" "$allow_want"
+    assert_not_contains "allow list ($pass): no worker died" "$OUT" "worker died"
+done
+assert_contains "allow list: warm run mapped" "$ERR" "compiled engine from the image"
+
 # Engines the image cannot carry (PCRE, .cdb, .ftm, YARA) still scan.
 printf 'Img.Pcre;Engine:81-255,Target:0;0&1;68656c;0/hel+o/\n' > p.ldb
 vscan --debug --no-builtin -d p.ldb hello.txt
