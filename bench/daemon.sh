@@ -3,10 +3,16 @@
 # CLIENTS concurrent clients sending TOTAL INSTREAM scans of mixed files;
 # scans/s, p50/p99 latency, and resident memory (RSS and PSS of the whole
 # process tree) at idle, at the peak of the scan burst, and at the peak of a
-# RELOAD. Not part of `make check`.
+# RELOAD of the same files and of a RELOAD after the database files were
+# rewritten (same bytes, new change time: vigild must build a new engine
+# image), and for vigild of a RELOAD after `vigil db compile` prepared the
+# image of rewritten files, with the ratio peak PSS / idle PSS. Not part of
+# `make check`. BENCH_DAEMONS ("clamd vigild") picks the daemons.
 #
 #   bench/daemon.sh path/to/vigild
-# Env: BENCH_SIGS (1000000 hash signatures), BENCH_FILES (2000 files),
+# Env: BENCH_SIGS (1000000 hash signatures), BENCH_DB (hash, or mixed: the
+#      90/8/2% hash/body/logical database of bench/mixed.py over the files),
+#      BENCH_FILES (2000 files),
 #      BENCH_CLIENTS (64), BENCH_SCANS (10000), BENCH_THREADS (nproc: clamd's
 #      MaxThreads and vigild's worker count, so both use the same cores).
 set -euo pipefail
@@ -35,12 +41,21 @@ mkdir -p "$W/db" "$W/g"
 python3 "$here/gen.py" db "$W/g" "$SIGS"
 python3 "$here/gen.py" files "$W/g" "$FILES" 100
 mv "$W/g/bench.hdb" "$W/g/bench.hsb" "$W/db/"
+export VIGIL_CACHE_DIR=$W/cache # vigild's engine images
+mkdir -m 700 "$VIGIL_CACHE_DIR"
 # (sed, not head: head's early exit would fail the pipeline under pipefail)
 {
     find "$W/g/files" -type f | sed -n "1,${FILES}p"
     find /usr/bin -maxdepth 1 -type f -size +16k -size -2M | sort | sed -n '1,200p'
 } > "$W/list"
-echo "database: $SIGS hash signatures; files: $(wc -l < "$W/list") (generated + /usr/bin)"
+if [ "${BENCH_DB:-hash}" = mixed ]; then
+    rm -f "$W/db/"*
+    python3 "$here/mixed.py" "$W/list" "$W/db" "$SIGS"
+    echo "database: $SIGS mixed signatures (90% MD5, 8% body, 2% logical)"
+else
+    echo "database: $SIGS hash signatures"
+fi
+echo "files: $(wc -l < "$W/list") (generated + /usr/bin)"
 
 conf() {
     printf 'LocalSocket %s\nDatabaseDirectory %s\nForeground yes\nLogFile %s\n' \
@@ -64,9 +79,10 @@ s.connect(sys.argv[1]); s.sendall(b'zPING\0'); sys.exit(s.recv(9) != b'PONG\0')"
     echo "$1 did not start"; cat "$W/$1.out"; exit 1
 }
 
-printf '\n%-8s | %9s | %9s %8s %8s | %6s %6s | %-15s | %-15s | %-15s | %s\n' daemon "start s" \
-    "scans/s" "p50 ms" "p99 ms" found errors "idle RSS/PSS" "burst RSS/PSS" "reload RSS/PSS" "reload s"
-for name in clamd vigild; do
+printf '\n%-8s | %9s | %9s %8s %8s | %6s %6s | %-15s | %-15s | %-15s | %-8s | %-15s | %-8s | %s\n' \
+    daemon "start s" "scans/s" "p50 ms" "p99 ms" found errors "idle RSS/PSS" "burst RSS/PSS" \
+    "reload RSS/PSS" "s, x idle" "changed RSS/PSS" "s, x idle" "precompiled PSS, s, x idle"
+for name in ${BENCH_DAEMONS:-clamd vigild}; do
     bin=$CLAMD; [ "$name" = vigild ] && bin=$VIGILD
     t0=$(date +%s.%N)
     start "$name" "$bin"
@@ -77,14 +93,31 @@ for name in clamd vigild; do
     read -r rate p50 p99 found errors brss bpss < \
         <(python3 "$PY" load "$W/$name.sock" "$W/list" "$CLIENTS" "$SCANS" "$pid")
     read -r rsecs rrss rpss < <(python3 "$PY" reload "$W/$name.sock" "$W/$name.log" "$pid" 1)
+    sleep 2
+    for f in "$W/db/"*; do cp "$f" "$f.new"; mv "$f.new" "$f"; done # same bytes, new files
+    read -r csecs crss cpss < <(python3 "$PY" reload "$W/$name.sock" "$W/$name.log" "$pid" 2)
+    psecs=- ppss=0
+    if [ "$name" = vigild ] && [ -x "$(dirname "$VIGILD")/vigil" ]; then
+        # The database changes again, and `vigil db compile` (another
+        # process, as an updater would run it) builds its image before
+        # the RELOAD, which then only maps it.
+        sleep 2
+        for f in "$W/db/"*; do cp "$f" "$f.new"; mv "$f.new" "$f"; done
+        "$(dirname "$VIGILD")/vigil" db compile --no-builtin -d "$W/db" > /dev/null
+        read -r psecs _ ppss < <(python3 "$PY" reload "$W/$name.sock" "$W/$name.log" "$pid" 3)
+    fi
     mib() { echo $(( $1 / 1024 )); }
-    printf '%-8s | %9.1f | %9s %8s %8s | %6s %6s | %6s/%-6s MiB | %6s/%-6s MiB | %6s/%-6s MiB | %s\n' \
+    x() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / max(float(sys.argv[2]), 1)))" "$1" "$2"; }
+    printf '%-8s | %9.1f | %9s %8s %8s | %6s %6s | %6s/%-6s MiB | %6s/%-6s MiB | %6s/%-6s MiB | %4s %4s | %6s/%-6s MiB | %4s %4s | %6s MiB %4s %4s\n' \
         "$name" "$(python3 -c "print($t1 - $t0)")" "$rate" "$p50" "$p99" "$found" "$errors" \
         "$(mib "$irss")" "$(mib "$ipss")" "$(mib "$brss")" "$(mib "$bpss")" \
-        "$(mib "$rrss")" "$(mib "$rpss")" "$rsecs"
+        "$(mib "$rrss")" "$(mib "$rpss")" "$rsecs" "$(x "$rpss" "$ipss")" \
+        "$(mib "$crss")" "$(mib "$cpss")" "$csecs" "$(x "$cpss" "$ipss")" \
+        "$(mib "$ppss")" "$psecs" "$(x "$ppss" "$ipss")"
     kill -TERM "$pid" 2>/dev/null || true
     sleep 1
 done
 echo
 echo "$CLIENTS clients, $SCANS INSTREAM scans, $THREADS scan threads (clamd) / workers (vigild);"
-echo "memory: the daemon and all its processes; PSS shares a page among the processes mapping it."
+echo "memory: the daemon and all its processes; PSS shares a page among the processes mapping it;"
+echo "x idle: reload peak PSS / idle PSS (idle: before the burst; target < 1.3)."

@@ -5,6 +5,10 @@ daemon_load.py mem PID
     resident memory of PID and all its descendants: "rss_kib pss_kib" (PSS
     counts a page shared by n processes as 1/n, so forked workers sharing an
     engine are not counted n times; RSS sums them as `ps` would).
+daemon_load.py maps PID PATTERN
+    the mappings of files whose path contains PATTERN, over PID and its
+    descendants: "rss_kib pss_kib clean_kib dirty_kib" (clean: file pages
+    never written, shared or not: the kernel may drop and re-read them).
 daemon_load.py load SOCKET LIST CLIENTS TOTAL PID
     CLIENTS threads send TOTAL INSTREAM scans of the files in LIST (round
     robin), one connection per scan; prints "scans/s p50_ms p99_ms found
@@ -53,6 +57,25 @@ def mem(pid):
         except OSError:
             pass
     return rss, pss
+
+
+def maps(pid, pattern):
+    tot = {'Rss': 0, 'Pss': 0, 'Shared_Clean': 0, 'Private_Clean': 0, 'Shared_Dirty': 0,
+           'Private_Dirty': 0}
+    for p in tree(pid):
+        try:
+            with open('/proc/%d/smaps' % p) as f:
+                mine = False
+                for line in f:
+                    fields = line.split()
+                    if fields and '-' in fields[0] and not fields[0].endswith(':'):
+                        mine = len(fields) >= 6 and pattern in fields[-1]
+                    elif mine and fields[0].rstrip(':') in tot:
+                        tot[fields[0].rstrip(':')] += int(fields[1])
+        except OSError:
+            pass
+    return (tot['Rss'], tot['Pss'], tot['Shared_Clean'] + tot['Private_Clean'],
+            tot['Shared_Dirty'] + tot['Private_Dirty'])
 
 
 class Sampler(threading.Thread):
@@ -143,6 +166,8 @@ def reload(path, log, pid, count):
 def main(a):
     if a[1] == 'mem':
         print('%d %d' % mem(int(a[2])))
+    elif a[1] == 'maps':
+        print('%d %d %d %d' % maps(int(a[2]), a[3]))
     elif a[1] == 'load':
         load(a[2], a[3], int(a[4]), int(a[5]), int(a[6]))
     elif a[1] == 'reload':

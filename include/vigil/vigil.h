@@ -171,6 +171,17 @@ VIGIL_API vigil_status vigil_engine_load_memory(vigil_engine *e,
  * ClamAV test file clam.exe). */
 VIGIL_API vigil_status vigil_engine_load_builtin(vigil_engine *e);
 
+/*
+ * With a cache directory set (set it before loading), loads of database
+ * files and directories only record them; this call then maps the compiled
+ * engine image of exactly those files if the cache holds a valid one (no
+ * parsing at all), or parses them, reporting a failure as the load would
+ * (vigil_engine_error() gives "file:line: reason"). The compile after a
+ * parse writes the image. vigil_engine_compile() calls it if the caller did
+ * not; no loads may follow it once the engine came from an image.
+ */
+VIGIL_API vigil_status vigil_engine_load_finish(vigil_engine *e);
+
 /* Returns the text of the last error of a load or compile, "" if none. The
  * string belongs to the engine and is valid until the next call on it. */
 VIGIL_API const char *vigil_engine_error(const vigil_engine *e);
@@ -191,8 +202,9 @@ enum vigil_cache_state {
 
 /*
  * Sets a directory (which must exist) where vigil_engine_compile() keeps
- * the compiled pre-filter of large databases between runs, or NULL for none
- * (the default). A file there is named by a digest of exactly what it was
+ * the compiled engine image (see vigil_engine_load_finish) and the compiled
+ * pre-filter of large databases between runs, or NULL for none
+ * (the default). Set it before the loads for the image to be used. A file there is named by a digest of exactly what it was
  * compiled from and is checked in full before use: a changed database uses
  * another file, a damaged file is rebuilt, never trusted. Before compile.
  */
@@ -201,6 +213,14 @@ VIGIL_API vigil_status vigil_engine_set_cache_dir(vigil_engine *e,
 
 /* Returns what the last compile did with the cache. */
 VIGIL_API enum vigil_cache_state vigil_engine_cache_state(const vigil_engine *e);
+
+/* What the engine has to do with an image file (vigil_engine_load_finish). */
+enum vigil_image_state {
+    VIGIL_IMAGE_NONE = 0, /* parsed; no image written */
+    VIGIL_IMAGE_MAPPED,   /* the engine is the mapped image of its sources */
+    VIGIL_IMAGE_WRITTEN   /* parsed, and the image written for the next start */
+};
+VIGIL_API enum vigil_image_state vigil_engine_image_state(const vigil_engine *e);
 
 /* Returns how many signatures the engine holds, counted as clamscan counts its
  * "Known viruses": every loaded hash line, allow-list (.fp/.sfp) lines too;

@@ -116,6 +116,9 @@ int dbload_run(vigil_engine *e, const struct scan_options *o, struct report *r)
     char cache[PATH_MAX];
     vigil_status st;
 
+    /* Before the loads: with a cache, they may come from the engine image. */
+    if (dbload_cache_dir(o, cache, sizeof cache) == 0)
+        vigil_engine_set_cache_dir(e, cache); /* a bad one only means no cache */
     if ((o->databases.n ? load_given(e, o, r) : load_default(e, o, r)) != 0)
         return -1;
     if (load_yara(e, o, r) != 0)
@@ -127,8 +130,11 @@ int dbload_run(vigil_engine *e, const struct scan_options *o, struct report *r)
             return -1;
         }
     }
-    if (dbload_cache_dir(o, cache, sizeof cache) == 0)
-        vigil_engine_set_cache_dir(e, cache); /* a bad one only means no cache */
+    st = vigil_engine_load_finish(e);
+    if (st != VIGIL_OK) {
+        report_error(r, "%s", error_text(e, st));
+        return -1;
+    }
     st = vigil_engine_compile(e);
     if (st != VIGIL_OK) {
         report_error(r, "Database initialization error: %s", error_text(e, st));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/cache.h"
+#include "core/image_engine.h"
 #include "db/load.h"
 #include "match/atoms.h"
 #include "scan/bodyplan.h"
@@ -50,6 +51,8 @@ void vigil_engine_free(vigil_engine *e)
 {
     if (!e)
         return;
+    image_engine_release(e);
+    image_defer_free(e);
     hashset_free(e->sigs);
     hashset_free(e->allow);
     ign_free(&e->ign);
@@ -147,7 +150,14 @@ vigil_status vigil_engine_load(vigil_engine *e, const char *path,
         return VIGIL_EINVAL;
     if (e->compiled)
         return engine_fail(e, VIGIL_ESTATE, "%s: engine already compiled", path);
+    if (e->image)
+        return engine_fail(e, VIGIL_ESTATE, "%s: engine already loaded from its image",
+                           path);
     e->error[0] = '\0';
+    if (image_defer(e, path, flags, 0))
+        return VIGIL_OK;
+    if ((st = image_flush(e)) != VIGIL_OK)
+        return st;
     engine_mark(e, &m);
     st = db_load_path(e, path, flags);
     if (st == VIGIL_OK)
@@ -168,7 +178,12 @@ vigil_status vigil_engine_load_memory(vigil_engine *e, const char *name,
         return VIGIL_EINVAL;
     if (e->compiled)
         return engine_fail(e, VIGIL_ESTATE, "%s: engine already compiled", name);
+    if (e->image)
+        return engine_fail(e, VIGIL_ESTATE, "%s: engine already loaded from its image",
+                           name);
     e->error[0] = '\0';
+    if ((st = image_flush(e)) != VIGIL_OK)
+        return st;
     engine_mark(e, &m);
     st = db_load_buffer(e, name, data, len, flags, 0);
     if (st == VIGIL_OK)
@@ -207,6 +222,12 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         return VIGIL_EINVAL;
     if (e->compiled)
         return engine_fail(e, VIGIL_ESTATE, "engine already compiled");
+    if ((st = vigil_engine_load_finish(e)) != VIGIL_OK)
+        return st;
+    if (e->image) { /* compiled already: the image is a compiled engine */
+        e->compiled = 1;
+        return VIGIL_OK;
+    }
     st = hashset_compile(e->sigs);
     if (st == VIGIL_OK)
         st = hashset_compile(e->allow);
@@ -223,7 +244,17 @@ vigil_status vigil_engine_compile(vigil_engine *e)
     if (st != VIGIL_OK)
         return st;
     e->compiled = 1;
+    image_after_compile(e);
     return VIGIL_OK;
+}
+
+vigil_status vigil_engine_load_finish(vigil_engine *e)
+{
+    if (!e)
+        return VIGIL_EINVAL;
+    if (e->compiled)
+        return VIGIL_OK;
+    return image_finish(e);
 }
 
 vigil_status vigil_engine_set_cache_dir(vigil_engine *e, const char *dir)
@@ -245,6 +276,11 @@ vigil_status vigil_engine_set_cache_dir(vigil_engine *e, const char *dir)
 enum vigil_cache_state vigil_engine_cache_state(const vigil_engine *e)
 {
     return e ? e->cache_state : VIGIL_CACHE_OFF;
+}
+
+enum vigil_image_state vigil_engine_image_state(const vigil_engine *e)
+{
+    return e ? e->image_state : VIGIL_IMAGE_NONE;
 }
 
 uint64_t vigil_engine_signature_count(const vigil_engine *e)

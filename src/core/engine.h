@@ -49,6 +49,11 @@ struct vigil_engine {
     uint64_t nsigs;        /* clamscan's "Known viruses" */
     char cache_dir[PATH_MAX]; /* "" = no cache of the compiled pre-filter */
     enum vigil_cache_state cache_state;
+    struct image *image;         /* the mapped engine image it points into */
+    struct bodysig *image_views; /* slim body signatures made from it */
+    struct image_defer *defer;   /* loads waiting for the image key
+                                  * (core/image_engine.h) */
+    enum vigil_image_state image_state;
     vigil_log_fn log_fn;
     void *log_ctx;
     enum vigil_log_level log_level;

@@ -78,9 +78,24 @@ static void engine_log(void *ctx, enum vigil_log_level level, const char *msg)
             : level == VIGIL_LOG_WARNING ? LOG_L_WARNING : LOG_L_DEBUG, "%s", msg);
 }
 
-int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t errsz)
+/* Where the engine image is kept: $VIGIL_CACHE_DIR, else /var/cache/vigil
+ * for root (created if missing), else none. */
+static const char *cache_dir(void)
 {
-    const char *dir = db_dir(c);
+    const char *dir = getenv("VIGIL_CACHE_DIR");
+
+    if (dir && *dir)
+        return dir;
+    if (geteuid() != 0 || (mkdir("/var/cache/vigil", 0755) != 0 && errno != EEXIST))
+        return NULL;
+    return "/var/cache/vigil";
+}
+
+/* Loads and compiles one engine; with a cache directory, through the
+ * engine image (a map when the image is current). */
+static int engine_build1(const struct conf *c, vigil_engine **out, char *err, size_t errsz)
+{
+    const char *dir = db_dir(c), *cache = cache_dir();
     vigil_engine *e = NULL;
     vigil_status st;
     const char *why;
@@ -93,6 +108,8 @@ int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t err
     /* Only the reload thread and start-up call this; the log is write(2)
      * of whole lines, safe from either. */
     vigil_engine_set_log(e, engine_log, NULL, VIGIL_LOG_WARNING);
+    if (cache)
+        vigil_engine_set_cache_dir(e, cache); /* a bad one only means no image */
     st = vigil_engine_load(e, dir, VIGIL_LOAD_SKIP_UNSUPPORTED);
     if (st == VIGIL_OK)
         st = vigil_engine_compile(e);
@@ -102,6 +119,29 @@ int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t err
         vigil_engine_free(e);
         return -1;
     }
+    *out = e;
+    return 0;
+}
+
+int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t errsz)
+{
+    vigil_engine *e = NULL, *mapped = NULL;
+
+    if (engine_build1(c, &e, err, errsz) != 0)
+        return -1;
+    /* A parse that wrote the image: serve from the image instead, so that
+     * the parent and every worker share the file's clean pages rather
+     * than each holding the parsed heap. */
+    if (vigil_engine_image_state(e) == VIGIL_IMAGE_WRITTEN &&
+        engine_build1(c, &mapped, err, errsz) == 0) {
+        if (vigil_engine_image_state(mapped) == VIGIL_IMAGE_MAPPED) {
+            vigil_engine_free(e);
+            e = mapped;
+        } else {
+            vigil_engine_free(mapped);
+        }
+    }
+    err[0] = '\0';
     *out = e;
     /* Loading leaves the heap full of freed parse buffers; give them back
      * before workers are forked from this process and its pages counted. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "core/image_engine.h"
 #include "db/hdb.h"
 #include "db/lines.h"
 
@@ -24,6 +25,12 @@ vigil_status vigil_engine_load_builtin(vigil_engine *e)
         return VIGIL_EINVAL;
     if (e->compiled)
         return engine_fail(e, VIGIL_ESTATE, "builtin: engine already compiled");
+    if (e->image)
+        return engine_fail(e, VIGIL_ESTATE, "builtin: engine already loaded from its image");
+    if (image_defer(e, NULL, 0, 1))
+        return VIGIL_OK;
+    if ((st = image_flush(e)) != VIGIL_OK)
+        return st;
     engine_mark(e, &m);
     lines_init_mem(&it, builtin_hdb, strlen(builtin_hdb));
     st = hdb_parse(e, "builtin", &it, HDB_DETECT, 1);

@@ -90,6 +90,16 @@ int db_is_database_name(const char *name)
     return db_format(name) >= 0;
 }
 
+int db_image_ok(const char *name)
+{
+    int f = db_format(name);
+
+    /* Containers may hold formats that load with a warning (and ClamAV's
+     * hold .cdb, .ftm and PCRE, which images do not carry yet). */
+    return f >= 0 && db_formats[f].role != DB_UNSUPPORTED && db_formats[f].role != DB_YARA &&
+           db_formats[f].role != DB_CONTAINER;
+}
+
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');

@@ -47,6 +47,7 @@ struct atoms {
     uint32_t *owner_next; /* next owner slot of the same literal, UINT32_MAX = end */
     size_t nowners, owners_cap;
     int compiled;
+    int borrowed; /* lits and owners are an image's (atoms_attach) */
 };
 
 struct atoms_scratch {
@@ -63,6 +64,12 @@ void atoms_free(struct atoms *a)
 {
     if (!a)
         return;
+    for (unsigned t = 0; t < ATOMS_TARGETS && a->borrowed; t++)
+        hs_free_database(a->t[t].db);
+    if (a->borrowed) {
+        free(a);
+        return;
+    }
     for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
         for (size_t i = 0; i < a->t[t].n; i++)
             free(a->t[t].lits[i].bytes);
@@ -131,6 +138,7 @@ static struct literal *set_literal(struct target_set *ts, const uint8_t *bytes,
         ts->cap = cap;
     }
     l = &ts->lits[ts->n];
+    memset(l, 0, sizeof *l); /* no stray padding bytes in an engine image */
     l->bytes = malloc(len);
     if (!l->bytes)
         return NULL;
@@ -483,4 +491,87 @@ vigil_status atoms_scan(const struct atoms *a, struct atoms_scratch *s,
         off += n - (ATOMS_MAX_LEN - 1);
     }
     return VIGIL_OK;
+}
+
+size_t atoms_literal_size(void)
+{
+    return sizeof(struct literal);
+}
+
+void atoms_export(const struct atoms *a, struct atoms_flat *f)
+{
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        f->lits[t] = a->t[t].lits;
+        f->n[t] = a->t[t].n;
+    }
+    f->owner_sig = a->owner_sig;
+    f->owner_next = a->owner_next;
+    f->nowners = a->nowners;
+}
+
+/* A literal's owner list has exactly nowners valid slots and ends; only is
+ * its last-added owner. Walks are bounded by the count. */
+static int lit_valid(const struct literal *l, const struct atoms_flat *f,
+                     int (*id_ok)(void *, uint32_t), void *ctx)
+{
+    uint32_t o = l->first_owner;
+
+    if (l->bytes || l->len == 0 || l->len > ATOMS_MAX_LEN || l->flags > ATOMS_CASELESS ||
+        l->nowners == 0 || l->nowners > f->nowners || !id_ok(ctx, l->only))
+        return 0;
+    for (uint32_t k = 0; k < l->nowners; k++) {
+        if (o >= f->nowners || !id_ok(ctx, f->owner_sig[o]))
+            return 0;
+        o = f->owner_next[o];
+    }
+    return o == UINT32_MAX;
+}
+
+vigil_status atoms_attach(struct atoms *a, const struct atoms_flat *f, const uint8_t *dbs,
+                          size_t len, int (*id_ok)(void *ctx, uint32_t id), void *ctx)
+{
+    hs_database_t *db[ATOMS_TARGETS] = {0};
+    size_t off = 0;
+    vigil_status st = VIGIL_EMALFORMED;
+
+    if (a->compiled || a->nowners || atoms_count(a))
+        return VIGIL_ESTATE;
+    if (f->nowners >= UINT32_MAX)
+        return VIGIL_EMALFORMED;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        const struct literal *lits = f->lits[t];
+        uint64_t n = 0;
+        for (size_t i = 0; i < f->n[t]; i++)
+            if (!lit_valid(&lits[i], f, id_ok, ctx))
+                goto out;
+        if (len - off < 8)
+            goto out;
+        for (int i = 0; i < 8; i++)
+            n |= (uint64_t)dbs[off + (size_t)i] << (8 * i);
+        off += 8;
+        if (n > len - off || (n == 0) != (f->n[t] == 0))
+            goto out;
+        if (n && hs_deserialize_database((const char *)dbs + off, (size_t)n, &db[t]) !=
+                     HS_SUCCESS)
+            goto out;
+        off += (size_t)n;
+    }
+    if (off != len)
+        goto out;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        a->t[t].lits = (struct literal *)(uintptr_t)f->lits[t];
+        a->t[t].n = a->t[t].cap = f->n[t];
+        a->t[t].db = db[t];
+        db[t] = NULL;
+    }
+    a->owner_sig = (uint32_t *)(uintptr_t)f->owner_sig;
+    a->owner_next = (uint32_t *)(uintptr_t)f->owner_next;
+    a->nowners = a->owners_cap = f->nowners;
+    a->borrowed = 1;
+    a->compiled = 1;
+    st = VIGIL_OK;
+out:
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++)
+        hs_free_database(db[t]);
+    return st;
 }

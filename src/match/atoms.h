@@ -72,4 +72,31 @@ vigil_status atoms_scan(const struct atoms *a, struct atoms_scratch *s,
                         unsigned target, const uint8_t *buf, size_t len,
                         atoms_hit_fn fn, void *ctx);
 
+/* A compiled pre-filter as flat arrays, for the engine image
+ * (core/image.c): per target n literal records of atoms_literal_size()
+ * bytes (length, flags, owner list; no bytes once compiled), the owner
+ * slots (signature id, next slot or UINT32_MAX), and the Vectorscan
+ * databases as atoms_save() writes them. Native layout: an image is only
+ * read by the build that wrote it. */
+struct atoms_flat {
+    const void *lits[ATOMS_TARGETS];
+    size_t n[ATOMS_TARGETS];
+    const uint32_t *owner_sig, *owner_next;
+    size_t nowners;
+};
+
+size_t atoms_literal_size(void);
+
+/* Fills *f with compiled a's arrays (pointers into a). */
+void atoms_export(const struct atoms *a, struct atoms_flat *f);
+
+/* Makes the new, empty a a compiled pre-filter that uses f's arrays in
+ * place (they must outlive a; atoms_free leaves them alone) and the
+ * databases in dbs[0..len) (deserialized: Vectorscan needs them in its own
+ * memory). Checks once that every owner list is well formed and that
+ * id_ok(ctx, id) holds for every signature id. VIGIL_EMALFORMED otherwise,
+ * with a unchanged. */
+vigil_status atoms_attach(struct atoms *a, const struct atoms_flat *f, const uint8_t *dbs,
+                          size_t len, int (*id_ok)(void *ctx, uint32_t id), void *ctx);
+
 #endif

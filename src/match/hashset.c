@@ -28,6 +28,7 @@ struct hashset {
     uint8_t *size_kinds;
     size_t size_mask;
     int compiled;
+    int borrowed; /* arrays are an image's (hashset_attach): not ours to free */
 };
 
 int hash_kind_for_hexlen(size_t hexlen)
@@ -55,6 +56,10 @@ void hashset_free(struct hashset *hs)
 {
     if (!hs)
         return;
+    if (hs->borrowed) {
+        free(hs);
+        return;
+    }
     for (int k = 0; k < HASH_KINDS; k++) {
         free(hs->k[k].recs);
         free(hs->k[k].slots);
@@ -273,4 +278,85 @@ unsigned hashset_find(const struct hashset *hs, enum hash_kind kind,
         found |= HASHSET_ANY;
     }
     return found;
+}
+
+void hashset_export(const struct hashset *hs, struct hashset_flat *f)
+{
+    memset(f, 0, sizeof *f);
+    for (int k = 0; k < HASH_KINDS; k++) {
+        f->recs[k] = hs->k[k].recs;
+        f->n[k] = hs->k[k].n;
+        f->slots[k] = hs->k[k].slots;
+        f->nslots[k] = hs->k[k].slots ? hs->k[k].mask + 1 : 0;
+    }
+    f->sizes = hs->sizes;
+    f->size_kinds = hs->size_kinds;
+    f->nsizes = hs->sizes ? hs->size_mask + 1 : 0;
+    f->any_kinds = hs->any_kinds;
+}
+
+static int pow2(size_t n)
+{
+    return n >= 16 && (n & (n - 1)) == 0;
+}
+
+/* Every slot names a record or is empty, and one at least is empty (a probe
+ * stops there); every record's value is below max_value. */
+static int kind_valid(const struct hashset_flat *f, int kind, uint32_t max_value)
+{
+    size_t n = f->n[kind], ns = f->nslots[kind], stride = hash_len[kind] + 8, used = 0;
+
+    if (n == 0)
+        return ns == 0;
+    if (!pow2(ns) || n >= ns || n >= UINT32_MAX || !f->recs[kind] || !f->slots[kind])
+        return 0;
+    for (size_t i = 0; i < ns; i++) {
+        if (f->slots[kind][i] > n)
+            return 0;
+        used += f->slots[kind][i] != 0;
+    }
+    if (used != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (rd32(f->recs[kind] + i * stride + hash_len[kind] + 4) >= max_value)
+            return 0;
+    return 1;
+}
+
+vigil_status hashset_attach(struct hashset *hs, const struct hashset_flat *f,
+                            uint32_t max_value)
+{
+    size_t used = 0;
+
+    if (hs->compiled || hashset_count(hs) || hs->sizes)
+        return VIGIL_ESTATE;
+    for (int k = 0; k < HASH_KINDS; k++)
+        if (!kind_valid(f, k, max_value))
+            return VIGIL_EMALFORMED;
+    if (!pow2(f->nsizes) || !f->sizes || !f->size_kinds || f->any_kinds > 7)
+        return VIGIL_EMALFORMED;
+    for (size_t i = 0; i < f->nsizes; i++) {
+        if (f->size_kinds[i] > 7 || (f->sizes[i] == 0) != (f->size_kinds[i] == 0))
+            return VIGIL_EMALFORMED;
+        used += f->sizes[i] != 0;
+    }
+    if (used == f->nsizes)
+        return VIGIL_EMALFORMED;
+    for (int k = 0; k < HASH_KINDS; k++) {
+        struct hashkind *hk = &hs->k[k];
+        free(hk->recs);
+        /* Read-only from here on: the casts only fit the shared struct. */
+        hk->recs = f->n[k] ? (uint8_t *)(uintptr_t)f->recs[k] : NULL;
+        hk->n = hk->cap = f->n[k];
+        /* No slots for an empty kind: hashset_find then looks at nothing. */
+        hk->slots = f->nslots[k] ? (uint32_t *)(uintptr_t)f->slots[k] : NULL;
+        hk->mask = f->nslots[k] ? f->nslots[k] - 1 : 0;
+    }
+    hs->sizes = (uint32_t *)(uintptr_t)f->sizes;
+    hs->size_kinds = (uint8_t *)(uintptr_t)f->size_kinds;
+    hs->size_mask = f->nsizes - 1;
+    hs->any_kinds = f->any_kinds;
+    hs->borrowed = 1;
+    hs->compiled = 1;
+    return VIGIL_OK;
 }

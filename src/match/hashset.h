@@ -64,4 +64,32 @@ unsigned hashset_find(const struct hashset *hs, enum hash_kind kind,
                       const uint8_t *digest, uint64_t size, uint32_t *exact,
                       uint32_t *any);
 
+/* A compiled set's tables as flat arrays, for the engine image
+ * (core/image.c): per kind n records of hash_len[kind] + 8 bytes (digest,
+ * u32 size, u32 value) and nslots u32 slots (record index + 1, 0 empty);
+ * nsizes distinct-size slots and their kind bits; the kinds of any-size
+ * entries. Native byte order: an image is only read by the build that
+ * wrote it. */
+struct hashset_flat {
+    const uint8_t *recs[HASH_KINDS];
+    size_t n[HASH_KINDS];
+    const uint32_t *slots[HASH_KINDS];
+    size_t nslots[HASH_KINDS];
+    const uint32_t *sizes;
+    const uint8_t *size_kinds;
+    size_t nsizes;
+    unsigned any_kinds;
+};
+
+/* Fills *f with the tables of compiled set hs (pointers into hs). */
+void hashset_export(const struct hashset *hs, struct hashset_flat *f);
+
+/* Makes the empty, uncompiled set hs a compiled one that uses f's arrays in
+ * place (they must outlive hs; hashset_free leaves them alone). Checks
+ * every slot, record value (< max_value) and size bit once, so lookups
+ * cannot leave the arrays or probe forever. VIGIL_EMALFORMED if f is not
+ * what hashset_export gives, and hs is then unchanged. */
+vigil_status hashset_attach(struct hashset *hs, const struct hashset_flat *f,
+                            uint32_t max_value);
+
 #endif

@@ -114,7 +114,15 @@ static int lx_push(struct lx_parser *p, struct lx_node nd)
         p->nodes = v;
         p->cap = cap;
     }
-    p->nodes[p->nn++] = nd;
+    /* Field by field into zeroed memory: an engine image holds the nodes,
+     * and no stray padding byte should reach a file. */
+    memset(&p->nodes[p->nn], 0, sizeof p->nodes[p->nn]);
+    p->nodes[p->nn].kind = nd.kind;
+    p->nodes[p->nn].mod = nd.mod;
+    p->nodes[p->nn].id = nd.id;
+    p->nodes[p->nn].v1 = nd.v1;
+    p->nodes[p->nn].v2 = nd.v2;
+    p->nn++;
     return 0;
 }
 
@@ -383,4 +391,38 @@ int lexpr_eval(const struct lexpr *x, const uint32_t *counts)
         }
     }
     return sp == 1 && stack[0].ret;
+}
+
+const void *lexpr_nodes(const struct lexpr *x, size_t *size)
+{
+    *size = (size_t)x->n * sizeof *x->nodes;
+    return x->nodes;
+}
+
+vigil_status lexpr_from_nodes(const void *p, size_t size, unsigned nids,
+                              struct lexpr **out)
+{
+    struct lexpr *x = NULL;
+    size_t n = size / sizeof(struct lx_node);
+
+    *out = NULL;
+    if (size % sizeof(struct lx_node) || n == 0 || n > LEXPR_MAX_NODES)
+        return VIGIL_EMALFORMED;
+    if (!(x = malloc(sizeof *x)) || !(x->nodes = malloc(size))) {
+        free(x);
+        return VIGIL_ENOMEM;
+    }
+    memcpy(x->nodes, p, size);
+    x->n = (uint32_t)n;
+    /* lexpr_eval bounds its stack itself; a node only needs a known kind
+     * and a leaf an index counts[] has. */
+    for (size_t i = 0; i < n; i++)
+        if (x->nodes[i].kind > LX_OR ||
+            (x->nodes[i].kind == LX_LEAF &&
+             (x->nodes[i].id > LEXPR_MAX_ID || x->nodes[i].id >= nids))) {
+            lexpr_free(x);
+            return VIGIL_EMALFORMED;
+        }
+    *out = x;
+    return VIGIL_OK;
 }

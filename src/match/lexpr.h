@@ -43,4 +43,15 @@ void lexpr_free(struct lexpr *x);
  * one object). Returns 1 if the expression holds, 0 if not. */
 int lexpr_eval(const struct lexpr *x, const uint32_t *counts);
 
+/* The node array of x, for the engine image (core/image.c): *size bytes at
+ * the returned pointer, in the build's native layout. */
+const void *lexpr_nodes(const struct lexpr *x, size_t *size);
+
+/* Makes a new expression *out (the caller frees it) from a copy of a node
+ * array lexpr_nodes() gave, whose subsignature indices are all below nids
+ * (<= LEXPR_MAX_ID + 1). VIGIL_EMALFORMED if p[0..size) is not one (a node
+ * kind, an index too large, too many nodes), VIGIL_ENOMEM. */
+vigil_status lexpr_from_nodes(const void *p, size_t size, unsigned nids,
+                              struct lexpr **out);
+
 #endif

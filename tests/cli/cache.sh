@@ -6,6 +6,8 @@
 # directory others can write is not used; small databases are not cached.
 # Every run must report exactly the detections of a run without the cache.
 . "$(dirname "$0")/../lib/common.sh"
+VIGIL_TEST_CACHE= # this file tests the cache itself
+export VIGIL_CACHE_DIR="$T/.cache"
 
 # 3000 random 12-byte body signatures (enough to be cached), two of them
 # planted in a file, and a second database that differs in one signature.
@@ -29,6 +31,9 @@ PY
 echo clean > clean.txt
 C=$VIGIL_CACHE_DIR
 nfiles() { find "$1" -name '*.vgc' 2>/dev/null | wc -l; }
+# A scan maps the engine image (tests/cli/image.sh) before it would look for
+# the pre-filter cache: drop the images where this file tests the latter.
+noimg() { rm -f "${1:-$C}"/*.vgi; }
 
 vscan --no-cache --no-builtin -z -d big.ndb hit.bin clean.txt
 assert_rc "without cache: found" 1
@@ -44,6 +49,7 @@ assert_eq "one cache file" "$(nfiles "$C")" 1
 f=$(find "$C" -name '*.vgc')
 assert_eq "cache file mode" "$(stat -c %a "$f")" 644
 
+noimg
 vscan --debug --no-builtin -z -d big.ndb hit.bin clean.txt
 assert_rc "second run: found" 1
 assert_eq "second run: same detections" "$(found_lines "$OUT")" "$want"
@@ -54,6 +60,7 @@ assert_not_contains "second run writes nothing" "$ERR" "wrote the cache"
 cp "$f" saved.vgc
 size=$(stat -c %s "$f")
 printf '\x5a' | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc status=none
+noimg
 vscan --debug --no-builtin -z -d big.ndb hit.bin clean.txt
 assert_rc "damaged cache: found" 1
 assert_eq "damaged cache: same detections" "$(found_lines "$OUT")" "$want"
@@ -63,12 +70,14 @@ if cmp -s "$f" saved.vgc; then ok "rebuilt file equals the good one"; else fail 
 
 # Truncated: the same.
 head -c $((size - 100)) saved.vgc > "$f"
+noimg
 vscan --debug --no-builtin -z -d big.ndb hit.bin
 assert_eq "truncated cache: same detections" "$(found_lines "$OUT")" "$(printf '%s\n' "$want" | grep hit.bin)"
 assert_contains "truncated cache: rebuilt" "$ERR" "cache file damaged; rebuilding it"
 
 # A file others may write is not trusted (it is replaced by one of ours).
 chmod 666 "$f"
+noimg
 vscan --debug --no-builtin -z -d big.ndb hit.bin
 assert_not_contains "group/world-writable cache not loaded" "$ERR" "compiled signatures from the cache"
 assert_eq "replaced by a private file" "$(stat -c %a "$f")" 644
@@ -99,11 +108,16 @@ assert_contains "db compile says where" "$OUT" "3000 signatures compiled into $T
 run "$VIGIL" db compile --no-builtin --cache-dir "$T/c2" -d big.ndb
 assert_contains "db compile again: up to date" "$OUT" "3000 signatures already compiled in $T/c2"
 vscan --debug --no-builtin --cache-dir "$T/c2" -z -d big.ndb hit.bin clean.txt
+assert_contains "scan after db compile maps the image" "$ERR" "compiled engine from the image $T/c2/"
+assert_eq "scan after db compile: same detections" "$(found_lines "$OUT")" "$want"
+noimg "$T/c2"
+vscan --debug --no-builtin --cache-dir "$T/c2" -z -d big.ndb hit.bin clean.txt
 assert_contains "scan after db compile loads the cache" "$ERR" "compiled signatures from the cache $T/c2/"
 assert_eq "scan after db compile: same detections" "$(found_lines "$OUT")" "$want"
 run "$VIGIL" db compile --cache-dir "$T/c2" -d small.ndb
 assert_rc "db compile small" 0
-assert_contains "db compile small: not cached" "$OUT" "too few to need the cache"
+assert_contains "db compile small: imaged" "$OUT" "compiled into $T/c2"
+assert_eq "db compile small: no pre-filter cache file" "$(nfiles "$T/c2")" 1
 run "$VIGIL" db compile --cache-dir "$T/c2" -d nonexistent.ndb
 assert_rc "db compile of a missing database" 2
 finish

@@ -41,8 +41,15 @@ cd "$T" || exit 2
 # Never read the host's databases by accident: a test that wants the default
 # directory sets VIGIL_DATABASE_DIR itself.
 export VIGIL_DATABASE_DIR="$T/.no-default-databases"
-# Nor write compiled signatures into the user's cache.
-export VIGIL_CACHE_DIR="$T/.cache"
+# Nor write compiled signatures into the user's cache. VIGIL_TEST_CACHE=off
+# runs the suite with no cache at all (every engine parsed); =warm prepares
+# the engine image of every scan's databases before the scan (see run), so
+# that the scans the tests check are all mapped from images.
+if [ "${VIGIL_TEST_CACHE:-}" = off ]; then
+    export VIGIL_CACHE_DIR="$T/.no-such-dir/cache"
+else
+    export VIGIL_CACHE_DIR="$T/.cache"
+fi
 # Nor write the host's audit log: as root, --move/--copy/--remove record
 # into $VIGIL_AUDIT_LOG instead of /var/log/vigil/audit.log.
 export VIGIL_AUDIT_LOG="$T/.audit.log"
@@ -119,9 +126,26 @@ tree_state() {
 # run [--in FILE] CMD ARGS...: runs a command with a 20 s timeout, leaving
 # its stdout in $OUT, stderr in $ERR (without trailing newlines) and exit
 # code in $RC. A hang shows as RC=124.
+# VIGIL_TEST_CACHE=warm: `vigil db compile` with a scan's database options.
+_warm_cache() {
+    local a=()
+    while [ $# -gt 0 ]; do
+        case $1 in
+        -d | --database | --cache-dir) a+=("$1" "${2:-}"); shift ;;
+        --database=* | --cache-dir=* | --no-builtin | -d?*) a+=("$1") ;;
+        --no-cache) return ;;
+        esac
+        shift
+    done
+    timeout -k 5 60 "$VIGIL" db compile "${a[@]}" < /dev/null > /dev/null 2>&1 || true
+}
+
 run() {
     local in=/dev/null
     if [ "${1:-}" = "--in" ]; then in=$2; shift 2; fi
+    if [ "${VIGIL_TEST_CACHE:-}" = warm ] && [ "$1" = "$VIGIL" ] && [ "${2:-}" = scan ]; then
+        _warm_cache "${@:3}"
+    fi
     timeout -k 5 "${RUN_TIMEOUT:-20}" "$@" < "$in" > "$T/.out" 2> "$T/.err"
     RC=$?
     OUT=$(cat "$T/.out")

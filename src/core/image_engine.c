@@ -1,0 +1,540 @@
+/* image_engine.c - a compiled engine to image tables and back (see
+ * image.h). Saving lists the engine's flat arrays as tables; attaching
+ * checks every index and offset in them once, then points the engine at
+ * the mapped arrays (names, hash sets, body plan, pre-filter literals) or
+ * builds the small per-signature structs from them (body signature views,
+ * logical signatures). Engines holding what an image cannot carry yet
+ * (PCRE subsignatures, .cdb, .ftm, YARA rules) are not imaged.
+ *
+ * A new table: its IMAGE_TABLES entry (image.h), a part in image_save, its
+ * check and use in image_attach. */
+#include "core/image_engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/engine.h"
+#include "core/image.h"
+#include "match/atoms.h"
+#include "match/bodysig_image.h"
+#include "match/lexpr.h"
+
+/* Counts that size the other tables. */
+struct image_meta {
+    uint64_t nsigs, names_len, nbody, nldb, nslots, nsegs, nsubs_total;
+    uint64_t nlits[ATOMS_TARGETS];
+    uint32_t any_kinds[2];
+};
+
+struct image_body {
+    uint32_t name, lsig;
+    uint16_t subsig;
+    uint8_t target, flags;
+    uint32_t pad;
+    struct offset_spec off;
+    struct bodysig_rec rec;
+};
+
+struct image_span {
+    uint64_t off, len;
+};
+
+/* What a save allocates besides the engine's own arrays. */
+struct image_save {
+    struct image_part parts[IMAGE_NTABLES];
+    size_t n;
+    struct image_meta meta;
+    struct image_body *body;
+    uint8_t *blob, *lits;
+    struct ldb_sig *ldb;
+    struct image_span *expr;
+    uint8_t *nodes, *dbs;
+    struct bodyplan_quick *quick;
+    struct bcomp *bcomp;
+    struct ldb_macro *macro;
+};
+
+/* Copies field by field into zeroed memory, so that files hold no stray
+ * padding bytes (rebuilding gives the same file; no heap bytes leak). */
+static struct offset_spec off_copy(const struct offset_spec *o)
+{
+    struct offset_spec c;
+
+    memset(&c, 0, sizeof c);
+    c.kind = o->kind;
+    c.section = o->section;
+    c.n = o->n;
+    c.shift = o->shift;
+    return c;
+}
+
+static void ldb_copy(struct ldb_sig *d, const struct ldb_sig *s)
+{
+    memset(d, 0, sizeof *d);
+    d->name = s->name;
+    d->tdb.have = s->tdb.have;
+    memcpy(d->tdb.filesize, s->tdb.filesize, sizeof d->tdb.filesize);
+    memcpy(d->tdb.ep, s->tdb.ep, sizeof d->tdb.ep);
+    memcpy(d->tdb.nos, s->tdb.nos, sizeof d->tdb.nos);
+    d->tdb.container = s->tdb.container;
+    d->tdb.handler = s->tdb.handler;
+    d->tdb.ninter = s->tdb.ninter;
+    memcpy(d->tdb.inter, s->tdb.inter, sizeof d->tdb.inter);
+    d->target = s->target;
+    d->nsubs = s->nsubs;
+    d->flags = s->flags;
+    d->pcre = s->pcre;
+    d->npcre = s->npcre;
+    d->bcomp = s->bcomp;
+    d->nbcomp = s->nbcomp;
+    d->macro = s->macro;
+    d->nmacro = s->nmacro;
+}
+
+static void bcomp_copy(struct bcomp *d, const struct bcomp *s)
+{
+    memset(d, 0, sizeof *d);
+    d->subsig = s->subsig;
+    d->ref = s->ref;
+    d->offset = s->offset;
+    d->opts = s->opts;
+    d->len = s->len;
+    d->ncomp = s->ncomp;
+    memcpy(d->sym, s->sym, sizeof d->sym);
+    memcpy(d->val, s->val, sizeof d->val);
+}
+
+int image_engine_supported(const struct vigil_engine *e)
+{
+    return e->ldb.npcre == 0 && e->cdb.n == 0 && e->ftm.n == 0 && e->yara.n == 0;
+}
+
+static void put(struct image_save *s, unsigned id, const void *p, uint64_t len,
+                uint64_t count)
+{
+    s->parts[s->n++] = (struct image_part){id, p, len, count};
+}
+
+static void put_hashset(struct image_save *s, const struct hashset *hs, unsigned base,
+                        int which)
+{
+    struct hashset_flat f;
+
+    hashset_export(hs, &f);
+    for (int k = 0; k < HASH_KINDS; k++) {
+        put(s, base + (unsigned)k, f.recs[k], (uint64_t)f.n[k] * (hash_len[k] + 8), f.n[k]);
+        put(s, base + 3 + (unsigned)k, f.slots[k], (uint64_t)f.nslots[k] * 4, f.nslots[k]);
+    }
+    put(s, base + 6, f.sizes, (uint64_t)f.nsizes * 4, f.nsizes);
+    put(s, base + 7, f.size_kinds, f.nsizes, f.nsizes);
+    s->meta.any_kinds[which] = f.any_kinds;
+}
+
+/* Body signatures as records, their texts and segment runs in one blob. */
+static vigil_status save_body(struct image_save *s, const struct ndb_table *t)
+{
+    uint64_t bloblen = 0, pos = 0;
+    const char *text;
+    const uint8_t *segs;
+
+    for (size_t i = 0; i < t->n; i++) {
+        struct bodysig_rec r;
+        bodysig_rec_make(t->v[i].sig, 0, 0, &r, &text, &segs);
+        bloblen += r.textlen + r.nsegbytes;
+    }
+    s->body = calloc(t->n ? t->n : 1, sizeof *s->body);
+    s->blob = malloc(bloblen ? bloblen : 1);
+    if (!s->body || !s->blob)
+        return VIGIL_ENOMEM;
+    for (size_t i = 0; i < t->n; i++) {
+        struct image_body *b = &s->body[i];
+        const struct ndb_sig *g = &t->v[i];
+        b->name = g->name;
+        b->lsig = g->lsig;
+        b->subsig = g->subsig;
+        b->target = g->target;
+        b->flags = g->flags;
+        b->off = off_copy(&g->off);
+        bodysig_rec_make(g->sig, pos, 0, &b->rec, &text, &segs);
+        memcpy(s->blob + pos, text, b->rec.textlen);
+        pos += b->rec.textlen;
+        b->rec.segs_off = pos;
+        if (b->rec.nsegbytes)
+            memcpy(s->blob + pos, segs, b->rec.nsegbytes);
+        pos += b->rec.nsegbytes;
+    }
+    put(s, IMAGE_BODY, s->body, (uint64_t)t->n * sizeof *s->body, t->n);
+    put(s, IMAGE_BODY_BLOB, s->blob, bloblen, bloblen);
+    return VIGIL_OK;
+}
+
+static vigil_status save_ldb(struct image_save *s, const struct ldb_table *t)
+{
+    uint64_t total = 0, pos = 0;
+    size_t sz;
+
+    for (size_t i = 0; i < t->n; i++) {
+        lexpr_nodes(t->v[i].expr, &sz);
+        total += sz;
+    }
+    s->ldb = calloc(t->n ? t->n : 1, sizeof *s->ldb);
+    s->expr = calloc(t->n ? t->n : 1, sizeof *s->expr);
+    s->nodes = malloc(total ? total : 1);
+    s->bcomp = calloc(t->nbcomp ? t->nbcomp : 1, sizeof *s->bcomp);
+    s->macro = calloc(t->nmacro ? t->nmacro : 1, sizeof *s->macro);
+    if (!s->ldb || !s->expr || !s->nodes || !s->bcomp || !s->macro)
+        return VIGIL_ENOMEM;
+    for (size_t i = 0; i < t->nbcomp; i++)
+        bcomp_copy(&s->bcomp[i], &t->bcomp[i]);
+    for (size_t i = 0; i < t->nmacro; i++) {
+        s->macro[i].subsig = t->macro[i].subsig;
+        s->macro[i].group = t->macro[i].group;
+        s->macro[i].min = t->macro[i].min;
+        s->macro[i].max = t->macro[i].max;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        const void *p = lexpr_nodes(t->v[i].expr, &sz);
+        ldb_copy(&s->ldb[i], &t->v[i]); /* expr NULL: no pointers in a file */
+        s->expr[i] = (struct image_span){pos, sz};
+        memcpy(s->nodes + pos, p, sz);
+        pos += sz;
+    }
+    put(s, IMAGE_LDB, s->ldb, (uint64_t)t->n * sizeof *s->ldb, t->n);
+    put(s, IMAGE_LDB_EXPR, s->expr, (uint64_t)t->n * sizeof *s->expr, t->n);
+    put(s, IMAGE_LDB_NODES, s->nodes, total, total);
+    put(s, IMAGE_LDB_BCOMP, s->bcomp, (uint64_t)t->nbcomp * sizeof *s->bcomp, t->nbcomp);
+    put(s, IMAGE_LDB_MACRO, s->macro, (uint64_t)t->nmacro * sizeof *s->macro, t->nmacro);
+    s->meta.nsubs_total = t->nsubs_total;
+    return VIGIL_OK;
+}
+
+static vigil_status save_atoms(struct image_save *s, const struct atoms *a)
+{
+    struct atoms_flat f;
+    size_t total = 0, pos = 0, dlen = 0, ls = atoms_literal_size();
+    vigil_status st;
+
+    atoms_export(a, &f);
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++)
+        total += f.n[t];
+    if (!(s->lits = malloc(total ? total * ls : 1)))
+        return VIGIL_ENOMEM;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        if (f.n[t])
+            memcpy(s->lits + pos * ls, f.lits[t], f.n[t] * ls);
+        pos += f.n[t];
+        s->meta.nlits[t] = f.n[t];
+    }
+    if ((st = atoms_save(a, &s->dbs, &dlen)) != VIGIL_OK)
+        return st;
+    put(s, IMAGE_ATOMS_LITS, s->lits, (uint64_t)total * ls, total);
+    put(s, IMAGE_ATOMS_OWNER_SIG, f.owner_sig, (uint64_t)f.nowners * 4, f.nowners);
+    put(s, IMAGE_ATOMS_OWNER_NEXT, f.owner_next, (uint64_t)f.nowners * 4, f.nowners);
+    put(s, IMAGE_ATOMS_DBS, s->dbs, dlen, dlen);
+    return VIGIL_OK;
+}
+
+int image_save(const struct vigil_engine *e, const char *path, const uint8_t key[32])
+{
+    struct image_save s;
+    const struct bodyplan *p = &e->plan;
+    int rc = -1;
+
+    memset(&s, 0, sizeof s);
+    s.meta.nsigs = e->nsigs;
+    s.meta.names_len = e->names.len;
+    s.meta.nbody = e->body.n;
+    s.meta.nldb = e->ldb.n;
+    s.meta.nslots = p->nslots;
+    s.meta.nsegs = p->nsegs;
+    put(&s, IMAGE_META, &s.meta, sizeof s.meta, 1);
+    put(&s, IMAGE_NAMES, e->names.buf, e->names.len, e->names.len);
+    put_hashset(&s, e->sigs, IMAGE_SIGS_MD5, 0);
+    put_hashset(&s, e->allow, IMAGE_ALLOW_MD5, 1);
+    if (!(s.quick = calloc(e->body.n ? e->body.n : 1, sizeof *s.quick)))
+        goto out;
+    for (size_t i = 0; i < e->body.n; i++) {
+        s.quick[i].q = p->quick[i].q;
+        s.quick[i].atom_len = p->quick[i].atom_len;
+    }
+    put(&s, IMAGE_PLAN_QUICK, s.quick, (uint64_t)e->body.n * sizeof *s.quick, e->body.n);
+    put(&s, IMAGE_PLAN_SLOT, p->slot, (uint64_t)e->body.n * 4, e->body.n);
+    put(&s, IMAGE_PLAN_NEED, p->need, (uint64_t)p->nslots * 8, p->nslots);
+    put(&s, IMAGE_PLAN_SEGS, p->segs, (uint64_t)p->nsegs * sizeof *p->segs, p->nsegs);
+    if (save_body(&s, &e->body) == VIGIL_OK && save_ldb(&s, &e->ldb) == VIGIL_OK &&
+        save_atoms(&s, e->atoms) == VIGIL_OK)
+        rc = image_write(path, key, s.parts, s.n);
+out:
+    free(s.quick);
+    free(s.bcomp);
+    free(s.macro);
+    free(s.body);
+    free(s.blob);
+    free(s.lits);
+    free(s.ldb);
+    free(s.expr);
+    free(s.nodes);
+    free(s.dbs);
+    return rc;
+}
+
+/* ---- attaching ---- */
+
+/* A table that must hold exactly count items of size bytes each. */
+static const void *table(const struct image *im, unsigned id, uint64_t count, size_t size)
+{
+    size_t len;
+    uint64_t c;
+    const void *p = image_table(im, id, &len, &c);
+
+    if (!p || c != count || (size && count > SIZE_MAX / size) || len != count * size)
+        return NULL;
+    return p;
+}
+
+static vigil_status attach_hashset(struct hashset *hs, const struct image *im,
+                                   unsigned base, unsigned any, uint32_t max_value)
+{
+    struct hashset_flat f;
+    size_t len;
+    uint64_t c;
+
+    memset(&f, 0, sizeof f);
+    for (int k = 0; k < HASH_KINDS; k++) {
+        image_table(im, base + (unsigned)k, &len, &c);
+        f.n[k] = (size_t)c;
+        f.recs[k] = table(im, base + (unsigned)k, c, hash_len[k] + 8);
+        image_table(im, base + 3 + (unsigned)k, &len, &c);
+        f.nslots[k] = (size_t)c;
+        f.slots[k] = table(im, base + 3 + (unsigned)k, c, 4);
+        if ((f.n[k] && !f.recs[k]) || (f.nslots[k] && !f.slots[k]))
+            return VIGIL_EMALFORMED;
+    }
+    image_table(im, base + 6, &len, &c);
+    f.nsizes = (size_t)c;
+    f.sizes = table(im, base + 6, c, 4);
+    f.size_kinds = table(im, base + 7, c, 1);
+    f.any_kinds = any;
+    return hashset_attach(hs, &f, max_value);
+}
+
+static vigil_status attach_ldb(struct vigil_engine *e, const struct image *im,
+                               const struct image_meta *m)
+{
+    struct ldb_table *t = &e->ldb;
+    const struct ldb_sig *v = table(im, IMAGE_LDB, m->nldb, sizeof *v);
+    const struct image_span *x = table(im, IMAGE_LDB_EXPR, m->nldb, sizeof *x);
+    size_t nlen, blen, mlen;
+    uint64_t nb, nm, subs = 0;
+    const uint8_t *nodes = image_table(im, IMAGE_LDB_NODES, &nlen, NULL);
+    const struct bcomp *b = image_table(im, IMAGE_LDB_BCOMP, &blen, &nb);
+    const struct ldb_macro *mac = image_table(im, IMAGE_LDB_MACRO, &mlen, &nm);
+
+    /* Counts first: a product that wraps could equal any length. */
+    if ((m->nldb && (!v || !x)) || nb > blen / sizeof *b || blen != nb * sizeof *b ||
+        nm > mlen / sizeof *mac || mlen != nm * sizeof *mac || m->nldb > LDB_MAX_SIGS)
+        return VIGIL_EMALFORMED;
+    t->v = calloc(m->nldb ? m->nldb : 1, sizeof *t->v);
+    t->bcomp = malloc(nb ? blen : 1);
+    t->macro = malloc(nm ? mlen : 1);
+    if (!t->v || !t->bcomp || !t->macro)
+        return VIGIL_ENOMEM;
+    if (nb)
+        memcpy(t->bcomp, b, blen);
+    if (nm)
+        memcpy(t->macro, mac, mlen);
+    t->cap = m->nldb;
+    t->nbcomp = t->bcomp_cap = nb;
+    t->nmacro = t->macro_cap = nm;
+    for (size_t i = 0; i < m->nldb; i++) {
+        const struct ldb_sig *s = &v[i];
+        if (s->name >= m->names_len || s->nsubs > LDB_MAX_SUBSIGS ||
+            s->target >= ATOMS_TARGETS || s->npcre || s->bcomp > nb ||
+            s->nbcomp > nb - s->bcomp || s->macro > nm || s->nmacro > nm - s->macro ||
+            s->tdb.ninter > LDB_MAX_INTERMEDIATES || x[i].off > nlen ||
+            x[i].len > nlen - x[i].off || !nodes)
+            return VIGIL_EMALFORMED;
+        for (uint32_t k = 0; k < s->nbcomp; k++)
+            if (b[s->bcomp + k].subsig >= s->nsubs || b[s->bcomp + k].ncomp > 2)
+                return VIGIL_EMALFORMED;
+        for (uint32_t k = 0; k < s->nmacro; k++)
+            if (mac[s->macro + k].subsig >= s->nsubs)
+                return VIGIL_EMALFORMED;
+        t->v[i] = *s;
+        t->v[i].expr = NULL;
+        t->n = i + 1;
+        if (lexpr_from_nodes(nodes + x[i].off, (size_t)x[i].len, s->nsubs,
+                             &t->v[i].expr) != VIGIL_OK)
+            return VIGIL_EMALFORMED;
+        subs += s->nsubs;
+    }
+    if (subs != m->nsubs_total)
+        return VIGIL_EMALFORMED;
+    t->nsubs_total = subs;
+    return VIGIL_OK;
+}
+
+static vigil_status attach_body(struct vigil_engine *e, const struct image *im,
+                                const struct image_meta *m, struct bodysig **views)
+{
+    const struct image_body *r = table(im, IMAGE_BODY, m->nbody, sizeof *r);
+    size_t bloblen;
+    const uint8_t *blob = image_table(im, IMAGE_BODY_BLOB, &bloblen, NULL);
+    struct ndb_table *t = &e->body;
+
+    if ((m->nbody && !r) || m->nbody >= BODYPLAN_SEG)
+        return VIGIL_EMALFORMED;
+    *views = bodysig_views_new((size_t)m->nbody);
+    t->v = calloc(m->nbody ? m->nbody : 1, sizeof *t->v);
+    if (!*views || !t->v)
+        return VIGIL_ENOMEM;
+    for (size_t i = 0; i < m->nbody; i++) {
+        const struct image_body *b = &r[i];
+        struct ndb_sig *g = &t->v[i];
+        if (b->name >= m->names_len || b->target >= ATOMS_TARGETS ||
+            b->flags > (NDB_F_NOCASE | NDB_F_PARTIAL) || b->off.kind > OFF_MACRO ||
+            (b->lsig != NDB_NO_LSIG &&
+             (b->lsig >= e->ldb.n || b->subsig >= e->ldb.v[b->lsig].nsubs)))
+            return VIGIL_EMALFORMED;
+        g->sig = bodysig_view_at(*views, i);
+        if (bodysig_view_set(g->sig, &b->rec, blob, bloblen) != VIGIL_OK)
+            return VIGIL_EMALFORMED;
+        g->name = b->name;
+        g->lsig = b->lsig;
+        g->subsig = b->subsig;
+        g->target = b->target;
+        g->flags = b->flags;
+        g->off = b->off;
+    }
+    t->n = t->cap = m->nbody;
+    return VIGIL_OK;
+}
+
+static vigil_status attach_plan(struct vigil_engine *e, const struct image *im,
+                                const struct image_meta *m)
+{
+    struct bodyplan *p = &e->plan;
+    const struct bodyplan_quick *q = table(im, IMAGE_PLAN_QUICK, m->nbody, sizeof *q);
+    const uint32_t *slot = table(im, IMAGE_PLAN_SLOT, m->nbody, 4);
+    const uint64_t *need = table(im, IMAGE_PLAN_NEED, m->nslots, 8);
+    const struct bodyplan_seg *segs = table(im, IMAGE_PLAN_SEGS, m->nsegs, sizeof *segs);
+
+    if ((m->nbody && (!q || !slot)) || (m->nslots && !need) || (m->nsegs && !segs) ||
+        m->nslots > m->nbody || m->nsegs >= BODYPLAN_SEG)
+        return VIGIL_EMALFORMED;
+    for (size_t i = 0; i < m->nbody; i++)
+        if ((slot[i] != BODYPLAN_NONE && slot[i] >= m->nslots) ||
+            q[i].atom_len == 0 || q[i].atom_len > BODYSIG_MAX_ATOM)
+            return VIGIL_EMALFORMED;
+    for (size_t i = 0; i < m->nsegs; i++)
+        if (segs[i].slot >= m->nslots || segs[i].bit >= BODYPLAN_MAX_PARTS)
+            return VIGIL_EMALFORMED;
+    /* Read-only from here on; image_engine_release takes them back before
+     * bodyplan_free sees them. */
+    p->quick = (struct bodyplan_quick *)(uintptr_t)q;
+    p->slot = (uint32_t *)(uintptr_t)slot;
+    p->need = (uint64_t *)(uintptr_t)need;
+    p->segs = (struct bodyplan_seg *)(uintptr_t)segs;
+    p->nslots = (uint32_t)m->nslots;
+    p->nsegs = (uint32_t)m->nsegs;
+    return VIGIL_OK;
+}
+
+static int id_ok(void *ctx, uint32_t id)
+{
+    const struct image_meta *m = ctx;
+
+    return (id & BODYPLAN_SEG) ? (id & ~BODYPLAN_SEG) < m->nsegs : id < m->nbody;
+}
+
+static vigil_status attach_atoms(struct vigil_engine *e, const struct image *im,
+                                 const struct image_meta *m)
+{
+    struct atoms_flat f;
+    uint64_t total = 0, pos = 0, no;
+    size_t ls = atoms_literal_size(), dlen, len;
+    const uint8_t *lits, *dbs = image_table(im, IMAGE_ATOMS_DBS, &dlen, NULL);
+    vigil_status st;
+
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        if (m->nlits[t] > UINT32_MAX)
+            return VIGIL_EMALFORMED;
+        total += m->nlits[t];
+    }
+    lits = table(im, IMAGE_ATOMS_LITS, total, ls);
+    image_table(im, IMAGE_ATOMS_OWNER_SIG, &len, &no);
+    f.owner_sig = table(im, IMAGE_ATOMS_OWNER_SIG, no, 4);
+    f.owner_next = table(im, IMAGE_ATOMS_OWNER_NEXT, no, 4);
+    f.nowners = (size_t)no;
+    if ((total && !lits) || (no && (!f.owner_sig || !f.owner_next)) || !dbs)
+        return VIGIL_EMALFORMED;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        f.lits[t] = lits ? lits + pos * ls : NULL;
+        f.n[t] = (size_t)m->nlits[t];
+        pos += m->nlits[t];
+    }
+    if ((st = atoms_new(&e->atoms)) != VIGIL_OK)
+        return st;
+    return atoms_attach(e->atoms, &f, dbs, dlen, id_ok, (void *)(uintptr_t)m);
+}
+
+vigil_status image_attach(struct vigil_engine *e, struct image *im)
+{
+    const struct image_meta *m = table(im, IMAGE_META, 1, sizeof *m);
+    size_t nlen;
+    const char *names = image_table(im, IMAGE_NAMES, &nlen, NULL);
+    vigil_status st = VIGIL_EMALFORMED;
+
+    if (!m || m->names_len != nlen || nlen > UINT32_MAX || (nlen && names[nlen - 1]) ||
+        m->any_kinds[0] > 7 || m->any_kinds[1] > 7)
+        goto fail;
+    if ((st = attach_hashset(e->sigs, im, IMAGE_SIGS_MD5, m->any_kinds[0],
+                             (uint32_t)nlen)) != VIGIL_OK ||
+        (st = attach_hashset(e->allow, im, IMAGE_ALLOW_MD5, m->any_kinds[1],
+                             UINT32_MAX)) != VIGIL_OK ||
+        (st = attach_ldb(e, im, m)) != VIGIL_OK ||
+        (st = attach_body(e, im, m, &e->image_views)) != VIGIL_OK ||
+        (st = attach_plan(e, im, m)) != VIGIL_OK || (st = attach_atoms(e, im, m)) != VIGIL_OK)
+        goto fail;
+    /* The mapped names: never appended to (loads end with the image). */
+    e->names.buf = (char *)(uintptr_t)names;
+    e->names.len = e->names.cap = nlen;
+    e->nsigs = m->nsigs;
+    e->image = im;
+    return VIGIL_OK;
+fail:
+    e->image = im;
+    image_engine_release(e);
+    return st == VIGIL_ENOMEM ? st : VIGIL_EMALFORMED;
+}
+
+void image_engine_release(struct vigil_engine *e)
+{
+    struct bodyplan *p = &e->plan;
+
+    if (!e->image)
+        return;
+    /* Arrays in the map are not the engine's to free; the engine is left
+     * empty, as new (hash sets too, unless memory ran out). */
+    e->names.buf = NULL;
+    e->names.len = e->names.cap = 0;
+    p->quick = NULL;
+    p->slot = NULL;
+    p->need = NULL;
+    p->segs = NULL;
+    p->nslots = p->nsegs = 0;
+    free(e->body.v);
+    ndb_table_init(&e->body);
+    bodysig_views_free(e->image_views);
+    e->image_views = NULL;
+    ldb_table_free(&e->ldb);
+    atoms_free(e->atoms);
+    e->atoms = NULL;
+    hashset_free(e->sigs);
+    hashset_free(e->allow);
+    e->sigs = e->allow = NULL;
+    if (hashset_new(ENGINE_MAX_HASH_SIGS, &e->sigs) == VIGIL_OK)
+        hashset_new(ENGINE_MAX_HASH_SIGS, &e->allow);
+    image_close(e->image);
+    e->image = NULL;
+}
