@@ -225,6 +225,9 @@ vigil_status vigil_engine_compile(vigil_engine *e)
     if ((st = vigil_engine_load_finish(e)) != VIGIL_OK)
         return st;
     if (e->image) { /* compiled already: the image is a compiled engine */
+        /* (the embedded-archive magics are built in: an image holds no .ftm) */
+        if ((st = emb_index_build(&e->ftm, &e->emb)) != VIGIL_OK)
+            return engine_fail(e, st, "compiling file-type magic: %s", vigil_strerror(st));
         e->compiled = 1;
         return VIGIL_OK;
     }

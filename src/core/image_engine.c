@@ -106,7 +106,8 @@ static void bcomp_copy(struct bcomp *d, const struct bcomp *s)
 
 int image_engine_supported(const struct vigil_engine *e)
 {
-    return e->ldb.npcre == 0 && e->cdb.n == 0 && e->ftm.n == 0 && e->yara.n == 0;
+    return e->ldb.npcre == 0 && e->cdb.n == 0 && e->ftm.n == 0 && e->yara.n == 0 &&
+           e->sect.n == 0 && e->imp.n == 0; /* section/import hashes: not yet */
 }
 
 static void put(struct image_save *s, unsigned id, const void *p, uint64_t len,

@@ -148,7 +148,7 @@ static int engine_empty(const struct vigil_engine *e)
 {
     return e->names.len == 0 && hashset_count(e->sigs) == 0 &&
            hashset_count(e->allow) == 0 && e->ign.n == 0 && e->body.n == 0 &&
-           e->ftm.n == 0 && e->yara.n == 0;
+           e->ftm.n == 0 && e->yara.n == 0 && e->sect.n == 0 && e->imp.n == 0;
 }
 
 int image_defer(struct vigil_engine *e, const char *path, unsigned flags, int builtin)

@@ -95,9 +95,11 @@ int db_image_ok(const char *name)
     int f = db_format(name);
 
     /* Containers may hold formats that load with a warning (and ClamAV's
-     * hold .cdb, .ftm and PCRE, which images do not carry yet). */
+     * hold .cdb, .ftm and PCRE, which images do not carry yet); nor do
+     * they carry the PE section and import hash tables yet. */
     return f >= 0 && db_formats[f].role != DB_UNSUPPORTED && db_formats[f].role != DB_YARA &&
-           db_formats[f].role != DB_CONTAINER;
+           db_formats[f].role != DB_CONTAINER && db_formats[f].role != DB_SECTION_HASH &&
+           db_formats[f].role != DB_IMPORT_HASH;
 }
 
 static const char *base_name(const char *path)
