@@ -22,9 +22,7 @@
 
 #define HDB_FIELDS 5
 
-/* Parses ClamAV's size field (strtoul base 10 over the whole field, then
- * 0 < size < 0xffffffff). Returns 0 and the size, or -1. */
-static int hdb_size(struct field f, uint32_t *size)
+int hdb_field_size(struct field f, uint32_t *size)
 {
     uint64_t v = 0;
     size_t i = 0;
@@ -48,9 +46,7 @@ static int hdb_size(struct field f, uint32_t *size)
     return 0;
 }
 
-/* C's atoi over a field that is not NUL-terminated (leading blanks, sign,
- * digits; anything else ends it), as ClamAV reads MinFL/MaxFL. */
-static long field_atoi(struct field f)
+long hdb_field_atoi(struct field f)
 {
     char buf[32];
     size_t n = f.n < sizeof buf - 1 ? f.n : sizeof buf - 1;
@@ -68,15 +64,15 @@ struct hdb_ctx {
 
 /* Adds the name to the engine's table, ClamAV's cli_virname: cut at the
  * first " (Clam)", refuse an empty name, add ".UNOFFICIAL" unless official. */
-static vigil_status hdb_name(struct hdb_ctx *c, struct field name, uint32_t *off)
+vigil_status hdb_field_name(struct vigil_engine *e, struct field name, int official,
+                            uint32_t *off)
 {
     const char *cut = memmem(name.s, name.n, " (Clam)", 7);
     size_t n = cut ? (size_t)(cut - name.s) : name.n;
 
     if (n == 0)
         return VIGIL_EMALFORMED;
-    return strtab_add(&c->e->names, name.s, n, c->official ? NULL : ".UNOFFICIAL",
-                      off);
+    return strtab_add(&e->names, name.s, n, official ? NULL : ".UNOFFICIAL", off);
 }
 
 /* Parses one signature line. Returns NULL, or the reason it is malformed;
@@ -98,14 +94,14 @@ static const char *hdb_line(void *ctx, const char *line, size_t len,
     if (nf > HDB_FIELDS)
         return "too many fields (HashString:FileSize:MalwareName[:MinFL[:MaxFL]])";
     if (nf > 3) {
-        min_fl = field_atoi(f[3]);
+        min_fl = hdb_field_atoi(f[3]);
         if (VIGIL_CLAMAV_FLEVEL < min_fl)
             return NULL;
-        if (nf == 5 && VIGIL_CLAMAV_FLEVEL > field_atoi(f[4]))
+        if (nf == 5 && VIGIL_CLAMAV_FLEVEL > hdb_field_atoi(f[4]))
             return NULL;
     }
     if (!(f[1].n == 1 && f[1].s[0] == '*')) {
-        if (hdb_size(f[1], &size) != 0)
+        if (hdb_field_size(f[1], &size) != 0)
             return "invalid value for the size field";
     } else if (nf < 4 || min_fl < 73) {
         return "wildcard size `*` needs a minimum functionality level field of at least 73";
@@ -116,7 +112,7 @@ static const char *hdb_line(void *ctx, const char *line, size_t len,
     if (kind < 0 || hex_decode(f[0].s, f[0].n, digest) != 0)
         return "malformed hash string (want 32, 40 or 64 hex digits)";
     if (c->purpose == HDB_DETECT) {
-        *st = hdb_name(c, f[2], &name_off);
+        *st = hdb_field_name(c->e, f[2], c->official, &name_off);
         if (*st == VIGIL_EMALFORMED) {
             *st = VIGIL_OK;
             return "empty signature name";

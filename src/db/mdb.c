@@ -20,6 +20,7 @@
 #include "core/engine.h"
 #include "db/dbparse.h"
 #include "db/hex.h"
+#include "db/hdb.h"
 #include "db/lines.h"
 
 #define MDB_FIELDS 5
@@ -29,53 +30,6 @@ struct mdb_ctx {
     enum mdb_kind kind;
     int official;
 };
-
-/* strtoul over the whole field, then 0 < size < 0xffffffff (ClamAV). */
-static int mdb_size(struct field f, uint32_t *size)
-{
-    uint64_t v = 0;
-    size_t i = 0;
-
-    while (i < f.n && (f.s[i] == ' ' || f.s[i] == '\t'))
-        i++;
-    if (i < f.n && f.s[i] == '+')
-        i++;
-    if (i == f.n)
-        return -1;
-    for (; i < f.n; i++) {
-        if (f.s[i] < '0' || f.s[i] > '9')
-            return -1;
-        v = v * 10 + (uint64_t)(f.s[i] - '0');
-        if (v >= 0xffffffffu)
-            return -1;
-    }
-    if (v == 0)
-        return -1;
-    *size = (uint32_t)v;
-    return 0;
-}
-
-/* atoi over a field that is not NUL-terminated, as ClamAV reads MinFL. */
-static long mdb_atoi(struct field f)
-{
-    char buf[32];
-    size_t n = f.n < sizeof buf - 1 ? f.n : sizeof buf - 1;
-
-    memcpy(buf, f.s, n);
-    buf[n] = '\0';
-    return strtol(buf, NULL, 10);
-}
-
-/* ClamAV's cli_virname: cut at " (Clam)", ".UNOFFICIAL" unless official. */
-static vigil_status mdb_name(struct mdb_ctx *c, struct field name, uint32_t *off)
-{
-    const char *cut = memmem(name.s, name.n, " (Clam)", 7);
-    size_t n = cut ? (size_t)(cut - name.s) : name.n;
-
-    if (n == 0)
-        return VIGIL_EMALFORMED;
-    return strtab_add(&c->e->names, name.s, n, c->official ? NULL : ".UNOFFICIAL", off);
-}
 
 static const char *mdb_line(void *ctx, const char *line, size_t len, vigil_status *st)
 {
@@ -95,14 +49,14 @@ static const char *mdb_line(void *ctx, const char *line, size_t len, vigil_statu
     fsize = c->kind == MDB_SECTION ? f[0] : f[1];
     fhash = c->kind == MDB_SECTION ? f[1] : f[0];
     if (nf > 3) {
-        min_fl = mdb_atoi(f[3]);
+        min_fl = hdb_field_atoi(f[3]);
         if (VIGIL_CLAMAV_FLEVEL < min_fl)
             return NULL;
-        if (nf == 5 && VIGIL_CLAMAV_FLEVEL > mdb_atoi(f[4]))
+        if (nf == 5 && VIGIL_CLAMAV_FLEVEL > hdb_field_atoi(f[4]))
             return NULL;
     }
     if (!(fsize.n == 1 && fsize.s[0] == '*')) {
-        if (mdb_size(fsize, &size) != 0)
+        if (hdb_field_size(fsize, &size) != 0)
             return "invalid value for the size field";
     } else if (nf < 4 || min_fl < 73) {
         return "wildcard size `*` needs a minimum functionality level field of at least "
@@ -113,7 +67,7 @@ static const char *mdb_line(void *ctx, const char *line, size_t len, vigil_statu
     kind = hash_kind_for_hexlen(fhash.n);
     if (kind < 0 || hex_decode(fhash.s, fhash.n, digest) != 0)
         return "malformed hash string (want 32, 40 or 64 hex digits)";
-    *st = mdb_name(c, f[2], &name);
+    *st = hdb_field_name(c->e, f[2], c->official, &name);
     if (*st == VIGIL_EMALFORMED) {
         *st = VIGIL_OK;
         return "empty signature name";
