@@ -20,40 +20,7 @@
 
 #include "scan/filetype.h"
 #include "unpack/htmlnorm.h"
-
-static int b64_digit(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-/* Decodes base64 as ClamAV's mail parser does: characters outside the
- * alphabet are skipped, '=' ends the data. Writes at most len * 3 / 4
- * bytes to out; returns how many. */
-static size_t b64_decode(const uint8_t *in, size_t len, uint8_t *out)
-{
-    uint32_t acc = 0;
-    unsigned bits = 0;
-    size_t n = 0;
-
-    for (size_t i = 0; i < len && in[i] != '='; i++) {
-        int d = b64_digit(in[i]);
-        if (d < 0)
-            continue;
-        acc = (acc << 6 | (uint32_t)d) & 0xffffff;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (uint8_t)(acc >> bits);
-        }
-    }
-    return n;
-}
+#include "unpack/maildec.h"
 
 /* Hands the part of one data: URI to the scan layer. */
 static int html_data(struct unpack *u, const struct htmlnorm_data *d, vigil_status *st)
@@ -69,7 +36,7 @@ static int html_data(struct unpack *u, const struct htmlnorm_data *d, vigil_stat
         return 1;
     }
     if (d->base64) {
-        n = b64_decode(b->p, b->len, part);
+        n = maildec_base64(b->p, b->len, part, b->len + 4); /* as mail */
     } else {
         if (b->len)
             memcpy(part, b->p, b->len);
