@@ -111,8 +111,10 @@ static int cache_use(struct vigil_engine *e, const uint8_t key[32], const uint8_
     return atoms_load(e->atoms, buf + CACHE_HEAD, (size_t)plen) == VIGIL_OK ? 0 : -1;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+int cache_write_all(int fd, const void *data, size_t n)
 {
+    const uint8_t *p = data;
+
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -152,7 +154,7 @@ static int cache_store(struct vigil_engine *e, const uint8_t key[32], const char
         goto out;
     if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
         goto out;
-    if (fchmod(fd, 0644) == 0 && write_all(fd, buf, len) == 0 && fsync(fd) == 0 &&
+    if (fchmod(fd, 0644) == 0 && cache_write_all(fd, buf, len) == 0 && fsync(fd) == 0 &&
         close(fd) == 0) {
         fd = -1;
         rc = rename(tmp, path);

@@ -37,4 +37,8 @@ struct vigil_engine;
  * written never fails the compile; only compiling itself can. */
 vigil_status cache_compile_atoms(struct vigil_engine *e, char *why, size_t whylen);
 
+/* Writes all n bytes to fd, through short writes and EINTR. Returns 0, or
+ * -1 on an error. */
+int cache_write_all(int fd, const void *data, size_t n);
+
 #endif

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cache.h"
+
 static const char image_magic[16] = "VIGILIMAGE";
 
 struct image_ent {
@@ -58,20 +60,9 @@ static int known_id(uint32_t id)
 
 static int write_all(int fd, EVP_MD_CTX *c, const void *data, size_t n)
 {
-    const uint8_t *p = data;
-
     if (c && !EVP_DigestUpdate(c, data, n))
         return -1;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
+    return cache_write_all(fd, data, n);
 }
 
 static uint64_t align_up(uint64_t v)
