@@ -33,8 +33,16 @@ static int fat_detect(const uint8_t *buf, size_t len)
 
 static vigil_status fat_walk(struct unpack *u)
 {
-    uint32_t n = be32(u->data + 4);
+    uint32_t n;
     vigil_status st = VIGIL_OK;
+
+    if (u->len < 8) { /* the walk never trusts the detector */
+        unpack_damaged(u);
+        return VIGIL_OK;
+    }
+    n = be32(u->data + 4);
+    if (n > FAT_MAX_ARCHS)
+        n = FAT_MAX_ARCHS;
 
     for (uint32_t i = 0; i < n; i++) {
         uint64_t at = 8 + (uint64_t)i * FAT_ARCH_SIZE, off, size;

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct zipcd_iter it;
     char last[64];
-    uint64_t csize, crc;
+    struct zipcd_entry m;
     int bomb;
 
     if (zipcd_check(data, size, &bomb, last, sizeof last) == VIGIL_OK &&
@@ -20,7 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     zipcd_iter_init(&it, data, size);
     for (int i = 0; i < 64; i++)
-        if (!zipcd_iter_next(&it, i % 2 ? "a.txt" : "clam.exe", &csize, &crc))
+        if (!zipcd_iter_next(&it, i % 2 ? "a.txt" : "clam.exe", &m))
             break;
+        else if (m.data != UINT64_MAX && m.data > size)
+            __builtin_trap(); /* a member's data offset lies inside the zip */
     return 0;
 }
