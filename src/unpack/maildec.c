@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-static int b64val(uint8_t c)
+int maildec_b64digit(uint8_t c)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -30,7 +30,7 @@ size_t maildec_base64(const uint8_t *in, size_t n, uint8_t *out, size_t out_cap)
     size_t o = 0;
 
     for (size_t i = 0; i < n && o < out_cap; i++) {
-        int v = b64val(in[i]);
+        int v = maildec_b64digit(in[i]);
         if (in[i] == '=')
             break;
         if (v < 0)

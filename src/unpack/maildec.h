@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The value of a base64 digit (A-Z a-z 0-9 + /), -1 for other bytes. */
+int maildec_b64digit(uint8_t c);
+
 /* Decodes base64 in[0..n), skipping bytes outside the alphabet, ending at
  * the first '=' padding. Never makes more than n bytes. */
 size_t maildec_base64(const uint8_t *in, size_t n, uint8_t *out, size_t out_cap);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "unpack/format.h"
+#include "unpack/maildec.h"
 
 /* Which table decodes the character at each position modulo 64. */
 static const uint8_t screnc_order[64] = {
@@ -68,13 +69,7 @@ static uint8_t screnc_char(int table, uint8_t c)
 /* The digit value of a base64 character, -1 for others (ClamAV's table). */
 static int32_t b64(uint8_t c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
+    return maildec_b64digit(c);
 }
 
 static int32_t pos0(int32_t v)
