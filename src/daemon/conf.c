@@ -73,20 +73,23 @@ static const struct conf_key keys[] = {
     K("AlertEncryptedDoc", T_BOOL, alert_encrypted_doc),
     K("ScanOLE2", T_BOOL, scan_ole2),
     K("ScanOneNote", T_BOOL, scan_onenote),
+    K("ScanPE", T_BOOL, scan_pe),
+    K("ScanELF", T_BOOL, scan_elf),
+    K("ScanPDF", T_BOOL, scan_pdf),
+    K("ScanHTML", T_BOOL, scan_html),
+    K("AlertBrokenExecutables", T_BOOL, alert_broken),
+    K("AlertEncrypted", T_BOOL, alert_encrypted),
+    K("AlertEncryptedArchive", T_BOOL, alert_encrypted_archive),
     K("AllowAllMatchScan", T_BOOL, allow_all_match_scan),
     K("FollowDirectorySymlinks", T_BOOL, follow_dir_symlinks),
     K("FollowFileSymlinks", T_BOOL, follow_file_symlinks),
     K("CrossFilesystems", T_BOOL, cross_filesystems),
     K("ExcludePath", T_LIST, exclude_path),
-    IGN("ScanPE", T_IGNORE_BOOL), IGN("ScanELF", T_IGNORE_BOOL),
-    IGN("ScanPDF", T_IGNORE_BOOL),
     IGN("ScanSWF", T_IGNORE_BOOL), IGN("ScanXMLDOCS", T_IGNORE_BOOL),
     IGN("ScanHWP3", T_IGNORE_BOOL), IGN("ScanPartialMessages", T_IGNORE_BOOL),
-    IGN("ScanArchive", T_IGNORE_BOOL), IGN("ScanHTML", T_IGNORE_BOOL),
+    IGN("ScanArchive", T_IGNORE_BOOL),
     IGN("ScanImage", T_IGNORE_BOOL), IGN("ScanImageFuzzyHash", T_IGNORE_BOOL),
-    IGN("AlertBrokenExecutables", T_IGNORE_BOOL),
-    IGN("AlertBrokenMedia", T_IGNORE_BOOL), IGN("AlertEncrypted", T_IGNORE_BOOL),
-    IGN("AlertEncryptedArchive", T_IGNORE_BOOL),
+    IGN("AlertBrokenMedia", T_IGNORE_BOOL),
     IGN("AlertPhishingSSLMismatch", T_IGNORE_BOOL),
     IGN("AlertPhishingCloak", T_IGNORE_BOOL),
     IGN("AlertPartitionIntersection", T_IGNORE_BOOL),
@@ -127,6 +130,7 @@ void conf_defaults(struct conf *c)
     c->scan_onenote = true;
     c->allow_all_match_scan = true;
     c->scan_mail = true;
+    c->scan_pe = c->scan_elf = c->scan_pdf = c->scan_html = true;
 }
 
 static char **str_field(struct conf *c, size_t off)

@@ -69,6 +69,9 @@ struct conf {
     bool alert_exceeds_max;
     bool scan_mail; /* ScanMail (default yes) */
     bool alert_ole2_macros, alert_encrypted_doc, scan_ole2, scan_onenote;
+    bool scan_pe, scan_elf, scan_pdf, scan_html; /* ScanPE ... (default yes) */
+    bool alert_broken;                           /* AlertBrokenExecutables */
+    bool alert_encrypted, alert_encrypted_archive; /* AlertEncrypted[Archive] */
     bool allow_all_match_scan;
     bool follow_dir_symlinks;
     bool follow_file_symlinks;

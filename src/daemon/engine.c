@@ -169,6 +169,21 @@ void engine_scan_options(const struct conf *c, struct vigil_scan_options *o)
         o->flags |= VIGIL_SCAN_NO_OLE2;
     if (!c->scan_onenote)
         o->flags |= VIGIL_SCAN_NO_ONENOTE;
+    if (!c->scan_pe)
+        o->flags |= VIGIL_SCAN_NO_PE;
+    if (!c->scan_elf)
+        o->flags |= VIGIL_SCAN_NO_ELF;
+    if (!c->scan_pdf)
+        o->flags |= VIGIL_SCAN_NO_PDF;
+    if (!c->scan_html)
+        o->flags |= VIGIL_SCAN_NO_HTML;
+    if (c->alert_broken)
+        o->flags |= VIGIL_SCAN_ALERT_BROKEN;
+    /* AlertEncrypted is both of clamd's narrower switches */
+    if (c->alert_encrypted || c->alert_encrypted_archive)
+        o->flags |= VIGIL_SCAN_ALERT_ENCRYPTED;
+    if (c->alert_encrypted)
+        o->flags |= VIGIL_SCAN_ALERT_ENCRYPTED_DOC;
 }
 
 static void *reload_thread(void *arg)
