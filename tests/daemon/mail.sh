@@ -30,12 +30,7 @@ for setting in "" "ScanMail yes" "ScanMail no"; do
     *) assert_contains "${setting:-default}: clam.mail is found" "$v" \
         "clam.mail: Test.ClamExe.UNOFFICIAL FOUND" ;;
     esac
-    kill "$(cat "$T/clamd.pid")" "$(vigild_pid)"
-    for i in $(seq 1 100); do
-        [ -e "$CLAMD_SOCK" ] || [ -e "$VIGILD_SOCK" ] || break
-        sleep 0.1
-    done
-    rm -f "$CLAMD_SOCK" "$VIGILD_SOCK"
+    stop_both
 done
 
 finish

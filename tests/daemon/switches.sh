@@ -36,12 +36,7 @@ for setting in "" "ScanPDF no" "ScanHTML no" "ScanPE no" "ScanELF no" \
     "AlertEncrypted"*) assert_contains "$setting: encrypted zip alerted" "$v" \
         "enc.zip: Heuristics.Encrypted.Zip FOUND" ;;
     esac
-    kill "$(cat "$T/clamd.pid")" "$(vigild_pid)"
-    for i in $(seq 1 100); do
-        [ -e "$CLAMD_SOCK" ] || [ -e "$VIGILD_SOCK" ] || break
-        sleep 0.1
-    done
-    rm -f "$CLAMD_SOCK" "$VIGILD_SOCK"
+    stop_both
 done
 
 finish

@@ -126,6 +126,18 @@ start_vigild() {
 # vigild_pid: the pid of vigild itself (not of its timeout wrapper).
 vigild_pid() { cat "$T/vigild.pid"; }
 
+# stop_both: stops the clamd and vigild of start_clamd/start_vigild and
+# waits until their sockets are gone, so the next pair can start.
+stop_both() {
+    local i
+    kill "$(cat "$T/clamd.pid")" "$(vigild_pid)"
+    for i in $(seq 1 100); do
+        [ -e "$CLAMD_SOCK" ] || [ -e "$VIGILD_SOCK" ] || break
+        sleep 0.1
+    done
+    rm -f "$CLAMD_SOCK" "$VIGILD_SOCK"
+}
+
 # vigild_workers: pids of vigild's scan workers, one a line.
 vigild_workers() { pgrep -P "$(vigild_pid)" || true; }
 
