@@ -104,15 +104,24 @@ vigil_status exe_scan_pe(struct vigil_scanner *s, const struct source *src)
     return st;
 }
 
+/* The PE unpackers, tried in this order on every PE (cli_scanpe's order):
+ * each returns 1 with the rebuilt image, 0 when the file is not its
+ * packer's (or it gives up), -1 when out of memory. One line per packer. */
+typedef int (*pe_unpacker)(const uint8_t *buf, size_t len, const struct pe_info *pe,
+                           size_t max, uint8_t **out, size_t *outlen);
+static const pe_unpacker pe_unpackers[] = {
+    upx_unpack,
+};
+
 vigil_status exe_unpack_pe(struct vigil_scanner *s, const struct source *src)
 {
     const uint8_t *data = NULL;
     uint8_t *img = NULL;
-    size_t n = 0, max;
+    size_t n = 0, max, i;
     struct pe_info pe;
     struct unpack u;
-    vigil_status st;
-    int rc, stop = 0;
+    vigil_status st = VIGIL_OK;
+    int rc = 0, stop = 0;
 
     if (!exe_wanted(s, src) || s->walk.stop)
         return VIGIL_OK;
@@ -122,7 +131,8 @@ vigil_status exe_unpack_pe(struct vigil_scanner *s, const struct source *src)
         return VIGIL_OK;
     u = (struct unpack){data, (size_t)src->size, "MSEXE", s};
     max = unpack_budget(&u, 0, 0, &stop);
-    rc = stop ? 0 : upx_unpack(data, (size_t)src->size, &pe, max, &img, &n);
+    for (i = 0; !stop && rc == 0 && i < sizeof pe_unpackers / sizeof pe_unpackers[0]; i++)
+        rc = pe_unpackers[i](data, (size_t)src->size, &pe, max, &img, &n);
     pe_free(&pe);
     if (rc < 0)
         return VIGIL_ENOMEM;
