@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "core/cache.h"
 
@@ -58,11 +59,20 @@ static int known_id(uint32_t id)
     }
 }
 
-static int write_all(int fd, EVP_MD_CTX *c, const void *data, size_t n)
+static int write_all(int fd, XXH3_state_t *c, const void *data, size_t n)
 {
-    if (c && !EVP_DigestUpdate(c, data, n))
+    if (c && XXH3_128bits_update(c, data, n) != XXH_OK)
         return -1;
     return cache_write_all(fd, data, n);
+}
+
+/* The trailer: XXH3-128 of everything before it, in XXH's canonical (big
+ * endian) form. */
+static void sum_final(XXH3_state_t *c, uint8_t out[IMAGE_SUM])
+{
+    XXH128_canonical_t canon;
+    XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(c));
+    memcpy(out, canon.digest, IMAGE_SUM);
 }
 
 static uint64_t align_up(uint64_t v)
@@ -75,19 +85,18 @@ static int image_emit(int fd, const uint8_t key[32], const struct image_part *pa
                       size_t n)
 {
     static const uint8_t zero[IMAGE_ALIGN];
-    uint8_t head[IMAGE_HEAD] = {0}, ent[IMAGE_DIRENT], sum[32];
+    uint8_t head[IMAGE_HEAD] = {0}, ent[IMAGE_DIRENT], sum[IMAGE_SUM];
     uint64_t off = align_up(IMAGE_HEAD + (uint64_t)n * IMAGE_DIRENT), pos, total;
     uint32_t v32;
-    unsigned len = 0;
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    XXH3_state_t *c = XXH3_createState();
     int rc = -1;
 
-    if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL))
+    if (!c || XXH3_128bits_reset(c) != XXH_OK)
         goto out;
     total = off;
     for (size_t i = 0; i < n; i++)
         total = align_up(total + parts[i].len);
-    total += 32;
+    total += IMAGE_SUM;
     memcpy(head, image_magic, 16);
     v32 = IMAGE_VERSION;
     memcpy(head + 16, &v32, 4);
@@ -119,12 +128,14 @@ static int image_emit(int fd, const uint8_t key[32], const struct image_part *pa
             goto out;
         pos += parts[i].len;
     }
-    if (pos + 32 != total || !EVP_DigestFinal_ex(c, sum, &len) || len != 32 ||
-        write_all(fd, NULL, sum, 32) != 0)
+    if (pos + IMAGE_SUM != total)
+        goto out;
+    sum_final(c, sum);
+    if (write_all(fd, NULL, sum, IMAGE_SUM) != 0)
         goto out;
     rc = 0;
 out:
-    EVP_MD_CTX_free(c);
+    XXH3_freeState(c);
     return rc;
 }
 
@@ -160,7 +171,7 @@ static int image_index(struct image *im)
 {
     const uint8_t *m = im->map;
     uint32_t n = get32(m + 20);
-    uint64_t end = im->size - 32, dirend;
+    uint64_t end = im->size - IMAGE_SUM, dirend;
 
     if (n > IMAGE_NTABLES)
         return -1;
@@ -182,7 +193,7 @@ static int image_index(struct image *im)
 /* Header and directory; key NULL: any key. */
 static int image_check(struct image *im, const uint8_t *key)
 {
-    return im->size >= IMAGE_HEAD + 32 && !memcmp(im->map, image_magic, 16) &&
+    return im->size >= IMAGE_HEAD + IMAGE_SUM && !memcmp(im->map, image_magic, 16) &&
                    get32(im->map + 16) == IMAGE_VERSION &&
                    (!key || !memcmp(im->map + 24, key, 32)) &&
                    get64(im->map + 56) == im->size && image_index(im) == 0
@@ -208,31 +219,31 @@ vigil_status image_open_buffer(const uint8_t *buf, size_t len, struct image **ou
     return VIGIL_OK;
 }
 
-/* The SHA-256 of the file's first n - 32 bytes, read with pread rather than
- * through the map, against the mapped trailer: pages the engine never
- * touches (most names, until a detection) then stay out of the process's
- * resident set. The file is the user's own and only ever replaced by
- * rename, so what was read is what is mapped. */
-static int sha256_ok(int fd, const uint8_t *map, size_t n)
+/* The XXH3-128 of the file's first n - IMAGE_SUM bytes, read with pread
+ * rather than through the map, against the mapped trailer: pages the engine
+ * never touches (most names, until a detection) then stay out of the
+ * process's resident set. The file is the user's own and only ever replaced
+ * by rename, so what was read is what is mapped. */
+static int sum_ok(int fd, const uint8_t *map, size_t n)
 {
     enum { CHUNK = 1 << 20 };
-    uint8_t sum[32], *buf = malloc(CHUNK);
-    unsigned len = 0;
+    uint8_t sum[IMAGE_SUM], *buf = malloc(CHUNK);
     size_t off = 0;
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    int ok = buf && c && EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    XXH3_state_t *c = XXH3_createState();
+    int ok = buf && c && XXH3_128bits_reset(c) == XXH_OK;
 
-    while (ok && off < n - 32) {
-        size_t want = n - 32 - off < CHUNK ? n - 32 - off : CHUNK;
+    while (ok && off < n - IMAGE_SUM) {
+        size_t want = n - IMAGE_SUM - off < CHUNK ? n - IMAGE_SUM - off : CHUNK;
         ssize_t r = pread(fd, buf, want, (off_t)off);
         if (r < 0 && errno == EINTR)
             continue;
-        ok = r > 0 && EVP_DigestUpdate(c, buf, (size_t)r);
+        ok = r > 0 && XXH3_128bits_update(c, buf, (size_t)r) == XXH_OK;
         off += r > 0 ? (size_t)r : 0;
     }
-    ok = ok && EVP_DigestFinal_ex(c, sum, &len) && len == 32 &&
-         memcmp(sum, map + n - 32, 32) == 0;
-    EVP_MD_CTX_free(c);
+    if (ok)
+        sum_final(c, sum);
+    ok = ok && memcmp(sum, map + n - IMAGE_SUM, IMAGE_SUM) == 0;
+    XXH3_freeState(c);
     free(buf);
     return ok;
 }
@@ -255,7 +266,7 @@ vigil_status image_open(const char *path, const uint8_t key[32], struct image **
         errno = EPERM;
         return VIGIL_EOPEN;
     }
-    if (st.st_size < IMAGE_HEAD + 32 || (uint64_t)st.st_size > IMAGE_MAX_FILE ||
+    if (st.st_size < IMAGE_HEAD + IMAGE_SUM || (uint64_t)st.st_size > IMAGE_MAX_FILE ||
         !(im = calloc(1, sizeof *im)))
         goto out;
     m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
@@ -263,7 +274,7 @@ vigil_status image_open(const char *path, const uint8_t key[32], struct image **
         goto out;
     im->map = m;
     im->size = (size_t)st.st_size;
-    if (image_check(im, key) != 0 || !sha256_ok(fd, im->map, im->size))
+    if (image_check(im, key) != 0 || !sum_ok(fd, im->map, im->size))
         goto out;
     *out = im;
     im = NULL;
