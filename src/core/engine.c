@@ -22,7 +22,7 @@ vigil_status vigil_engine_new(vigil_engine **out)
         return VIGIL_EINVAL;
     *out = NULL;
     e = calloc(1, sizeof *e);
-    if (!e)
+    if (!e || !(e->notes = calloc(1, sizeof *e->notes)))
         goto out;
     strtab_init(&e->names, ENGINE_MAX_NAME_BYTES);
     ign_init(&e->ign);
@@ -67,6 +67,9 @@ void vigil_engine_free(vigil_engine *e)
     bodyplan_free(&e->plan);
     yara_db_free(&e->yara);
     strtab_free(&e->names);
+    if (e->notes)
+        free(e->notes->p);
+    free(e->notes);
     free(e);
 }
 
@@ -76,6 +79,39 @@ void vigil_engine_set_log(vigil_engine *e, vigil_log_fn fn, void *ctx,
     e->log_fn = fn;
     e->log_ctx = ctx;
     e->log_level = level;
+}
+
+static void engine_note(struct engine_notes *n, const char *msg)
+{
+    size_t len = strlen(msg) + 1;
+
+    if (n->len + len > ENGINE_MAX_NOTES)
+        return;
+    if (n->len + len > n->cap) {
+        size_t cap = n->cap ? n->cap * 2 : 1024;
+        char *p;
+        while (cap < n->len + len)
+            cap *= 2;
+        if (!(p = realloc(n->p, cap)))
+            return;
+        n->p = p;
+        n->cap = cap;
+    }
+    memcpy(n->p + n->len, msg, len);
+    n->len += len;
+}
+
+void engine_load_warning(struct vigil_engine *e, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    engine_note(e->notes, msg);
+    if (e->log_fn && VIGIL_LOG_WARNING <= e->log_level)
+        e->log_fn(e->log_ctx, VIGIL_LOG_WARNING, msg);
 }
 
 void engine_log(const struct vigil_engine *e, enum vigil_log_level level,

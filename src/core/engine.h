@@ -29,6 +29,14 @@
 
 struct emb_index;
 
+/* Warnings of the load (NUL-terminated, one after another), kept so that a
+ * start from the engine image says them again. */
+#define ENGINE_MAX_NOTES 65536
+struct engine_notes {
+    char *p;
+    size_t len, cap;
+};
+
 struct vigil_engine {
     int compiled;
     struct strtab names;   /* signature names as reported */
@@ -54,6 +62,7 @@ struct vigil_engine {
     struct image_defer *defer;   /* loads waiting for the image key
                                   * (core/image_engine.h) */
     enum vigil_image_state image_state;
+    struct engine_notes *notes; /* warnings of the load (never NULL) */
     vigil_log_fn log_fn;
     void *log_ctx;
     enum vigil_log_level log_level;
@@ -76,6 +85,12 @@ struct engine_mark {
 
 void engine_mark(const struct vigil_engine *e, struct engine_mark *m);
 void engine_rollback(struct vigil_engine *e, const struct engine_mark *m);
+
+/* A warning about the databases being loaded (a format skipped, ...): said
+ * as engine_log says it, and kept in the engine's notes, which its image
+ * says again (dropped past ENGINE_MAX_NOTES or when out of memory). */
+void engine_load_warning(struct vigil_engine *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Sends a message to the engine's log sink if level is enabled. */
 void engine_log(const struct vigil_engine *e, enum vigil_log_level level,

@@ -87,7 +87,14 @@
     X(30, LDB_EXPR)     /* struct image_span per lsig: its nodes */            \
     X(31, LDB_NODES)    /* logical expression nodes */                         \
     X(32, LDB_BCOMP)    /* struct bcomp */                                     \
-    X(33, LDB_MACRO)    /* struct ldb_macro */
+    X(33, LDB_MACRO)    /* struct ldb_macro */                                 \
+    X(34, LDB_PCRE)     /* struct image_pcre per PCRE subsignature */          \
+    X(35, LDB_PCRE_TEXT) /* their texts */                                     \
+    X(36, SECT)         /* struct sechash_entry: .mdb/.msb, sorted */          \
+    X(37, IMP)          /* struct sechash_entry: .imp, sorted */               \
+    X(38, FTM)          /* struct ftm_entry */                                 \
+    X(39, CDB)          /* struct image_cdb */                                 \
+    X(40, NOTES)        /* the load's warnings, each NUL-terminated */
 
 enum image_table {
 #define IMAGE_ENUM(id, name) IMAGE_##name = id,

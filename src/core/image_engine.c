@@ -3,8 +3,9 @@
  * checks every index and offset in them once, then points the engine at
  * the mapped arrays (names, hash sets, body plan, pre-filter literals) or
  * builds the small per-signature structs from them (body signature views,
- * logical signatures). Engines holding what an image cannot carry yet
- * (PCRE subsignatures, .cdb, .ftm, YARA rules) are not imaged.
+ * logical signatures; PCRE subsignatures and .cdb regular expressions are
+ * compiled again from their texts). The load's warnings are kept and said
+ * again. Engines holding YARA rules are not imaged.
  *
  * A new table: its IMAGE_TABLES entry (image.h), a part in image_save, its
  * check and use in image_attach. */
@@ -18,12 +19,32 @@
 #include "match/atoms.h"
 #include "match/bodysig_image.h"
 #include "match/lexpr.h"
+#include "match/lpcre.h"
 
 /* Counts that size the other tables. */
 struct image_meta {
     uint64_t nsigs, names_len, nbody, nldb, nslots, nsegs, nsubs_total;
     uint64_t nlits[ATOMS_TARGETS];
     uint32_t any_kinds[2];
+    uint64_t npcre, nsect, nimp, nftm, ncdb, notes_len;
+    uint32_t sect_kinds, imp_kinds;
+};
+
+/* A PCRE subsignature: its text in LDB_PCRE_TEXT. */
+struct image_pcre {
+    uint32_t subsig, pad;
+    struct offset_spec off;
+    uint64_t text_off, textlen;
+};
+
+/* A .cdb signature; the regular expression's text is in the names. */
+struct image_cdb {
+    uint32_t name, re_src;
+    uint16_t ctype;
+    uint8_t has_regex;
+    int8_t encrypted;
+    uint32_t pad;
+    struct cdb_range csize, fsizec, fsizer, filepos;
 };
 
 struct image_body {
@@ -52,6 +73,11 @@ struct image_save {
     struct bodyplan_quick *quick;
     struct bcomp *bcomp;
     struct ldb_macro *macro;
+    struct image_pcre *pcre;
+    uint8_t *pcre_text;
+    struct sechash_entry *sect, *imp;
+    struct ftm_entry *ftm;
+    struct image_cdb *cdb;
 };
 
 /* Copies field by field into zeroed memory, so that files hold no stray
@@ -106,8 +132,7 @@ static void bcomp_copy(struct bcomp *d, const struct bcomp *s)
 
 int image_engine_supported(const struct vigil_engine *e)
 {
-    return e->ldb.npcre == 0 && e->cdb.n == 0 && e->ftm.n == 0 && e->yara.n == 0 &&
-           e->sect.n == 0 && e->imp.n == 0; /* section/import hashes: not yet */
+    return e->yara.n == 0;
 }
 
 static void put(struct image_save *s, unsigned id, const void *p, uint64_t len,
@@ -235,6 +260,102 @@ static vigil_status save_atoms(struct image_save *s, const struct atoms *a)
     return VIGIL_OK;
 }
 
+/* PCRE subsignatures by their texts. */
+static vigil_status save_pcre(struct image_save *s, const struct ldb_table *t)
+{
+    uint64_t total = 0, pos = 0;
+    size_t n;
+
+    for (size_t i = 0; i < t->npcre; i++) {
+        lpcre_source(t->pcre[i], &n);
+        total += n;
+    }
+    s->pcre = calloc(t->npcre ? t->npcre : 1, sizeof *s->pcre);
+    s->pcre_text = malloc(total ? total : 1);
+    if (!s->pcre || !s->pcre_text)
+        return VIGIL_ENOMEM;
+    for (size_t i = 0; i < t->npcre; i++) {
+        const char *text = lpcre_source(t->pcre[i], &n);
+        s->pcre[i].subsig = lpcre_subsig(t->pcre[i]);
+        s->pcre[i].off = off_copy(lpcre_offset(t->pcre[i]));
+        s->pcre[i].text_off = pos;
+        s->pcre[i].textlen = n;
+        memcpy(s->pcre_text + pos, text, n);
+        pos += n;
+    }
+    s->meta.npcre = t->npcre;
+    put(s, IMAGE_LDB_PCRE, s->pcre, (uint64_t)t->npcre * sizeof *s->pcre, t->npcre);
+    put(s, IMAGE_LDB_PCRE_TEXT, s->pcre_text, total, total);
+    return VIGIL_OK;
+}
+
+static vigil_status save_sechash(struct image_save *s, const struct sechash_table *t,
+                                 struct sechash_entry **out, unsigned id)
+{
+    if (!(*out = calloc(t->n ? t->n : 1, sizeof **out)))
+        return VIGIL_ENOMEM;
+    for (size_t i = 0; i < t->n; i++) {
+        (*out)[i].size = t->v[i].size;
+        (*out)[i].name = t->v[i].name;
+        (*out)[i].order = t->v[i].order;
+        (*out)[i].kind = t->v[i].kind;
+        memcpy((*out)[i].digest, t->v[i].digest, sizeof t->v[i].digest);
+    }
+    put(s, id, *out, (uint64_t)t->n * sizeof **out, t->n);
+    return VIGIL_OK;
+}
+
+/* .ftm entries, .cdb signatures (without their compiled expressions), and
+ * section and import hashes (sorted by compile). */
+static vigil_status save_tables(struct image_save *s, const struct vigil_engine *e)
+{
+    vigil_status st;
+
+    if ((st = save_pcre(s, &e->ldb)) != VIGIL_OK ||
+        (st = save_sechash(s, &e->sect, &s->sect, IMAGE_SECT)) != VIGIL_OK ||
+        (st = save_sechash(s, &e->imp, &s->imp, IMAGE_IMP)) != VIGIL_OK)
+        return st;
+    s->meta.nsect = e->sect.n;
+    s->meta.nimp = e->imp.n;
+    s->meta.sect_kinds = e->sect.kinds;
+    s->meta.imp_kinds = e->imp.kinds;
+    s->ftm = calloc(e->ftm.n ? e->ftm.n : 1, sizeof *s->ftm);
+    s->cdb = calloc(e->cdb.n ? e->cdb.n : 1, sizeof *s->cdb);
+    if (!s->ftm || !s->cdb)
+        return VIGIL_ENOMEM;
+    for (size_t i = 0; i < e->ftm.n; i++) {
+        const struct ftm_entry *f = &e->ftm.v[i];
+        s->ftm[i].kind = f->kind;
+        s->ftm[i].len = f->len;
+        s->ftm[i].rtype = f->rtype;
+        s->ftm[i].type = f->type;
+        s->ftm[i].offset = f->offset;
+        s->ftm[i].any_offset = f->any_offset;
+        memcpy(s->ftm[i].magic, f->magic, sizeof f->magic);
+        memcpy(s->ftm[i].mask, f->mask, sizeof f->mask);
+    }
+    for (size_t i = 0; i < e->cdb.n; i++) {
+        const struct cdb_sig *c = &e->cdb.v[i];
+        struct image_cdb *d = &s->cdb[i];
+        d->name = c->name;
+        d->re_src = c->re_src;
+        d->ctype = c->ctype;
+        d->has_regex = (uint8_t)(c->has_regex != 0);
+        d->encrypted = (int8_t)c->encrypted;
+        d->csize = c->csize;
+        d->fsizec = c->fsizec;
+        d->fsizer = c->fsizer;
+        d->filepos = c->filepos;
+    }
+    s->meta.nftm = e->ftm.n;
+    s->meta.ncdb = e->cdb.n;
+    s->meta.notes_len = e->notes->len;
+    put(s, IMAGE_FTM, s->ftm, (uint64_t)e->ftm.n * sizeof *s->ftm, e->ftm.n);
+    put(s, IMAGE_CDB, s->cdb, (uint64_t)e->cdb.n * sizeof *s->cdb, e->cdb.n);
+    put(s, IMAGE_NOTES, e->notes->p, e->notes->len, e->notes->len);
+    return VIGIL_OK;
+}
+
 int image_save(const struct vigil_engine *e, const char *path, const uint8_t key[32])
 {
     struct image_save s;
@@ -263,9 +384,15 @@ int image_save(const struct vigil_engine *e, const char *path, const uint8_t key
     put(&s, IMAGE_PLAN_NEED, p->need, (uint64_t)p->nslots * 8, p->nslots);
     put(&s, IMAGE_PLAN_SEGS, p->segs, (uint64_t)p->nsegs * sizeof *p->segs, p->nsegs);
     if (save_body(&s, &e->body) == VIGIL_OK && save_ldb(&s, &e->ldb) == VIGIL_OK &&
-        save_atoms(&s, e->atoms) == VIGIL_OK)
+        save_atoms(&s, e->atoms) == VIGIL_OK && save_tables(&s, e) == VIGIL_OK)
         rc = image_write(path, key, s.parts, s.n);
 out:
+    free(s.pcre);
+    free(s.pcre_text);
+    free(s.sect);
+    free(s.imp);
+    free(s.ftm);
+    free(s.cdb);
     free(s.quick);
     free(s.bcomp);
     free(s.macro);
@@ -350,7 +477,8 @@ static vigil_status attach_ldb(struct vigil_engine *e, const struct image *im,
     for (size_t i = 0; i < m->nldb; i++) {
         const struct ldb_sig *s = &v[i];
         if (s->name >= m->names_len || s->nsubs > LDB_MAX_SUBSIGS ||
-            s->target >= ATOMS_TARGETS || s->npcre || s->bcomp > nb ||
+            s->target >= ATOMS_TARGETS || s->pcre > m->npcre ||
+            s->npcre > m->npcre - s->pcre || s->bcomp > nb ||
             s->nbcomp > nb - s->bcomp || s->macro > nm || s->nmacro > nm - s->macro ||
             s->tdb.ninter > LDB_MAX_INTERMEDIATES || x[i].off > nlen ||
             x[i].len > nlen - x[i].off || !nodes)
@@ -479,11 +607,126 @@ static vigil_status attach_atoms(struct vigil_engine *e, const struct image *im,
     return atoms_attach(e->atoms, &f, dbs, dlen, id_ok, (void *)(uintptr_t)m);
 }
 
+/* PCRE subsignatures compiled again from their texts (PCRE2 has no
+ * position-independent compiled form vigil could map). */
+static vigil_status attach_pcre(struct vigil_engine *e, const struct image *im,
+                                const struct image_meta *m)
+{
+    struct ldb_table *t = &e->ldb;
+    const struct image_pcre *r = table(im, IMAGE_LDB_PCRE, m->npcre, sizeof *r);
+    size_t tlen;
+    const char *text = image_table(im, IMAGE_LDB_PCRE_TEXT, &tlen, NULL);
+    char why[256];
+    vigil_status st;
+
+    if ((m->npcre && (!r || !text)) || m->npcre > UINT32_MAX)
+        return VIGIL_EMALFORMED;
+    if (!(t->pcre = calloc(m->npcre ? m->npcre : 1, sizeof *t->pcre)))
+        return VIGIL_ENOMEM;
+    t->pcre_cap = m->npcre;
+    for (size_t i = 0; i < m->npcre; i++) {
+        if (r[i].subsig >= LDB_MAX_SUBSIGS || r[i].text_off > tlen ||
+            r[i].textlen > tlen - r[i].text_off || r[i].off.kind > OFF_MACRO)
+            return VIGIL_EMALFORMED;
+        st = lpcre_new(text + r[i].text_off, (size_t)r[i].textlen, r[i].subsig, &r[i].off,
+                       &t->pcre[i], why, sizeof why);
+        if (st != VIGIL_OK)
+            return st == VIGIL_ENOMEM ? st : VIGIL_EMALFORMED;
+        t->npcre = i + 1;
+    }
+    for (size_t i = 0; i < t->n; i++)
+        for (uint32_t k = 0; k < t->v[i].npcre; k++)
+            if (lpcre_subsig(t->pcre[t->v[i].pcre + k]) >= t->v[i].nsubs)
+                return VIGIL_EMALFORMED;
+    return VIGIL_OK;
+}
+
+static vigil_status attach_sechash(struct sechash_table *t, const struct image *im,
+                                   unsigned id, uint64_t n, uint32_t kinds, uint64_t names_len)
+{
+    const struct sechash_entry *v = table(im, id, n, sizeof *v);
+    unsigned seen = 0;
+
+    if ((n && !v) || n > SECHASH_MAX_ENTRIES || kinds >= 1u << HASH_KINDS)
+        return VIGIL_EMALFORMED;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].kind >= HASH_KINDS || v[i].name >= names_len)
+            return VIGIL_EMALFORMED;
+        seen |= 1u << v[i].kind;
+    }
+    if (seen != kinds)
+        return VIGIL_EMALFORMED;
+    /* Sorted and read-only; image_engine_release takes it back. */
+    t->v = n ? (struct sechash_entry *)(uintptr_t)v : NULL;
+    t->n = t->cap = (size_t)n;
+    t->kinds = kinds;
+    t->sorted = 1;
+    return VIGIL_OK;
+}
+
+/* .ftm entries and .cdb signatures (their expressions compiled again),
+ * section and import hashes; the load's warnings are checked here and
+ * said again by image_attach. */
+static vigil_status attach_tables(struct vigil_engine *e, const struct image *im,
+                                  const struct image_meta *m)
+{
+    const struct ftm_entry *f = table(im, IMAGE_FTM, m->nftm, sizeof *f);
+    const struct image_cdb *c = table(im, IMAGE_CDB, m->ncdb, sizeof *c);
+    size_t nlen;
+    const char *notes = image_table(im, IMAGE_NOTES, &nlen, NULL);
+    size_t names_len;
+    const char *names = image_table(im, IMAGE_NAMES, &names_len, NULL);
+    vigil_status st;
+
+    if ((m->nftm && !f) || (m->ncdb && !c) || m->notes_len != nlen ||
+        (nlen && notes[nlen - 1]) || m->nftm > SIZE_MAX / sizeof *f ||
+        m->ncdb > SIZE_MAX / sizeof(struct cdb_sig))
+        return VIGIL_EMALFORMED;
+    if ((st = attach_sechash(&e->sect, im, IMAGE_SECT, m->nsect, m->sect_kinds,
+                             m->names_len)) != VIGIL_OK ||
+        (st = attach_sechash(&e->imp, im, IMAGE_IMP, m->nimp, m->imp_kinds, m->names_len)) !=
+            VIGIL_OK)
+        return st;
+    e->ftm.v = malloc(m->nftm ? m->nftm * sizeof *f : 1);
+    e->cdb.v = calloc(m->ncdb ? m->ncdb : 1, sizeof *e->cdb.v);
+    if (!e->ftm.v || !e->cdb.v)
+        return VIGIL_ENOMEM;
+    for (size_t i = 0; i < m->nftm; i++) {
+        if (f[i].kind > 1 || f[i].len == 0 || f[i].len > FTM_MAX_MAGIC)
+            return VIGIL_EMALFORMED;
+        e->ftm.v[i] = f[i];
+        e->ftm.n = i + 1;
+    }
+    e->ftm.cap = m->nftm;
+    e->cdb.cap = m->ncdb;
+    for (size_t i = 0; i < m->ncdb; i++) {
+        struct cdb_sig *d = &e->cdb.v[i];
+        if (c[i].name >= m->names_len || c[i].has_regex > 1 || c[i].encrypted < -1 ||
+            c[i].encrypted > 1 || (c[i].has_regex && c[i].re_src >= m->names_len))
+            return VIGIL_EMALFORMED;
+        d->name = c[i].name;
+        d->ctype = c[i].ctype;
+        d->encrypted = c[i].encrypted;
+        d->csize = c[i].csize;
+        d->fsizec = c[i].fsizec;
+        d->fsizer = c[i].fsizer;
+        d->filepos = c[i].filepos;
+        if (c[i].has_regex) {
+            d->re_src = c[i].re_src;
+            if (regcomp(&d->re, names + c[i].re_src, REG_EXTENDED | REG_NOSUB) != 0)
+                return VIGIL_EMALFORMED;
+            d->has_regex = 1;
+        }
+        e->cdb.n = i + 1;
+    }
+    return VIGIL_OK;
+}
+
 vigil_status image_attach(struct vigil_engine *e, struct image *im)
 {
     const struct image_meta *m = table(im, IMAGE_META, 1, sizeof *m);
     size_t nlen;
-    const char *names = image_table(im, IMAGE_NAMES, &nlen, NULL);
+    const char *names = image_table(im, IMAGE_NAMES, &nlen, NULL), *notes;
     vigil_status st = VIGIL_EMALFORMED;
 
     if (!m || m->names_len != nlen || nlen > UINT32_MAX || (nlen && names[nlen - 1]) ||
@@ -493,7 +736,8 @@ vigil_status image_attach(struct vigil_engine *e, struct image *im)
                              (uint32_t)nlen)) != VIGIL_OK ||
         (st = attach_hashset(e->allow, im, IMAGE_ALLOW_MD5, m->any_kinds[1],
                              UINT32_MAX)) != VIGIL_OK ||
-        (st = attach_ldb(e, im, m)) != VIGIL_OK ||
+        (st = attach_ldb(e, im, m)) != VIGIL_OK || (st = attach_pcre(e, im, m)) != VIGIL_OK ||
+        (st = attach_tables(e, im, m)) != VIGIL_OK ||
         (st = attach_body(e, im, m, &e->image_views)) != VIGIL_OK ||
         (st = attach_plan(e, im, m)) != VIGIL_OK || (st = attach_atoms(e, im, m)) != VIGIL_OK)
         goto fail;
@@ -502,6 +746,9 @@ vigil_status image_attach(struct vigil_engine *e, struct image *im)
     e->names.len = e->names.cap = nlen;
     e->nsigs = m->nsigs;
     e->image = im;
+    notes = image_table(im, IMAGE_NOTES, &nlen, NULL);
+    for (size_t i = 0; i < nlen; i += strlen(notes + i) + 1)
+        engine_log(e, VIGIL_LOG_WARNING, "%s", notes + i);
     return VIGIL_OK;
 fail:
     e->image = im;
@@ -529,6 +776,11 @@ void image_engine_release(struct vigil_engine *e)
     bodysig_views_free(e->image_views);
     e->image_views = NULL;
     ldb_table_free(&e->ldb);
+    e->sect.v = e->imp.v = NULL; /* the map's */
+    sechash_free(&e->sect);
+    sechash_free(&e->imp);
+    ftm_table_free(&e->ftm);
+    cdb_table_free(&e->cdb);
     atoms_free(e->atoms);
     e->atoms = NULL;
     hashset_free(e->sigs);

@@ -313,7 +313,7 @@ void image_after_compile(struct vigil_engine *e)
     d->write = 0;
     if (!image_engine_supported(e)) {
         engine_log(e, VIGIL_LOG_DEBUG,
-                   "PCRE, .cdb, .ftm or YARA signatures: no engine image is written");
+                   "YARA rules: no engine image is written");
         return;
     }
     if (image_save(e, d->path, d->key) == 0) {

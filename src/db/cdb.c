@@ -190,6 +190,8 @@ static const char *cdb_line(void *arg, const char *line, size_t len, vigil_statu
     if (*st == VIGIL_OK)
         *st = strtab_add(&c->e->names, f[0].s, f[0].n,
                          c->official ? NULL : ".UNOFFICIAL", &s.name);
+    if (*st == VIGIL_OK && s.has_regex) /* kept for the engine image */
+        *st = strtab_add(&c->e->names, f[3].s, f[3].n, NULL, &s.re_src);
     if (*st != VIGIL_OK) {
         if (s.has_regex)
             regfree(&s.re);

@@ -27,6 +27,7 @@ struct cdb_sig {
     uint32_t name;         /* offset in the engine's name table */
     uint16_t ctype;        /* ldb_ftype_code; 0 (CL_TYPE_ANY) for "*" */
     int has_regex;         /* 0 when the field is "*" */
+    uint32_t re_src;       /* its text: offset in the engine's name table */
     regex_t re;
     struct cdb_range csize, fsizec, fsizer, filepos;
     int encrypted;         /* -1 any, 0, 1 */

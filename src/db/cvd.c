@@ -311,10 +311,10 @@ static vigil_status cvd_check_head(struct cvd_load *l)
         return engine_fail(l->e, VIGIL_EMALFORMED, "%s: malformed header: %s", l->name,
                            why);
     if (l->head.flevel > VIGIL_CLAMAV_FLEVEL)
-        engine_log(l->e, VIGIL_LOG_WARNING,
-                   "%s: made for functionality level %" PRIu32 "; vigil reads level "
-                   "%d, so signatures that need more are skipped",
-                   l->name, l->head.flevel, VIGIL_CLAMAV_FLEVEL);
+        engine_load_warning(l->e,
+                            "%s: made for functionality level %" PRIu32 "; vigil reads "
+                            "level %d, so signatures that need more are skipped",
+                            l->name, l->head.flevel, VIGIL_CLAMAV_FLEVEL);
     return VIGIL_OK;
 }
 
@@ -410,9 +410,9 @@ vigil_status cvd_twin_skip(struct vigil_engine *e, const char *dir, const char *
                                  : other.version > self.version;
     /* ClamAV passes over the older daily database silently, others with this. */
     if (*skip && strncmp(name, "daily.", 6) != 0)
-        engine_log(e, VIGIL_LOG_WARNING,
-                   "%s/%s: %s/%s is as new or newer (version %" PRIu32 " vs %" PRIu32
-                   "); this one is not loaded, you should remove it",
-                   dir, name, dir, twin, other.version, self.version);
+        engine_load_warning(e,
+                            "%s/%s: %s/%s is as new or newer (version %" PRIu32
+                            " vs %" PRIu32 "); this one is not loaded, you should remove it",
+                            dir, name, dir, twin, other.version, self.version);
     return VIGIL_OK;
 }

@@ -94,12 +94,9 @@ int db_image_ok(const char *name)
 {
     int f = db_format(name);
 
-    /* Containers may hold formats that load with a warning (and ClamAV's
-     * hold .cdb, .ftm and PCRE, which images do not carry yet); nor do
-     * they carry the PE section and import hash tables yet. */
-    return f >= 0 && db_formats[f].role != DB_UNSUPPORTED && db_formats[f].role != DB_YARA &&
-           db_formats[f].role != DB_CONTAINER && db_formats[f].role != DB_SECTION_HASH &&
-           db_formats[f].role != DB_IMPORT_HASH;
+    /* YARA rules are compiled by libyara and not imaged; the warnings of
+     * formats vigil cannot read are kept in the image (engine notes). */
+    return f >= 0 && db_formats[f].role != DB_YARA;
 }
 
 static const char *base_name(const char *path)
@@ -146,8 +143,8 @@ static vigil_status db_skip(struct vigil_engine *e, const char *name,
         return VIGIL_OK;
     }
     if (in_dir || (flags & VIGIL_LOAD_SKIP_UNSUPPORTED)) {
-        engine_log(e, VIGIL_LOG_WARNING,
-                   "%s: this database format is not supported yet; skipped", name);
+        engine_load_warning(e, "%s: this database format is not supported yet; skipped",
+                            name);
         return VIGIL_OK;
     }
     return engine_fail(e, VIGIL_EUNSUPPORTED,

@@ -22,8 +22,8 @@ vigil_status db_load_path(struct vigil_engine *e, const char *path,
 int db_is_database_name(const char *name);
 
 /* Returns 1 if a database file called name loads the same way every time
- * it is unchanged, with nothing but signatures (no warnings, no YARA): its
- * load may be replaced by the engine image (core/image_engine.h). */
+ * it is unchanged (not YARA rules): its load may be replaced by the engine
+ * image (core/image_engine.h), which keeps the load's warnings. */
 int db_image_ok(const char *name);
 
 /* Loads a database held in memory; name's extension selects the format.

@@ -40,6 +40,8 @@ enum lpcre_flag {
 };
 
 struct lpcre {
+    char *src; /* the subsignature text, for the engine image */
+    size_t srclen;
     pcre2_code *code;
     pcre2_match_context *mctx;
     struct lexpr *trigger;
@@ -156,6 +158,12 @@ vigil_status lpcre_new(const char *s, size_t n, unsigned subsig,
         return VIGIL_ENOMEM;
     re->subsig = (uint8_t)subsig;
     re->off = *off;
+    if (!(re->src = malloc(n))) {
+        free(re);
+        return VIGIL_ENOMEM;
+    }
+    memcpy(re->src, s, n);
+    re->srclen = n;
     st = lp_trigger(re, s, (size_t)(first - s), subsig, why, whylen);
     if (st == VIGIL_OK && lp_options(last + 1, (size_t)(s + n - last - 1), &opts,
                                      &re->flags) != NULL)
@@ -178,7 +186,19 @@ void lpcre_free(struct lpcre *re)
     pcre2_code_free(re->code);
     pcre2_match_context_free(re->mctx);
     lexpr_free(re->trigger);
+    free(re->src);
     free(re);
+}
+
+const char *lpcre_source(const struct lpcre *re, size_t *n)
+{
+    *n = re->srclen;
+    return re->src;
+}
+
+const struct offset_spec *lpcre_offset(const struct lpcre *re)
+{
+    return &re->off;
 }
 
 unsigned lpcre_subsig(const struct lpcre *re)

@@ -29,7 +29,7 @@ struct lpcre_scratch;
  * split from its offset) as subsignature `subsig` (its trigger may name only
  * earlier ones) with offset *off. Returns
  * VIGIL_OK, VIGIL_EMALFORMED with the reason in why, or VIGIL_ENOMEM. The
- * caller owns *out (lpcre_free). Nothing of s is kept.
+ * caller owns *out (lpcre_free). A copy of s is kept (lpcre_source).
  */
 vigil_status lpcre_new(const char *s, size_t n, unsigned subsig,
                        const struct offset_spec *off, struct lpcre **out, char *why,
@@ -40,6 +40,11 @@ void lpcre_free(struct lpcre *re);
  * which always holds). */
 unsigned lpcre_subsig(const struct lpcre *re);
 const struct lexpr *lpcre_trigger(const struct lpcre *re);
+
+/* The text and offset it was made from: lpcre_new(text, n, lpcre_subsig(re),
+ * lpcre_offset(re), ...) makes it again (the engine image keeps these). */
+const char *lpcre_source(const struct lpcre *re, size_t *n);
+const struct offset_spec *lpcre_offset(const struct lpcre *re);
 
 /* Per-thread match state. */
 vigil_status lpcre_scratch_new(struct lpcre_scratch **out);

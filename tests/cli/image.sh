@@ -5,8 +5,11 @@
 # signatures, allmatch). A changed database, a touched one, another build
 # (key) get another image. Damage of every kind is rejected and rebuilt,
 # never trusted: byte flips in each region, truncation, a wrong version,
-# and - with the SHA-256 trailer made valid again - a directory entry
-# pointing outside the file and out-of-range indices inside tables.
+# and - with the XXH3-128 trailer made valid again - a directory entry
+# pointing outside the file and out-of-range indices inside tables. What
+# ClamAV's own databases hold besides (PCRE subsignatures, .cdb, .ftm,
+# .mdb/.msb/.imp, signed .cvd containers and the warnings of formats vigil
+# skips) is imaged too, and a warm start says and finds what a parse does.
 . "$(dirname "$0")/../lib/common.sh"
 VIGIL_TEST_CACHE= # this file tests the cache itself
 export VIGIL_CACHE_DIR="$T/.cache"
@@ -171,9 +174,54 @@ for pass in cold warm; do
 done
 assert_contains "allow list: warm run mapped" "$ERR" "compiled engine from the image"
 
-# Engines the image cannot carry (PCRE, .cdb, .ftm, YARA) still scan.
-printf 'Img.Pcre;Engine:81-255,Target:0;0&1;68656c;0/hel+o/\n' > p.ldb
-vscan --debug --no-builtin -d p.ldb hello.txt
-assert_has_line "pcre: found" "$OUT" "hello.txt: Img.Pcre.UNOFFICIAL FOUND"
-assert_contains "pcre: no image" "$ERR" "no engine image is written"
+# What ClamAV's databases hold besides: PCRE subsignatures, .cdb, .ftm,
+# section and import hashes, a signed .cvd, a format vigil skips (its
+# warning). Cold, warm and no-cache runs print the same; the warm one maps.
+TF=$CLAMAV_TESTFILES
+mkdir full && cp "$TF/clam.exe" "$TF/clam.zip" .
+printf 'Img.Pcre;Engine:81-255,Target:0;0&1;68656c;0/hel+o/\n' > full/p.ldb
+printf 'Img.Cdb:CL_TYPE_ZIP:*:clam\\.exe:*:*:*:*:*:*\n' > full/c.cdb
+printf '1:*:4d5a90000300:Img-SFX:CL_TYPE_ANY:CL_TYPE_MSEXE\n' > full/t.ftm
+python3 - "$TF/clam.exe" <<'PY'
+import hashlib, struct, sys
+b = open(sys.argv[1], "rb").read()
+pe = struct.unpack_from("<I", b, 0x3c)[0]
+sh = pe + 24 + struct.unpack_from("<H", b, pe + 20)[0]
+falign = struct.unpack_from("<I", b, pe + 24 + 36)[0]
+rsz, raw = struct.unpack_from("<II", b, sh + 16)
+# ClamAV's section: raw start aligned down, size up, to FileAlignment
+raw, rsz = raw // falign * falign, min(-(-rsz // falign) * falign, len(b) - raw // falign * falign)
+open("full/s.mdb", "w").write("%d:%s:Img.Sect\n" % (rsz, hashlib.md5(b[raw:raw + rsz]).hexdigest()))
+open("full/i.imp", "w").write("%s:12:Img.Imp\n" % hashlib.md5(b"none").hexdigest())
+PY
+cp "$VIGIL_SHARED/clamav-testdata/cvd/test-3.cvd" full/
+echo 'whatever' > full/x.pdb
+FULL=(hello.txt clam.exe clam.zip)
+vscan --no-cache --no-builtin -v -z -d full "${FULL[@]}"
+full_out=$(found_lines "$OUT") full_warn=$(grep 'WARNING' <<< "$ERR")
+for l in "hello.txt: Img.Pcre.UNOFFICIAL FOUND" "clam.exe: Img.Sect.UNOFFICIAL FOUND" \
+         "clam.zip: Img.Cdb.UNOFFICIAL FOUND" "clam.exe: Clamav.Test.File-6 FOUND"; do
+    assert_has_line "full parse: $l" "$full_out" "$l"
+done
+assert_contains "full parse: the skipped format said" "$full_warn" \
+    "full/x.pdb: this database format is not supported yet; skipped"
+full_n=$(summary_value "$OUT" 'Known viruses')
+for pass in cold warm; do
+    vscan --debug --no-builtin -v -z -d full "${FULL[@]}"
+    assert_eq "full ($pass): same detections" "$(found_lines "$OUT")" "$full_out"
+    assert_eq "full ($pass): same warnings" "$(grep 'WARNING' <<< "$ERR")" "$full_warn"
+    assert_eq "full ($pass): same count" "$(summary_value "$OUT" 'Known viruses')" "$full_n"
+done
+assert_contains "full: warm run mapped" "$ERR" "compiled engine from the image"
+vscan --no-builtin -d full -z --allmatch "${FULL[@]}"
+warm_all=$(found_lines "$OUT")
+vscan --no-cache --no-builtin -d full -z --allmatch "${FULL[@]}"
+assert_eq "full: allmatch warm = parse" "$warm_all" "$(found_lines "$OUT")"
+
+# YARA rules are compiled by libyara, not imaged: such an engine still scans.
+printf 'rule img_yara { strings: $a = "hello" condition: $a }\n' > y.yar
+vscan --debug --no-builtin -d y.yar hello.txt
+assert_has_line "yara: found" "$OUT" "hello.txt: YARA.img_yara.UNOFFICIAL FOUND"
+assert_not_contains "yara: no image written" "$ERR" "wrote the image"
+assert_not_contains "yara: no image mapped" "$ERR" "compiled engine from the image"
 finish

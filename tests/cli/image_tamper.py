@@ -1,13 +1,27 @@
 #!/usr/bin/env python3
 """image_tamper.py IN OUT WHAT - rewrites one field of an engine image
-(src/core/image.h) and makes its SHA-256 trailer valid again, so that only
+(src/core/image.h) and makes its XXH3-128 trailer valid again (computed by
+the libxxhash vigil links, through ctypes), so that only
 the loader's own checks of the directory and tables can reject it. Struct
 offsets are those of x86-64 builds (src/core/image_engine.c,
 src/match/bodysig_image.h, src/db/ldb.h); a field that is not where this
 says makes the test fail, not pass."""
-import hashlib
+import ctypes
 import struct
 import sys
+
+
+class XXH128(ctypes.Structure):
+    _fields_ = [("low64", ctypes.c_uint64), ("high64", ctypes.c_uint64)]
+
+
+def xxh3_128(data):
+    """XXH3-128 of data in XXH's canonical form (big endian, high half first)."""
+    lib = ctypes.CDLL("libxxhash.so.0")
+    lib.XXH3_128bits.restype = XXH128
+    lib.XXH3_128bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    h = lib.XXH3_128bits(data, len(data))
+    return struct.pack(">QQ", h.high64, h.low64)
 
 IDS = dict(META=1, NAMES=2, SIGS_MD5=3, SIGS_SLOTS_MD5=6, BODY=19, PLAN_SLOT=22,
            ATOMS_LITS=25, ATOMS_OWNER_SIG=26, ATOMS_OWNER_NEXT=27, LDB=29, LDB_EXPR=30)
@@ -35,7 +49,7 @@ def main():
         struct.pack_into("<Q", b, at, v)
 
     if what == "version":
-        put32(16, 2)
+        put32(16, 0x7FFF)
     elif what in ("dir-offset", "dir-length", "dir-id"):
         ent = tables[IDS["NAMES"]][0]
         if what == "dir-offset":
@@ -88,7 +102,7 @@ def main():
         b[off + 85] = 70
     else:
         sys.exit("unknown field " + what)
-    b[-32:] = hashlib.sha256(bytes(b[:-32])).digest()
+    b[-16:] = xxh3_128(bytes(b[:-16]))
     open(dst, "wb").write(b)
 
 

@@ -1,6 +1,6 @@
 /* fuzz_image.c - fuzz the validating loader of engine images
  * (core/image.c, core/image_engine.c): the input is taken as an image file
- * (its key and SHA-256 trailer are not checked, so mutations reach the
+ * (its key and checksum trailer are not checked, so mutations reach the
  * directory and table checks); one that is accepted becomes an engine,
  * which then scans a few fixed buffers and the input itself, so that every
  * lookup runs over the tables the checks let through. Seeds are images of
