@@ -19,6 +19,7 @@
 #include "scan/scanner.h"
 #include "unpack/format.h"
 #include "unpack/aspack.h"
+#include "unpack/pespin.h"
 #include "unpack/upx.h"
 
 /* Whether the object starts as a PE clamscan would hand to cli_scanpe. */
@@ -112,6 +113,7 @@ typedef int (*pe_unpacker)(const uint8_t *buf, size_t len, const struct pe_info 
                            size_t max, uint8_t **out, size_t *outlen);
 static const pe_unpacker pe_unpackers[] = {
     upx_unpack,
+    pespin_unpack,
     aspack_unpack,
 };
 
