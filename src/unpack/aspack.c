@@ -26,7 +26,9 @@
  * entry point is at the start of the second last and the last has no raw
  * data; when the rebuild is refused the bare image is scanned, as ClamAV.
  * Limits: the image is at most max bytes (the scan layer's budget); the
- * decoder stops at the end of each block's input and output. */
+ * decoder stops at the end of each block's input and output; the blocks
+ * decoded add up to at most ASP_MAX_WORK bytes (ClamAV has no such limit:
+ * a table of blocks overlapping over and over would run for hours). */
 #include "unpack/aspack.h"
 
 #include <stdlib.h>
@@ -53,6 +55,9 @@ static const struct asp_layout asp_layouts[] = {
 #define ASP_PAD 0x10e       /* zeros behind each block's input */
 #define ASP_NSYM 757        /* code lengths in the dictionaries */
 #define ASP_TABLES 4
+/* Most block bytes decoded per image (the blocks of a real file do not
+ * overlap, so add up to at most the image). */
+#define ASP_MAX_WORK(size) (4 * (uint64_t)(size) + ((uint64_t)1 << 24))
 
 /* Symbols per table: literal/length, long lengths, distance bits, code
  * lengths. */
@@ -362,6 +367,7 @@ static int asp_blocks(struct asp *a, uint8_t *img, uint32_t size, uint32_t ep,
 {
     uint64_t blocks = (uint64_t)ep + l->blocks;
     uint32_t rva = 1, bsize, pos = 0, j = 0;
+    uint64_t work = 0;
     uint8_t *in;
 
     for (uint32_t i = 0; i < 58; i++) {
@@ -375,6 +381,8 @@ static int asp_blocks(struct asp *a, uint8_t *img, uint32_t size, uint32_t ep,
     a->in = in;
     while (asp_within(blocks, 8, size) && (rva = rd32(img + blocks)) != 0 &&
            (bsize = rd32(img + blocks + 4)) != 0 && asp_within(rva, bsize, size)) {
+        if ((work += bsize) > ASP_MAX_WORK(size))
+            break; /* blocks overlapping over and over: never ASPack's */
         memcpy(in, img + rva, bsize);
         memset(in + bsize, 0, ASP_PAD);
         a->inpos = 0;

@@ -29,7 +29,9 @@
  * with ClamAV's fixed image base 0x400000 and entry point 0x1000.
  * Limits: the file and the expanded sections are at most max bytes; every
  * offset is checked against the file (ClamAV trusts those its recognition
- * implies); the x86 code is read within the file. */
+ * implies); the x86 code is read within the file; flagged sections whose
+ * raw data add up to more than the file (overlapping: never PESpin's
+ * output) are refused, which bounds the work to a few passes over it. */
 #include "unpack/pespin.h"
 
 #include <stdlib.h>
@@ -122,14 +124,34 @@ static int spin_x86(uint8_t al, uint8_t cl, const uint8_t *code, size_t avail, u
 }
 
 /* Runs p[0..n) through the code at f[code..len); the counter starts at n
- * (low byte) and counts down. 0 on failure. */
+ * (low byte) and counts down. 0 on failure. The code's path does not
+ * depend on al or cl, so for a long run that cannot rewrite the code its
+ * result is tabulated once for every (al, cl). */
 static int spin_emulate(uint8_t *f, size_t len, uint64_t code, uint8_t *p, uint32_t n)
 {
+    uint64_t at = (uint64_t)(p - f);
+    const uint8_t *c;
+    uint8_t *tab;
+
     if (code > len || len - code <= SPIN_EMU)
         return 0;
-    for (; n; n--, p++)
-        if (!spin_x86(*p, (uint8_t)n, f + code, len - code, p))
+    c = f + code;
+    if (n <= 0x10000 || (code < at + n && at < code + SPIN_EMU + 2)) {
+        for (; n; n--, p++)
+            if (!spin_x86(*p, (uint8_t)n, c, len - code, p))
+                return 0;
+        return 1;
+    }
+    if (!(tab = malloc(0x10000)))
+        return 0;
+    for (unsigned i = 0; i < 0x10000; i++)
+        if (!spin_x86((uint8_t)i, (uint8_t)(i >> 8), c, len - code, tab + i)) {
+            free(tab);
             return 0;
+        }
+    for (; n; n--, p++)
+        *p = tab[*p | (n & 0xff) << 8];
+    free(tab);
     return 1;
 }
 
@@ -174,6 +196,17 @@ static int spin_sect_ok(const struct pe_sect *s, size_t len)
     return s->rsz > 0 && s->raw <= len && s->rsz <= len - s->raw;
 }
 
+/* The raw bytes of the sections (but the loader's) flagged in map. */
+static uint64_t spin_flagged(const struct pe_info *pe, uint32_t map)
+{
+    uint64_t n = 0;
+
+    for (uint32_t j = 0; j + 1 < pe->nsect && j < 32; j++)
+        if (map >> j & 1)
+            n += pe->sect[j].rsz;
+    return n;
+}
+
 /* The first decryption stages, inside the loader section (s = its entry
  * point in the file copy, buf the file as it was). Sets *key to the
  * section key. 0 when the loader is not PESpin 1.1's. */
@@ -204,6 +237,8 @@ static int spin_decrypt(uint8_t *f, size_t len, const struct pe_info *pe, uint64
 {
     uint32_t map = rd32(f + ep + 0x3207), nsect = pe->nsect - 1;
 
+    if (spin_flagged(pe, map) > len)
+        return 0; /* overlapping sections: the work would not be bounded */
     for (uint32_t j = 0; j < nsect; j++, map >>= 1) {
         const struct pe_sect *s = &pe->sect[j];
         if (!(map & 1))
@@ -219,6 +254,8 @@ static int spin_decrypt(uint8_t *f, size_t len, const struct pe_info *pe, uint64
         !spin_emulate(f, len, ep + 0x28ec, f + ep + 0x6d4, 0x1a1))
         return 0;
     map = rd32(f + ep + 0x6f1);
+    if (spin_flagged(pe, map) > len)
+        return 0;
     for (uint32_t j = 0; j < nsect; j++, map >>= 1) {
         const struct pe_sect *s = &pe->sect[j];
         if (!(map & 1))
