@@ -115,4 +115,101 @@ for v in other 242; do
     compare_found "ASPack $v layout, clam.exe -a"
     assert_has_line "$f: clam.exe inside" "$V_OUT" "$f!(2): ClamExe.UNOFFICIAL FOUND"
 done
+# Hand-made ASPack 2.12 files: a stream coded here (canonical Huffman
+# tables of fixed lengths; literals, repeats, relative calls for the first
+# block's unscrambling, the tables rebuilt mid-stream, a second block with
+# Huffman-coded distance bits) behind the 2.12 loader's tables. clamscan's
+# image (--leave-temps) is the one vigil scans at depth 1, and both find
+# the marker inside.
+cat > mkstream.py <<'PY'
+import struct, sys
+variant = sys.argv[1]
+class W:
+    def __init__(s): s.bits = []
+    def put(s, v, n):
+        for i in range(n - 1, -1, -1): s.bits.append(v >> i & 1)
+    def bytes(s):
+        b = s.bits + [0] * (-len(s.bits) % 8)
+        return bytes(int(''.join(map(str, b[i:i + 8])), 2) for i in range(0, len(b), 8))
+def tables(w, dist3=True):
+    w.put(0, 1)                                  # previous lengths reset
+    for k in range(19): w.put(4 if k < 16 else 0, 4)
+    # literal/length: 0..510 and 720 (rebuild) 9 bits; long lengths 4 bits;
+    # distance bits 3 bits each, or 2/2/2/3/3 (then Huffman coded)
+    lens = [9] * 511 + [0] * 209 + [9] + [4] * 16 + [0] * 12
+    lens += [3] * 8 if dist3 else [2, 2, 2, 3, 3, 0, 0, 0]
+    for l in lens: w.put(l, 4)
+out = bytearray()
+def lit(w, bs):
+    for c in bs: w.put(c, 9); out.extend([c])
+def rep(w, n):                                   # n x 8 copies of the last byte
+    for _ in range(n): w.put(256 + 6, 9); out.extend(out[-1:] * 8)
+w = W(); tables(w)
+lit(w, b'VIGIL-ASPACK-MARKER')
+rep(w, 80)
+if variant in ('calls', 'rebuild'):
+    lit(w, b'\xe8\x00\x10\x00\x00\x90\xe9\x00\x20\x30\x00\x90\xe8\x01\x02\x03\x04')
+if variant == 'rebuild':
+    w.put(511, 9)                                # symbol 720: new tables
+    tables(w)
+    lit(w, b'AFTER-REBUILD')
+    rep(w, 40)
+blk1 = w.bytes(); size1 = len(out)
+blocks = [(0x1000, size1, blk1)]
+if variant == 'rebuild':                         # a second block, distances coded
+    out = bytearray(); w = W(); tables(w, dist3=False)
+    lit(w, b'SECOND-BLOCK')
+    rep(w, 50)
+    w.put(256 + (1 << 3) + 6, 9)                 # slot 1, length 8: 1 bit and
+    w.put(0, 1); w.put(0, 2)                     # distance code 0: the last again
+    out.extend(out[-1:] * 8)
+    lit(w, b'END')
+    blocks.append((0x1400, len(out) + 0x40, w.bytes()))
+lay = (0x3b9, 0x57c, 0x70e, 0x6d6, 0x148, 0x39b)
+f = bytearray(0x200 + 0x800 + 0x1000)
+f[0:2] = b'MZ'; struct.pack_into('<I', f, 0x3c, 0x40)
+p = 0x40; o = p + 24; s = o + 0xe0
+f[p:p + 4] = b'PE\0\0'; struct.pack_into('<HHIIIHH', f, p + 4, 0x14c, 3, 0, 0, 0, 0xe0, 0x102)
+struct.pack_into('<H', f, o, 0x10b); struct.pack_into('<I', f, o + 16, 0x2001)
+struct.pack_into('<I', f, o + 28, 0x400000)
+struct.pack_into('<II', f, o + 32, 0x1000, 0x200); struct.pack_into('<II', f, o + 56, 0x4000, 0x200)
+struct.pack_into('<H', f, o + 68, 2); struct.pack_into('<I', f, o + 92, 16)
+for i, (nm, va, vs, ra, rs) in enumerate(((b'.text', 0x1000, 0x1000, 0x200, 0x800),
+                                          (b'.aspack', 0x2000, 0x1000, 0xa00, 0x1000),
+                                          (b'.adata', 0x3000, 0x1000, 0, 0))):
+    q = s + 40 * i
+    f[q:q + len(nm)] = nm; struct.pack_into('<IIII', f, q + 8, vs, va, rs, ra)
+ep = 0xa00                                       # EP - 1, RVA 0x2000
+f[ep + 1:ep + 9] = b'\x60\xe8\x03\x00\x00\x00\xe9\xeb'
+f[ep + 1 + lay[0]:ep + 7 + lay[0]] = b'\x68\x00\x00\x00\x00\xc3'
+q = ep + lay[1]
+for rva, size, data in blocks:
+    assert len(data) <= size
+    f[0x200 + rva - 0x1000:0x200 + rva - 0x1000 + len(data)] = data
+    struct.pack_into('<II', f, q, rva, size); q += 8
+for i in range(58): f[ep + lay[2] + i] = min(i // 2, 16)
+for i in range(0x72): f[ep + lay[3] + i] = 0 if i >= 0x38 else i % 8
+f[ep + lay[3] + 0x39] = 4                        # slot 1: 4 bits (1 + 3 coded)
+f[ep + lay[4]] = 0x00                            # the call marker
+struct.pack_into('<I', f, ep + lay[5], 0x1234)   # original entry point
+sys.stdout.buffer.write(f)
+PY
+echo 'Marker:0:*:564947494c2d41535041434b2d4d41524b4552' > marker.ndb
+for v in plain calls rebuild; do
+    f=stream-$v.exe
+    python3 mkstream.py $v > $f || { fail "mkstream.py $v"; continue; }
+    rm -rf tmp-$f && mkdir tmp-$f
+    "$CLAMSCAN" --leave-temps --tempdir="$PWD/tmp-$f" -d marker.ndb $f >/dev/null 2>&1
+    img=$(find tmp-$f -type f -name 'clamav-*.tmp' | head -1)
+    if [ -z "$img" ]; then fail "$f: clamscan wrote no image"; continue; fi
+    hdb_line "$img" Image > img.hdb
+    compat_run -a -d img.hdb $f
+    compare_all "hand-made ASPack stream ($v)"
+    compare_found "hand-made ASPack stream ($v) -a"
+    assert_has_line "$f: the image clamscan rebuilt, at depth 1" "$V_OUT" \
+        "$f!(1): Image.UNOFFICIAL FOUND"
+    compat_run -a -d marker.ndb $f
+    compare_all "hand-made ASPack stream ($v): the marker"
+    assert_has_line "$f: the marker in the image" "$V_OUT" "$f!(1): Marker.UNOFFICIAL FOUND"
+done
 finish
