@@ -7,7 +7,8 @@
 # both); --scan-pe=no turns it off in both; the file cut short or with its
 # compressed data damaged is scanned alike by both, without a crash. The
 # loader moved to the 2.2x-2.3x and 2.42 layouts (made here from the 2.12
-# file) is unpacked to clamscan's image too.
+# file) is unpacked to clamscan's image too, and so are hand-made 2.12
+# files whose streams are coded here.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
 
