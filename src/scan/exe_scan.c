@@ -18,6 +18,8 @@
 #include "scan/pe_hash.h"
 #include "scan/scanner.h"
 #include "unpack/format.h"
+#include "unpack/aspack.h"
+#include "unpack/pespin.h"
 #include "unpack/upx.h"
 
 /* Whether the object starts as a PE clamscan would hand to cli_scanpe. */
@@ -111,6 +113,8 @@ typedef int (*pe_unpacker)(const uint8_t *buf, size_t len, const struct pe_info 
                            size_t max, uint8_t **out, size_t *outlen);
 static const pe_unpacker pe_unpackers[] = {
     upx_unpack,
+    pespin_unpack,
+    aspack_unpack,
 };
 
 vigil_status exe_unpack_pe(struct vigil_scanner *s, const struct source *src)
