@@ -19,6 +19,7 @@
 #include "scan/scanner.h"
 #include "unpack/format.h"
 #include "unpack/upx.h"
+#include "unpack/wwpack.h"
 
 /* Whether the object starts as a PE clamscan would hand to cli_scanpe. */
 static int exe_is_mz(const struct source *src)
@@ -111,6 +112,7 @@ typedef int (*pe_unpacker)(const uint8_t *buf, size_t len, const struct pe_info 
                            size_t max, uint8_t **out, size_t *outlen);
 static const pe_unpacker pe_unpackers[] = {
     upx_unpack,
+    wwpack_unpack,
 };
 
 vigil_status exe_unpack_pe(struct vigil_scanner *s, const struct source *src)
