@@ -20,6 +20,7 @@
 #include "unpack/format.h"
 #include "unpack/upx.h"
 #include "unpack/wwpack.h"
+#include "unpack/yc.h"
 
 /* Whether the object starts as a PE clamscan would hand to cli_scanpe. */
 static int exe_is_mz(const struct source *src)
@@ -112,6 +113,7 @@ typedef int (*pe_unpacker)(const uint8_t *buf, size_t len, const struct pe_info 
                            size_t max, uint8_t **out, size_t *outlen);
 static const pe_unpacker pe_unpackers[] = {
     upx_unpack,
+    yc_unpack,
     wwpack_unpack,
 };
 

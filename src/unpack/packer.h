@@ -39,12 +39,13 @@ static inline int pk_inside(int64_t size, int64_t off, int64_t n)
 }
 
 /* The bytes at the entry point that cli_scanpe compares (at most
- * PK_EP_MAX); NULL, with *n 0, when fewer than PK_EP_MIN are there. */
+ * PK_EP_MAX); NULL, with *n 0, when fewer than PK_EP_MIN are there or
+ * the file is a PE32+ (cli_scanpe unpacks PE32 files only). */
 static inline const uint8_t *pk_epbuf(const uint8_t *buf, size_t len, const struct pe_info *pe,
                                       size_t *n)
 {
     *n = 0;
-    if (pe->ep >= len || len - pe->ep < PK_EP_MIN)
+    if (pe->pe32plus || pe->ep >= len || len - pe->ep < PK_EP_MIN)
         return NULL;
     *n = len - pe->ep < PK_EP_MAX ? len - pe->ep : PK_EP_MAX;
     return buf + pe->ep;

@@ -1,0 +1,22 @@
+/* yc.h - PE files protected by yoda's Crypter (yC 1.x) decrypted as
+ * clamscan does. */
+#ifndef VIGIL_UNPACK_YC_H
+#define VIGIL_UNPACK_YC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pe_info;
+
+/* If buf[0..len) (parsed into pe) is a yC-protected PE clamscan would
+ * decrypt, runs its two layers of byte decryptors over a copy of the
+ * file, removes the yC section from the header as clamscan does and
+ * returns 1 with the file in *out (malloc'd, *outlen bytes, owned by the
+ * caller). Returns 0 when it is not yC, the file is over max bytes or
+ * the decryptors cannot be run to the end (clamscan then reports
+ * Heuristics.BoundsCheck when one reaches outside the file: vigil does
+ * not); -1 when out of memory. */
+int yc_unpack(const uint8_t *buf, size_t len, const struct pe_info *pe, size_t max,
+              uint8_t **out, size_t *outlen);
+
+#endif
