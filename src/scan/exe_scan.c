@@ -18,6 +18,7 @@
 #include "scan/pe_hash.h"
 #include "scan/scanner.h"
 #include "unpack/format.h"
+#include "unpack/petite.h"
 #include "unpack/upx.h"
 #include "unpack/wwpack.h"
 #include "unpack/yc.h"
@@ -113,6 +114,7 @@ typedef int (*pe_unpacker)(const uint8_t *buf, size_t len, const struct pe_info 
                            size_t max, uint8_t **out, size_t *outlen);
 static const pe_unpacker pe_unpackers[] = {
     upx_unpack,
+    petite_unpack,
     yc_unpack,
     wwpack_unpack,
 };
