@@ -1,7 +1,8 @@
 /* exe_scan.c - what clamscan's cli_scanpe does for a PE after its body
  * and hash signatures: the broken-executable heuristic, the section and
- * import hashes (.mdb/.msb/.imp), then the unpacking of UPX, whose rebuilt
- * image is scanned as an unnamed child. clamscan 1.4.6 stops there for a
+ * import hashes (.mdb/.msb/.imp), then the unpacking of UPX (and the other
+ * packers of pe_unpackers[]), whose rebuilt image is scanned as an unnamed
+ * child. clamscan 1.4.6 stops there for a
  * PE32+ after the section hashes; vigil also matches import hashes of
  * PE32+ files (which clamscan never does) and does not unpack them. For
  * an ELF file only the broken-executable heuristic (elf_broken.c).

@@ -128,10 +128,12 @@ def run(code, al, cl):
     return al
 
 def encrypt(code, plain, ecx):
-    inv = []
+    inv, tables = [], {}
     for i, p in enumerate(plain):
         cl = (ecx - i) & 0xff
-        inv.append(next(x for x in range(256) if run(code, x, cl) == p))
+        if cl not in tables:
+            tables[cl] = {run(code, x, cl): x for x in range(256)}
+        inv.append(tables[cl][p])
     return bytes(inv)
 
 # (the emulator steps over one byte more after D2 C8 and D2 C0, as ClamAV's)
