@@ -22,8 +22,9 @@
  *
  * Limits: the image is at most PT_MAX_IMAGE bytes (and the scan layer's
  * budget); at most 96 sections, as ClamAV; every read and write is
- * bounded by the image, in 64 bits; the walk of the import table stops
- * after PT_MAX_IMPORTS entries (clamscan: at its time limit). */
+ * bounded by the image, in 64 bits; the table may make it write at most
+ * PT_WORK(image size) bytes and the walk of the import table stops after
+ * PT_MAX_IMPORTS entries (clamscan: at its time limit). */
 #include "unpack/petite.h"
 
 #include <limits.h>
@@ -37,6 +38,9 @@
 #define PT_MAX_IMAGE ((uint32_t)256 << 20)
 #define PT_MAX_SECTIONS 96
 #define PT_MAX_IMPORTS ((uint64_t)1 << 24)
+/* Bytes the table may make the unpacker write (decompressed or moved) for
+ * an image of n bytes: real files write each part of the image once. */
+#define PT_WORK(n) (4 * (uint64_t)(n) + ((uint64_t)1 << 20))
 
 /* One unpack: the image buf[0..n) of the sections from minrva on. */
 struct pt_job {
@@ -51,6 +55,7 @@ struct pt_job {
     int nus;
     uint32_t bottom, enc_ep, irva;
     int mangled, check4res;
+    uint64_t work; /* bytes written so far, at most PT_WORK(n) */
 };
 
 /* The image offset of rva + adj when len bytes fit there, else -1. */
@@ -144,7 +149,7 @@ static int pt_inflate(struct pt_job *j, int64_t src, int64_t dst, uint32_t size,
                     return -1;
                 back = back * 2 + b;
             }
-            back = (int32_t)((uint32_t)back ^ 0xffffffffu); /* -(back + 1) */
+            back = -(back + 1); /* back ^ 0xffffffff */
             add += 1 + (back < (int32_t)check2) + (back < (int32_t)check1);
             oldback = back;
             bsize = 0;
@@ -173,6 +178,13 @@ static int pt_inflate(struct pt_job *j, int64_t src, int64_t dst, uint32_t size,
     }
     *end = dst;
     return 0;
+}
+
+/* Counts n more bytes written; -1 past the budget. */
+static int pt_spend(struct pt_job *j, uint64_t n)
+{
+    j->work += n;
+    return j->work > PT_WORK(j->n) ? -1 : 0;
 }
 
 /* The packer's code at the end of the last section decompressed: cut it
@@ -241,7 +253,7 @@ static int pt_section(struct pt_job *j, int64_t p, uint32_t srva)
     if (q == j->nsect || src < 0 || dst < 0)
         return -1;
     j->nus++;
-    if (pt_inflate(j, src, dst, size, &end) < 0)
+    if (pt_inflate(j, src, dst, size, &end) < 0 || pt_spend(j, (uint64_t)(end - dst)) < 0)
         return -1;
     pt_strip(j, end);
     j->check4res++;
@@ -368,7 +380,7 @@ static int pt_unpack(struct pt_job *j, size_t max, uint8_t **out, size_t *outlen
             j->bottom += 4;
             src = pt_win(j, pk_rd32(j->b + p + 4), -(n - 4), n);
             dst = pt_win(j, pk_rd32(j->b + p + 8), -(n - 4), n);
-            if (src < 0 || dst < 0)
+            if (src < 0 || dst < 0 || pt_spend(j, (uint64_t)n) < 0)
                 return 0;
             memmove(j->b + dst, j->b + src, (size_t)n);
             p += 0x0c;

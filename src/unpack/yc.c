@@ -23,7 +23,9 @@
  * Limits: every read and write is bounded by the file, in 64 bits; a
  * decryptor stops at the first byte outside the file (clamscan reads one
  * byte past it), at an instruction it does not know, or after
- * YC_MAX_JUMPS jumps over the whole file (clamscan: as many per section). */
+ * YC_MAX_JUMPS jumps over the whole file (clamscan: as many per section);
+ * the sections (which may overlap in a hostile file) are decrypted only
+ * while the bytes decrypted stay under YC_WORK(file size). */
 #include "unpack/yc.h"
 
 #include <stdlib.h>
@@ -33,12 +35,16 @@
 #include "unpack/packer.h"
 
 #define YC_MAX_JUMPS 100000000u
+/* Bytes the decryptors may run over for a file of n bytes: real files
+ * decrypt each byte once (sections do not overlap). */
+#define YC_WORK(n) (2 * (uint64_t)(n) + 65536)
 
 /* A decryptor run over the file copy f[0..size). */
 struct yc_emu {
     uint8_t *f;
     int64_t size;
     uint32_t jumps; /* left, over every run */
+    uint64_t work;  /* bytes decrypted, at most YC_WORK(size) */
 };
 
 enum yc_result { YC_OK = 0, YC_UNKNOWN = 1, YC_OUTSIDE = 2 };
@@ -135,6 +141,8 @@ static enum yc_result yc_emulate(struct yc_emu *e, int64_t dec, int64_t code, ui
     uint8_t cl = (uint8_t)ecx, al;
     enum yc_result r;
 
+    if ((e->work += n) > YC_WORK(e->size))
+        return YC_UNKNOWN;
     for (uint32_t i = 0; i < n; i++, cl--) {
         int64_t at = code + i;
 
@@ -170,7 +178,7 @@ static int yc_decrypt(uint8_t *f, uint32_t fsize, const struct pe_info *pe, uint
                       int32_t offset, size_t *outlen)
 {
     const struct pe_sect *yc = &pe->sect[pe->nsect - 1];
-    struct yc_emu e = {f, fsize, YC_MAX_JUMPS};
+    struct yc_emu e = {f, fsize, YC_MAX_JUMPS, 0};
     int64_t ycs = (uint32_t)(yc->raw + (uint32_t)offset), h = pe->lfanew, names;
     uint32_t size, i;
 
