@@ -99,12 +99,14 @@ compare_all "the images of the damaged files"
 compare_found "the images of the damaged files -a"
 # Hand-made Petite files, both forms (the packer's table in the last
 # section, "v2.2", and in the one before it, "v2.1"), one section packed
-# here with literals only (no packer's code to strip, no entry point to
-# decrypt). The PE clamscan rebuilds (--leave-temps) is hashed; vigil must
+# here with literals only: without the packer's code, with it (stripped,
+# the entry point decrypted through the import table: "v2.2" walks it),
+# and with it and mangled imports. The PE clamscan rebuilds (--leave-temps) is hashed; vigil must
 # scan the same PE at depth 1, and both find the marker inside it.
 cat > mkpt.py <<'PY'
 import struct, sys
 version = int(sys.argv[1])   # 2: the table in the last section; 1: in the one before it
+code = int(sys.argv[2]) if len(sys.argv) > 2 else 0   # 1: the packer's code at the end, 2: and mangled imports
 def bits_literals(plain):
     # the first byte as it is, then groups of 8 literals behind a 0x00 bit byte,
     # each XORed with the count of bytes left
@@ -115,12 +117,24 @@ def bits_literals(plain):
             if i == len(plain): break
             out.append(plain[i] ^ (left & 0xff)); left -= 1; i += 1
     return out
-plain = bytearray((k * 11 + 3) & 0xff for k in range(0x100))
+n = 0x400 if code else 0x100
+plain = bytearray((k * 11 + 3) & 0xff for k in range(n))
 plain[0x20:0x20 + 16] = b'VIGIL-PT-MARKER!'
-secs = [(b'.text', 0x1000, 0x1000, 0x200, 0x200), (b'.petite', 0x2000, 0x1000, 0x400, 0x400)]
+if code:
+    # the loader's code Petite leaves at the end: its magic, the key check,
+    # the encrypted entry point, the import table's rva
+    grown = 0x355 if version == 2 else 0x323
+    cb = n - grown
+    plain[cb + 5 + 0x4f:cb + 5 + 0x4f + 8] = struct.pack('<II', 0x645ec033, 0x1b8b188b)
+    key = 0x12345678
+    struct.pack_into('<II', plain, cb + 0x0f - 8, key ^ 0x9d6661aa, key ^ 0xe908c483)
+    struct.pack_into('<I', plain, cb + 0x0f, 0x2468ace0 ^ key)
+    struct.pack_into('<I', plain, cb + 0x0f + 0x112, 0x1700)
+    struct.pack_into('<I', plain, cb + 0x0f + 0x1b1, 0x90909090 if code == 1 else 0x11223344)
+secs = [(b'.text', 0x1000, 0x1000, 0x200, 0x800), (b'.petite', 0x2000, 0x1000, 0xa00, 0x400)]
 if version == 1:
-    secs.append((b'.extra', 0x3000, 0x1000, 0x800, 0x200))
-size = 0x800 + (0x200 if version == 1 else 0)
+    secs.append((b'.extra', 0x3000, 0x1000, 0xe00, 0x200))
+size = 0xe00 + (0x200 if version == 1 else 0)
 f = bytearray(size)
 f[0:2] = b'MZ'; struct.pack_into('<I', f, 0x3c, 0x40)
 h = 0x40; o = h + 24; s = o + 0xe0
@@ -130,24 +144,30 @@ struct.pack_into('<H', f, o, 0x10b); struct.pack_into('<I', f, o + 16, 0x2000)
 struct.pack_into('<I', f, o + 28, 0x400000); struct.pack_into('<II', f, o + 32, 0x1000, 0x200)
 struct.pack_into('<II', f, o + 56, 0x1000 * (len(secs) + 1), 0x200); struct.pack_into('<H', f, o + 68, 2)
 struct.pack_into('<I', f, o + 92, 16)
+struct.pack_into('<II', f, o + 96 + 16, 0x1780, 0x20)   # a resource directory, kept
 for i, (name, rva, vsz, raw, rsz) in enumerate(secs):
     p = s + 40 * i
     f[p:p+len(name)] = name
     struct.pack_into('<IIII', f, p + 8, vsz, rva, rsz, raw)
     struct.pack_into('<I', f, p + 36, 0xe0000060)
-ep = 0x400
+ep = 0xa00
 f[ep] = 0xb8; struct.pack_into('<I', f, ep + 1, 0x402000)
 stream = bits_literals(plain)
+assert len(stream) <= 0x500
 f[0x200:0x200 + len(stream)] = stream
+# the import table (rva 0x1700, file 0x900): two thunks, then the end
+struct.pack_into('<III', f, 0x900, 0x1720, 0x1740, 0)
+struct.pack_into('<IIIII', f, 0x920, 0x5001, 0x80000002, 0x5003, 0x402010, 0)
+struct.pack_into('<II', f, 0x940, 0x6000, 0)
 t = ep + (0x1b8 if version == 2 else 0x178)
 struct.pack_into('<IIII', f, t, 0x1000, len(plain), 0x1800, 0)
 struct.pack_into('<I', f, t + 16, 0)
 sys.stdout.buffer.write(f)
 PY
 printf 'Marker:0:*:%s\n' "$(printf 'VIGIL-PT-MARKER!' | od -An -tx1 | tr -d ' \n')" > marker.ndb
-for v in 2 1; do
-    f=petite-$v.exe
-    python3 mkpt.py $v > $f || { fail "mkpt.py $v"; continue; }
+for v in 2 1; do for c in 0 1 2; do
+    f=petite-$v-$c.exe
+    python3 mkpt.py $v $c > $f || { fail "mkpt.py $v $c"; continue; }
     rm -rf tmp-$f && mkdir tmp-$f
     "$CLAMSCAN" --leave-temps --tempdir="$PWD/tmp-$f" -d marker.ndb $f >/dev/null 2>&1
     img=$(find tmp-$f -mindepth 3 -maxdepth 3 -type f -name 'clamav-*.tmp' | head -1)
@@ -161,5 +181,5 @@ for v in 2 1; do
     compat_run -a -d marker.ndb $f
     compare_all "hand-made Petite $f: the marker unpacked"
     assert_has_line "$f: the marker unpacked" "$V_OUT" "$f!(1): Marker.UNOFFICIAL FOUND"
-done
+done; done
 finish
