@@ -1,7 +1,8 @@
 /* exe_scan.c - what clamscan's cli_scanpe does for a PE after its body
  * and hash signatures: the broken-executable heuristic, the section and
- * import hashes (.mdb/.msb/.imp), then the unpacking of UPX, whose rebuilt
- * image is scanned as an unnamed child. clamscan 1.4.6 stops there for a
+ * import hashes (.mdb/.msb/.imp), then the unpacking of UPX (and the other
+ * packers of pe_unpackers[]), whose rebuilt image is scanned as an unnamed
+ * child. clamscan 1.4.6 stops there for a
  * PE32+ after the section hashes; vigil also matches import hashes of
  * PE32+ files (which clamscan never does) and does not unpack them. For
  * an ELF file only the broken-executable heuristic (elf_broken.c).
@@ -20,7 +21,10 @@
 #include "unpack/format.h"
 #include "unpack/aspack.h"
 #include "unpack/pespin.h"
+#include "unpack/petite.h"
 #include "unpack/upx.h"
+#include "unpack/wwpack.h"
+#include "unpack/yc.h"
 
 /* Whether the object starts as a PE clamscan would hand to cli_scanpe. */
 static int exe_is_mz(const struct source *src)
@@ -113,7 +117,10 @@ typedef int (*pe_unpacker)(const uint8_t *buf, size_t len, const struct pe_info 
                            size_t max, uint8_t **out, size_t *outlen);
 static const pe_unpacker pe_unpackers[] = {
     upx_unpack,
+    petite_unpack,
     pespin_unpack,
+    yc_unpack,
+    wwpack_unpack,
     aspack_unpack,
 };
 
