@@ -222,6 +222,13 @@ enum vigil_image_state {
 };
 VIGIL_API enum vigil_image_state vigil_engine_image_state(const vigil_engine *e);
 
+/* With a mapped image: takes its pages out of the calling process's
+ * resident set; they stay in the page cache and fault back in when the
+ * engine is used. For a process that holds an engine it does not scan
+ * with (vigild's parent, while a reload maps the next one). Otherwise
+ * nothing. */
+VIGIL_API void vigil_engine_image_drop_resident(const vigil_engine *e);
+
 /* Returns how many signatures the engine holds, counted as clamscan counts its
  * "Known viruses": every loaded hash line, allow-list (.fp/.sfp) lines too;
  * ignored lines and ignore-list entries are not counted. */

@@ -140,6 +140,9 @@ int64_t now_ms(void);
 
 /* ---- procs.c ----------------------------------------------------------- */
 
+/* In a child of the parent (worker, compile helper): closes the parent's
+ * worker sockets (but keep) and client connections. */
+void procs_close_inherited(int keep);
 /* Forks workers until the table holds nprocs_max of the current
  * generation (not while a reload thread runs). */
 void procs_fill(void);
@@ -211,11 +214,18 @@ void task_free(struct task *t);
 /* Builds an engine from DatabaseDirectory. Returns 0, or -1 with the reason
  * in err. */
 int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t errsz);
-/* Starts the reload thread; its end is signalled on engine_reload_fd(). */
+/* Starts a reload: the compile helper process (with an image cache), then
+ * the thread that maps its image; each stage's end is signalled on
+ * engine_reload_fd(). */
 void engine_reload_start(void);
 int engine_reload_fd(void);
-/* Collects the reload thread's engine: swaps it in or logs why not. */
+/* Handles the end of a reload stage: starts the next one, or swaps the new
+ * engine in, or logs why not. */
 void engine_reload_finish(void);
+/* Whether a reload thread runs now (the parent must not fork then). */
+bool engine_reload_threaded(void);
+/* At exit: ends a reload under way (kills the helper, joins the thread). */
+void engine_reload_stop(void);
 /* A summary of the database directory's entries (names, sizes, times). */
 uint64_t engine_db_stamp(const struct conf *c);
 /* SelfCheck: asks for a reload when the database directory changed. */

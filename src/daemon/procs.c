@@ -25,8 +25,7 @@
  * library stops itself at MaxScanTime, so only a hung worker needs it. */
 #define PROC_GRACE_MS 1000
 
-/* Closes every descriptor of the parent a new worker must not keep. */
-static void close_parent_fds(int keep)
+void procs_close_inherited(int keep)
 {
     unsigned k;
 
@@ -55,7 +54,7 @@ static int proc_spawn(struct proc *p)
     }
     if (pid == 0) {
         close(sv[0]);
-        close_parent_fds(-1);
+        procs_close_inherited(-1);
         worker_main(sv[1], D.engine, &D.scanopt);
     }
     close(sv[1]);
@@ -72,7 +71,7 @@ void procs_fill(void)
 {
     unsigned k, have = 0;
 
-    if (D.reloading || D.exiting)
+    if (engine_reload_threaded() || D.exiting)
         return;
     for (k = 0; k < PROCS_MAX; k++)
         if (D.procs[k].state != PROC_FREE && D.procs[k].generation == D.generation)
