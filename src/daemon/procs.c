@@ -21,10 +21,6 @@
 #include "daemon/msg.h"
 #include "daemon/worker.h"
 
-/* A worker gets this much beyond MaxScanTime before it is killed: the
- * library stops itself at MaxScanTime, so only a hung worker needs it. */
-#define PROC_GRACE_MS 1000
-
 void procs_close_inherited(int keep)
 {
     unsigned k;
@@ -85,8 +81,7 @@ void procs_fill(void)
     }
 }
 
-/* Ends a worker: kills it, reaps it, frees its slot. */
-static void proc_end(struct proc *p)
+void procs_end(struct proc *p)
 {
     int status;
 
@@ -97,14 +92,13 @@ static void proc_end(struct proc *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* Ends a worker that failed its job: the job's client gets why. */
-static void proc_fail(struct proc *p, const char *why)
+void procs_fail(struct proc *p, const char *why)
 {
     struct job *j = p->job;
 
     log_msg(LOG_L_WARNING, "scan worker %d: %s", (int)p->pid, why);
     p->job = NULL;
-    proc_end(p);
+    procs_end(p);
     if (j)
         task_result(j, VERDICT_ERROR, 0, why);
 }
@@ -144,7 +138,7 @@ static void proc_give(struct proc *p, struct job *j)
     p->deadline_ms = D.conf.max_scan_time
                          ? p->started_ms + D.conf.max_scan_time + PROC_GRACE_MS : 0;
     if (msg_send(p->sock, &m, sizeof(m), j->fd) != 0)
-        proc_fail(p, "Can't hand the file to a scan worker");
+        procs_fail(p, "Can't hand the file to a scan worker");
     else
         p->scans++;
 }
@@ -159,6 +153,8 @@ void procs_dispatch(void)
         if (p->state == PROC_IDLE && p->generation == D.generation)
             proc_give(p, queue_pop());
     }
+    if (D.queue_head)
+        live_yield();
 }
 
 void procs_event(struct proc *p)
@@ -169,15 +165,20 @@ void procs_event(struct proc *p)
     int fd;
 
     if (!(r = malloc(sizeof(*r)))) {
-        proc_fail(p, "Out of memory");
+        procs_fail(p, "Out of memory");
         return;
     }
     n = msg_recv(p->sock, r, sizeof(*r), &fd);
     if (fd >= 0)
         close(fd);
+    if (n > 0 && fd < 0 && msg_result_check(r, n) == 0 && r->type == MSG_ACK) {
+        if (live_ack(p, r) != 0)
+            procs_fail(p, "Internal error (malformed worker message)");
+        goto out;
+    }
     if (n <= 0 || fd >= 0 || msg_result_check(r, n) != 0 || p->state != PROC_BUSY ||
-        r->seq != p->seq) {
-        proc_fail(p, n <= 0 ? "Internal error (scan worker died)"
+        r->seq != p->seq || p->acks_due || !p->job) {
+        procs_fail(p, n <= 0 ? "Internal error (scan worker died)"
                             : "Internal error (malformed worker message)");
         goto out;
     }
@@ -186,7 +187,7 @@ void procs_event(struct proc *p)
     p->state = PROC_IDLE;
     p->deadline_ms = 0;
     if (p->generation != D.generation)
-        proc_end(p); /* finished its last scan on an old engine */
+        procs_end(p); /* finished its last scan on an old engine */
     task_result(j, r->verdict, r->count, r->text);
 out:
     free(r);
@@ -204,7 +205,7 @@ int procs_timeouts(void)
             continue;
         left = p->deadline_ms - now;
         if (left <= 0)
-            proc_fail(p, "Time limit reached");
+            procs_fail(p, "Time limit reached");
         else if (next < 0 || left < next)
             next = left;
     }
@@ -217,7 +218,7 @@ void procs_retire_old(void)
 
     for (k = 0; k < PROCS_MAX; k++)
         if (D.procs[k].state == PROC_IDLE && D.procs[k].generation != D.generation)
-            proc_end(&D.procs[k]);
+            procs_end(&D.procs[k]);
 }
 
 void procs_forget_task(struct task *t)
@@ -251,7 +252,7 @@ void procs_stop_all(void)
             struct job *j = D.procs[k].job;
 
             D.procs[k].job = NULL;
-            proc_end(&D.procs[k]);
+            procs_end(&D.procs[k]);
             job_free(j);
         }
 }
