@@ -296,6 +296,7 @@ static int helper_start(void)
     rl.hfd = hp[0];
     rl.hlen = 0;
     rl.stage = RL_HELPER;
+    log_msg(LOG_L_DEBUG, "Reload: compile helper %d started", (int)pid);
     /* The parent does not scan: while the helper works, the old engine's
      * pages need only be resident in the workers that use them. */
     vigil_engine_image_drop_resident(D.engine);
