@@ -160,6 +160,9 @@ void procs_dispatch(void);
 void procs_event(struct proc *p);
 /* Kills workers past their deadline; returns ms to the next deadline or -1. */
 int procs_timeouts(void);
+/* A reload is under way: idle workers give back their resident copy of the
+ * engine image (what they scan next faults back in). */
+void procs_cold(void);
 /* After a reload: idle workers of an old engine exit now, busy ones when done. */
 void procs_retire_old(void);
 /* Drops a task's queued jobs and detaches it from running ones. */

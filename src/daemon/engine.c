@@ -298,8 +298,10 @@ static int helper_start(void)
     rl.stage = RL_HELPER;
     log_msg(LOG_L_DEBUG, "Reload: compile helper %d started", (int)pid);
     /* The parent does not scan: while the helper works, the old engine's
-     * pages need only be resident in the workers that use them. */
+     * pages need only be resident in the workers that use them, and only
+     * while they use them. */
     vigil_engine_image_drop_resident(D.engine);
+    procs_cold();
     return 0;
 }
 
@@ -359,6 +361,7 @@ static void helper_finish(void)
         D.db_stamp = rl.stamp; /* a database that failed stays failed */
         return;
     }
+    procs_cold(); /* again, before the new image is mapped beside the old */
     reload_thread_start();
 }
 

@@ -38,7 +38,7 @@ void live_attach(struct client *cl)
     struct proc *p = NULL;
     unsigned k;
 
-    if (D.queue_head || cl->memfd < 0 || cl->live)
+    if (!D.conf.stream_follow || D.queue_head || cl->memfd < 0 || cl->live)
         return;
     for (k = 0; k < PROCS_MAX && !p; k++)
         if (D.procs[k].state == PROC_IDLE && D.procs[k].generation == D.generation)

@@ -20,11 +20,13 @@ enum msg_type {
     MSG_RESULT = 2, /* worker -> parent */
     /* An INSTREAM the worker follows while it is received (instream.c): */
     MSG_STREAM = 3, /* parent -> worker, with the stream's memfd */
-    MSG_GROWN = 4,   /* parent -> worker: the memfd holds len bytes now */
-    MSG_ENDED = 5,    /* parent -> worker: the stream ended at len bytes; scan */
-    MSG_DROPPED = 6,   /* parent -> worker: forget the stream */
-    MSG_ACK = 7,    /* worker -> parent: MORE or DROP done (a msg_result,
+    MSG_GROWN = 4,  /* parent -> worker: the memfd holds len bytes now */
+    MSG_ENDED = 5,  /* parent -> worker: the stream ended at len bytes; scan */
+    MSG_DROPPED = 6, /* parent -> worker: forget the stream */
+    MSG_ACK = 7,    /* worker -> parent: GROWN or DROPPED done (a msg_result,
                      * verdict CLEAN, no text) */
+    MSG_COLD = 8,   /* parent -> idle worker: a reload is coming, give back
+                     * the engine image's pages (no answer) */
 };
 
 /* Scan flags (struct msg_scan.flags). */

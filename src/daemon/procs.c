@@ -212,6 +212,16 @@ int procs_timeouts(void)
     return next < 0 ? -1 : (int)next;
 }
 
+void procs_cold(void)
+{
+    struct msg_scan m = {.type = MSG_COLD};
+    unsigned k;
+
+    for (k = 0; k < PROCS_MAX; k++)
+        if (D.procs[k].state == PROC_IDLE && msg_send(D.procs[k].sock, &m, sizeof(m), -1) != 0)
+            procs_end(&D.procs[k]); /* gone or stuck: replaced after the reload */
+}
+
 void procs_retire_old(void)
 {
     unsigned k;

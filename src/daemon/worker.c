@@ -235,6 +235,12 @@ _Noreturn void worker_main(int sock, const vigil_engine *e,
             code = 0;
             break;
         }
+        if (n == (long)sizeof(req) && req.type == MSG_COLD && fd < 0) {
+            /* Faulted back from the page cache if this worker scans again
+             * before it is replaced. */
+            vigil_engine_image_drop_resident(e);
+            continue;
+        }
         if (n == (long)sizeof(req) && req.type >= MSG_STREAM && req.type <= MSG_DROPPED) {
             if (live_msg(&live, s, &req, fd, o, res, sock) != 0) {
                 if (fd >= 0)
