@@ -84,6 +84,7 @@ static void live_start(struct live *l, int fd, uint64_t seq)
     live_reset(l);
     l->fd = fd;
     l->seq = seq;
+    l->broken = !l->buf; /* no buffer: the scan computes its digests */
     for (int k = 0; k < 3; k++) {
         if (!l->max[k])
             continue;
@@ -110,7 +111,7 @@ static void live_advance(struct live *l, uint64_t upto)
             }
             any |= l->ctx[k] != NULL;
         }
-        if (!any || !l->buf) {
+        if (!any) {
             l->done = upto;
             break;
         }
