@@ -134,8 +134,8 @@ if [ "${BENCH_LARGE:-1}" != 0 ] && [[ " ${BENCH_DAEMONS:-clamd vigild} " = *" vi
     printf '%064d:*:Bench.AnySize:73\n' 0 > "$W/dbl/any.hsb"
     printf '\nlarge streams: %s x %s MiB at %s MB/s, one at a time\n' "${LARGE_COUNT:-20}" \
         "${LARGE_MIB:-16}" "${LARGE_RATE:-200}"
-    printf '%-24s | %-6s | %9s %9s | %9s %9s | %9s\n' database \
-        follow "tail p50" "tail p99" "all p50" "all p99" "CPU s/scan"
+    printf '%-24s | %-6s | %9s %9s | %9s %9s | %10s | %14s\n' database \
+        follow "tail p50" "tail p99" "all p50" "all p99" "CPU s/scan" "tail CPU s/scan"
     for db in dbl db; do
         for follow in yes no; do
             conf vigild-large > "$W/vl.conf"
@@ -146,16 +146,17 @@ if [ "${BENCH_LARGE:-1}" != 0 ] && [[ " ${BENCH_DAEMONS:-clamd vigild} " = *" vi
             for _ in $(seq 1 6000); do [ -S "$W/vigild-large.sock" ] && break; sleep 0.1; done
             sleep 2
             pid=$(cat "$W/vigild-large.pid")
-            read -r t50 t99 a50 a99 cpu _ < <(python3 "$PY" large "$W/vigild-large.sock" \
+            read -r t50 t99 a50 a99 cpu tcpu _ < <(python3 "$PY" large "$W/vigild-large.sock" \
                 "${LARGE_MIB:-16}" "${LARGE_COUNT:-20}" "${LARGE_RATE:-200}" "$pid")
             label="db + any-size SHA-256"
             [ "$db" = db ] && label="db only"
-            printf '%-24s | %-6s | %9s %9s | %9s %9s | %9s\n' "$label" "$follow" \
-                "$t50" "$t99" "$a50" "$a99" "$cpu"
+            printf '%-24s | %-6s | %9s %9s | %9s %9s | %10s | %14s\n' "$label" "$follow" \
+                "$t50" "$t99" "$a50" "$a99" "$cpu" "$tcpu"
             kill -TERM "$pid"
             for _ in $(seq 1 100); do [ -S "$W/vigild-large.sock" ] || break; sleep 0.1; done
             rm -f "$W/vigild-large.sock"
         done
     done
-    echo "(ms; StreamFollow yes: a worker digests each stream while it arrives)"
+    echo "(ms; CPU: the daemon's processes, user+system; tail: after the last chunk;"
+    echo " StreamFollow yes: a worker digests each stream while it arrives)"
 fi
