@@ -10,15 +10,14 @@
  * StreamMaxTotal for all streams together (streams.c), and the
  * CommandReadTimeout/ReadTimeout clocks.
  *
- * INSTREAM data goes into a memfd as it arrives, never into a file; its
- * scan starts when the stream ends. The engine needs the whole object
- * before it can say anything: the file type comes from its first bytes
- * and decides which signatures apply, hash signatures need its size and
- * its whole digest, offsets count from its end, YARA rules and the
- * unpackers see the whole buffer, and Vectorscan runs in block mode (a
- * streaming database would not remove any of that). What can overlap does:
- * the copy into the memfd is the only pass over the data until the worker
- * maps it.
+ * INSTREAM data goes into a memfd as it arrives, never into a file. An
+ * idle worker follows the stream and digests it for hash signatures as it
+ * grows (instream.c); the rest of the scan starts when the stream ends, as
+ * the engine needs the whole object for it: the file type comes from its
+ * first bytes and decides which signatures apply, offsets count from its
+ * end, YARA rules and the unpackers see the whole buffer, and Vectorscan
+ * runs in block mode. The copy into the memfd is the parent's only pass
+ * over the data.
  */
 #include <arpa/inet.h>
 #include <errno.h>
