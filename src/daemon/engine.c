@@ -236,6 +236,11 @@ static _Noreturn void helper_main(int wfd)
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
     procs_close_inherited(-1);
+    /* The parse grows a few large arrays by doubling: with a fixed mmap
+     * threshold each is its own mapping, grown by mremap and unmapped when
+     * freed, rather than old copies left resident in the heap (glibc's
+     * threshold otherwise rises to the largest block freed). */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     /* The old engine is the parent's; this process never touches it. */
     vigil_engine_image_drop_resident(D.engine);
     msg[0] = 'F';
