@@ -14,7 +14,9 @@
 #      90/8/2% hash/body/logical database of bench/mixed.py over the files),
 #      BENCH_FILES (2000 files),
 #      BENCH_CLIENTS (64), BENCH_SCANS (10000), BENCH_THREADS (nproc: clamd's
-#      MaxThreads and vigild's worker count, so both use the same cores).
+#      MaxThreads and vigild's worker count, so both use the same cores),
+#      BENCH_LARGE (1: the large-stream phase, vigild with StreamFollow yes
+#      and no), LARGE_MIB (16), LARGE_COUNT (20), LARGE_RATE (200 MB/s).
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
