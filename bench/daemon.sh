@@ -14,7 +14,9 @@
 #      90/8/2% hash/body/logical database of bench/mixed.py over the files),
 #      BENCH_FILES (2000 files),
 #      BENCH_CLIENTS (64), BENCH_SCANS (10000), BENCH_THREADS (nproc: clamd's
-#      MaxThreads and vigild's worker count, so both use the same cores).
+#      MaxThreads and vigild's worker count, so both use the same cores),
+#      BENCH_LARGE (1: the large-stream phase, vigild with StreamFollow yes
+#      and no), LARGE_MIB (16), LARGE_COUNT (20), LARGE_RATE (200 MB/s).
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -121,3 +123,42 @@ echo
 echo "$CLIENTS clients, $SCANS INSTREAM scans, $THREADS scan threads (clamd) / workers (vigild);"
 echo "memory: the daemon and all its processes; PSS shares a page among the processes mapping it;"
 echo "x idle: reload peak PSS / idle PSS (idle: before the burst; target < 1.3)."
+
+# Large streams, vigild only, with and without StreamFollow: LARGE_COUNT
+# scans one at a time of LARGE_MIB MiB sent at LARGE_RATE MB/s, against the
+# database plus one SHA-256 signature of any size (.hsb '*'), so every
+# stream needs its SHA-256; and against the database alone (its hash
+# signatures name small sizes: no digest is needed past the first bytes).
+# tail: from the last chunk to the reply; CPU: the daemon's, per scan.
+if [ "${BENCH_LARGE:-1}" != 0 ] && [[ " ${BENCH_DAEMONS:-clamd vigild} " = *" vigild "* ]]; then
+    mkdir -p "$W/dbl"
+    ln -f "$W/db/"* "$W/dbl/"
+    printf '%064d:*:Bench.AnySize:73\n' 0 > "$W/dbl/any.hsb"
+    printf '\nlarge streams: %s x %s MiB at %s MB/s, one at a time\n' "${LARGE_COUNT:-20}" \
+        "${LARGE_MIB:-16}" "${LARGE_RATE:-200}"
+    printf '%-24s | %-6s | %9s %9s | %9s %9s | %10s | %14s\n' database \
+        follow "tail p50" "tail p99" "all p50" "all p99" "CPU s/scan" "tail CPU s/scan"
+    for db in dbl db; do
+        for follow in yes no; do
+            conf vigild-large > "$W/vl.conf"
+            sed -i "s#^DatabaseDirectory .*#DatabaseDirectory $W/$db#" "$W/vl.conf"
+            printf 'StreamFollow %s\n' "$follow" >> "$W/vl.conf"
+            "$VIGILD" -c "$W/vl.conf" > "$W/vl.out" 2>&1 &
+            PIDS+=($!)
+            for _ in $(seq 1 6000); do [ -S "$W/vigild-large.sock" ] && break; sleep 0.1; done
+            sleep 2
+            pid=$(cat "$W/vigild-large.pid")
+            read -r t50 t99 a50 a99 cpu tcpu _ < <(python3 "$PY" large "$W/vigild-large.sock" \
+                "${LARGE_MIB:-16}" "${LARGE_COUNT:-20}" "${LARGE_RATE:-200}" "$pid")
+            label="db + any-size SHA-256"
+            [ "$db" = db ] && label="db only"
+            printf '%-24s | %-6s | %9s %9s | %9s %9s | %10s | %14s\n' "$label" "$follow" \
+                "$t50" "$t99" "$a50" "$a99" "$cpu" "$tcpu"
+            kill -TERM "$pid"
+            for _ in $(seq 1 100); do [ -S "$W/vigild-large.sock" ] || break; sleep 0.1; done
+            rm -f "$W/vigild-large.sock"
+        done
+    done
+    echo "(ms; CPU: the daemon's processes, user+system; tail: after the last chunk;"
+    echo " StreamFollow yes: a worker digests each stream while it arrives)"
+fi

@@ -143,6 +143,62 @@ def load(path, listfile, clients, total, pid):
         res['found'], res['errors'], sampler.peak[0], sampler.peak[1]))
 
 
+def cpu_ticks(pid):
+    """utime + stime of the daemon and its processes, in clock ticks."""
+    t = 0
+    for p in tree(pid):
+        try:
+            with open('/proc/%d/stat' % p) as f:
+                v = f.read().rsplit(')', 1)[1].split()
+            t += int(v[11]) + int(v[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return t
+
+
+def large(path, mib, count, rate, pid):
+    """count INSTREAM scans, one at a time, of mib MiB of random bytes sent
+    in 64 KiB chunks at rate MB/s (a client behind a network): the time from
+    the last chunk to the reply (the scan left after the data is in), the
+    whole request, the daemon's CPU seconds per scan, and those it spent
+    after the last chunk (ticks of 10 ms, summed over all scans)."""
+    data = os.urandom(mib << 20)
+    step, tail, whole, tail_ticks = 65536, [], [], 0
+    t0 = cpu_ticks(pid)
+    for _ in range(count):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(120)
+        s.connect(path)
+        start = time.perf_counter()
+        s.sendall(b'zINSTREAM\0')
+        for i in range(0, len(data), step):
+            s.sendall(struct.pack('>I', len(data[i:i + step])) + data[i:i + step])
+            due = start + (i + step) / (rate * 1e6)
+            if due > time.perf_counter():
+                time.sleep(due - time.perf_counter())
+        c0 = cpu_ticks(pid)
+        end = time.perf_counter()
+        s.sendall(struct.pack('>I', 0))
+        out = b''
+        while not out.endswith(b'\0'):
+            d = s.recv(4096)
+            if not d:
+                break
+            out += d
+        done = time.perf_counter()
+        tail_ticks += cpu_ticks(pid) - c0
+        s.close()
+        tail.append(done - end)
+        whole.append(done - start)
+    cpu = (cpu_ticks(pid) - t0) / os.sysconf('SC_CLK_TCK')
+    tail.sort()
+    whole.sort()
+    pick = lambda v, q: v[min(len(v) - 1, int(len(v) * q))] * 1000
+    print('%.2f %.2f %.2f %.2f %.4f %.4f %s' % (
+        pick(tail, 0.5), pick(tail, 0.99), pick(whole, 0.5), pick(whole, 0.99), cpu / count,
+        tail_ticks / os.sysconf('SC_CLK_TCK') / count, out[:-1].decode()))
+
+
 def reload(path, log, pid, count):
     sampler = Sampler(pid, 0.02)
     sampler.start()
@@ -172,6 +228,8 @@ def main(a):
         load(a[2], a[3], int(a[4]), int(a[5]), int(a[6]))
     elif a[1] == 'reload':
         reload(a[2], a[3], int(a[4]), int(a[5]))
+    elif a[1] == 'large':
+        large(a[2], int(a[3]), int(a[4]), float(a[5]), int(a[6]))
 
 
 if __name__ == '__main__':

@@ -222,6 +222,13 @@ enum vigil_image_state {
 };
 VIGIL_API enum vigil_image_state vigil_engine_image_state(const vigil_engine *e);
 
+/* With a mapped image: takes its pages out of the calling process's
+ * resident set; they stay in the page cache and fault back in when the
+ * engine is used. For a process that holds an engine it does not scan
+ * with (vigild's parent, while a reload maps the next one). Otherwise
+ * nothing. */
+VIGIL_API void vigil_engine_image_drop_resident(const vigil_engine *e);
+
 /* Returns how many signatures the engine holds, counted as clamscan counts its
  * "Known viruses": every loaded hash line, allow-list (.fp/.sfp) lines too;
  * ignored lines and ignore-list entries are not counted. */
@@ -291,6 +298,34 @@ VIGIL_API void vigil_scanner_free(vigil_scanner *s);
 VIGIL_API vigil_status vigil_scan_fd(vigil_scanner *s, int fd, const char *name,
                                      const struct vigil_scan_options *opt,
                                      const vigil_result **out);
+
+/* Digests of a whole object computed by the caller as the object arrived
+ * (vigild's INSTREAM hashes a stream while it is received), for
+ * vigil_scan_fd_digests. kinds: VIGIL_DIGEST_* bits of those filled in. */
+#define VIGIL_DIGEST_MD5 (1u << 0)
+#define VIGIL_DIGEST_SHA1 (1u << 1)
+#define VIGIL_DIGEST_SHA256 (1u << 2)
+struct vigil_digests {
+    unsigned kinds;
+    uint64_t size; /* of the object digested */
+    uint8_t md5[16], sha1[20], sha256[32];
+};
+
+/* For each digest (0 MD5, 1 SHA-1, 2 SHA-256), the largest object size for
+ * which a scan with this compiled engine may need it: hash signatures and
+ * allow-list entries of that kind name no larger size (UINT64_MAX: an entry
+ * of any size; 0: no entry of that kind). */
+VIGIL_API void vigil_engine_digest_limits(const vigil_engine *e, uint64_t max[3]);
+
+/* As vigil_scan_fd, with the object's own digests given: the scan uses
+ * them for the object itself (not for what it contains) instead of reading
+ * it again for them, when dg->size is the object's size and dg->kinds holds
+ * every digest it needs; else it computes them as vigil_scan_fd does. The
+ * verdict is the same. dg may be NULL. */
+VIGIL_API vigil_status vigil_scan_fd_digests(vigil_scanner *s, int fd, const char *name,
+                                             const struct vigil_scan_options *opt,
+                                             const struct vigil_digests *dg,
+                                             const vigil_result **out);
 
 /* As vigil_scan_fd, for a buffer in memory. The buffer is not kept. */
 VIGIL_API vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data,

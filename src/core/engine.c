@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/cache.h"
+#include "core/image.h"
 #include "core/image_engine.h"
 #include "db/load.h"
 #include "match/atoms.h"
@@ -320,6 +321,12 @@ enum vigil_cache_state vigil_engine_cache_state(const vigil_engine *e)
 enum vigil_image_state vigil_engine_image_state(const vigil_engine *e)
 {
     return e ? e->image_state : VIGIL_IMAGE_NONE;
+}
+
+void vigil_engine_image_drop_resident(const vigil_engine *e)
+{
+    if (e && e->image_state == VIGIL_IMAGE_MAPPED)
+        image_drop_resident(e->image);
 }
 
 uint64_t vigil_engine_signature_count(const vigil_engine *e)

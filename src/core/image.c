@@ -18,6 +18,11 @@
 #include <xxhash.h>
 
 #include "core/cache.h"
+#if defined(__has_include)
+#if __has_include("vigil_build_key.h")
+#include "vigil_build_key.h" /* generated: cmake/buildkey.cmake */
+#endif
+#endif
 
 static const char image_magic[16] = "VIGILIMAGE";
 
@@ -311,6 +316,15 @@ size_t image_size(const struct image *im)
     return im ? im->size : 0;
 }
 
+void image_drop_resident(const struct image *im)
+{
+    /* A read-only shared file mapping: MADV_DONTNEED only drops this
+     * process's page table entries, the next read faults the same bytes
+     * back in from the file. A borrowed buffer is the caller's. */
+    if (im && im->map && !im->borrowed)
+        (void)madvise(im->map, im->size, MADV_DONTNEED);
+}
+
 struct build_note {
     uintptr_t addr;
     uint8_t id[32];
@@ -359,6 +373,13 @@ void image_build_id(uint8_t out[32])
     struct build_note b = {(uintptr_t)&image_build_id, {0}, 0};
     unsigned len = 0;
 
+#ifdef VIGIL_BUILD_KEY
+    /* The library's own key, the same in every program that links it
+     * statically (vigil, vigild): their executables' build ids differ. */
+    EVP_Digest(VIGIL_BUILD_KEY, sizeof VIGIL_BUILD_KEY - 1, out, &len, EVP_sha256(), NULL);
+    if (len == 32)
+        return;
+#endif
     dl_iterate_phdr(find_build_id, &b);
     if (b.found) {
         memcpy(out, b.id, 32);

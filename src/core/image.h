@@ -139,8 +139,14 @@ void image_close(struct image *im);
 /* Bytes mapped. */
 size_t image_size(const struct image *im);
 
-/* Writes the id of this build into out (the GNU build id of the object
- * holding libvigil, else its version and build date). */
+/* Takes the image's pages out of this process's resident set (they stay in
+ * the page cache and come back on the next touch). The mapping stays valid. */
+void image_drop_resident(const struct image *im);
+
+/* Writes the id of this build into out: the digest of the library's
+ * sources and settings (VIGIL_BUILD_KEY, cmake/buildkey.cmake), the same
+ * in vigil and vigild; without it the GNU build id of the object holding
+ * libvigil, else its version and build date. */
 void image_build_id(uint8_t out[32]);
 
 #endif

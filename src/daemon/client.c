@@ -10,15 +10,14 @@
  * StreamMaxTotal for all streams together (streams.c), and the
  * CommandReadTimeout/ReadTimeout clocks.
  *
- * INSTREAM data goes into a memfd as it arrives, never into a file; its
- * scan starts when the stream ends. The engine needs the whole object
- * before it can say anything: the file type comes from its first bytes
- * and decides which signatures apply, hash signatures need its size and
- * its whole digest, offsets count from its end, YARA rules and the
- * unpackers see the whole buffer, and Vectorscan runs in block mode (a
- * streaming database would not remove any of that). What can overlap does:
- * the copy into the memfd is the only pass over the data until the worker
- * maps it.
+ * INSTREAM data goes into a memfd as it arrives, never into a file. An
+ * idle worker follows the stream and digests it for hash signatures as it
+ * grows (instream.c); the rest of the scan starts when the stream ends, as
+ * the engine needs the whole object for it: the file type comes from its
+ * first bytes and decides which signatures apply, offsets count from its
+ * end, YARA rules and the unpackers see the whole buffer, and Vectorscan
+ * runs in block mode. The copy into the memfd is the parent's only pass
+ * over the data.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,6 +101,7 @@ static void client_flush(struct client *cl)
 /* Drops the stream being received, if any, and what it held. */
 static void end_stream(struct client *cl)
 {
+    live_detach(cl);
     if (cl->memfd >= 0)
         close(cl->memfd);
     cl->memfd = -1;
@@ -237,9 +237,11 @@ static void start_stream(struct client *cl, uint32_t id)
     cl->quota = D.conf.stream_max_length;
     cl->chunk_left = 0;
     cl->hdrlen = 0;
+    cl->written = 0;
     cl->stream_id = id;
     cl->mode = CM_STREAM;
     cl->deadline_ms = now_ms() + (int64_t)D.conf.read_timeout * 1000;
+    live_attach(cl);
 }
 
 /* Runs one command. Returns false when the connection takes no more. */
@@ -401,8 +403,9 @@ static bool take_stream(struct client *cl)
             size = ntohl(size);
             if (size == 0) {
                 cl->mode = cl->session ? CM_COMMAND : CM_WAITREPLY;
-                task_start_fd(cl, CMD_INSTREAM, cl->stream_id, cl->term, cl->memfd,
-                              "stream", cl->held);
+                if (!live_end(cl, cl->stream_id, cl->term, cl->memfd, cl->held))
+                    task_start_fd(cl, CMD_INSTREAM, cl->stream_id, cl->term, cl->memfd,
+                                  "stream", cl->held);
                 cl->memfd = -1;
                 cl->held = 0;
                 break;
@@ -436,8 +439,10 @@ static bool take_stream(struct client *cl)
             return false;
         }
         cl->chunk_left -= (uint32_t)n;
+        cl->written += n;
         pos += n;
     }
+    live_grown(cl);
     consume(cl, pos);
     cl->deadline_ms = now_ms() + (int64_t)D.conf.read_timeout * 1000;
     return true;

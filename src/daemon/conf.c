@@ -45,6 +45,7 @@ static const struct conf_key keys[] = {
     K("MaxQueue", T_NUM, max_queue),
     K("StreamMaxLength", T_SIZE, stream_max_length),
     K("StreamMaxTotal", T_SIZE, stream_max_total), /* vigild's own key */
+    K("StreamFollow", T_BOOL, stream_follow),      /* vigild's own key */
     K("ReadTimeout", T_NUM, read_timeout),
     K("CommandReadTimeout", T_NUM, command_read_timeout),
     K("IdleTimeout", T_NUM, idle_timeout),
@@ -114,6 +115,7 @@ void conf_defaults(struct conf *c)
     c->max_queue = 100;
     c->stream_max_length = 100ull * 1024 * 1024;
     c->stream_max_total = 512ull * 1024 * 1024;
+    c->stream_follow = true;
     c->read_timeout = 120;
     c->command_read_timeout = 30;
     c->idle_timeout = 30;

@@ -41,6 +41,7 @@ struct conf {
     uint32_t max_queue;
     uint64_t stream_max_length;
     uint64_t stream_max_total; /* vigild's own: all streams held at once */
+    bool stream_follow;        /* vigild's own: workers follow INSTREAMs */
     uint32_t read_timeout;
     uint32_t command_read_timeout;
     uint32_t idle_timeout;

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "daemon/conf.h"
+#include "daemon/msg.h"
 #include "daemon/proto.h"
 #include "vigil/vigil.h"
 
@@ -38,6 +39,9 @@ struct job {
     char *name;     /* as the reply names it: a path, "stream", "fd[N]" */
     uint64_t held;  /* INSTREAM bytes counted against StreamMaxTotal */
     struct job *next;
+    /* A stream a worker follows while it is received (instream.c): */
+    struct client *live_cl;  /* its client, until the stream ends */
+    struct proc *live_proc;  /* the worker */
 };
 
 /* The walk of a directory tree for SCAN/CONTSCAN/MULTISCAN (walk.c). */
@@ -85,6 +89,8 @@ struct client {
     unsigned char hdr[4];
     unsigned hdrlen;
     uint32_t stream_id;
+    uint64_t written;  /* bytes of this stream so far */
+    struct job *live;  /* the worker following it, if any (instream.c) */
     /* replies not yet written */
     char *out;
     size_t outlen, outcap;
@@ -108,6 +114,8 @@ struct proc {
     int64_t started_ms;
     int64_t deadline_ms; /* kill after this; 0 = no limit */
     unsigned scans;
+    unsigned acks_due;   /* MSG_GROWN/MSG_DROPPED not yet acknowledged */
+    uint64_t sent_len;   /* the last length a followed stream was told */
 };
 
 /* ---- the daemon -------------------------------------------------------- */
@@ -140,6 +148,9 @@ int64_t now_ms(void);
 
 /* ---- procs.c ----------------------------------------------------------- */
 
+/* In a child of the parent (worker, compile helper): closes the parent's
+ * worker sockets (but keep) and client connections. */
+void procs_close_inherited(int keep);
 /* Forks workers until the table holds nprocs_max of the current
  * generation (not while a reload thread runs). */
 void procs_fill(void);
@@ -149,12 +160,19 @@ void procs_dispatch(void);
 void procs_event(struct proc *p);
 /* Kills workers past their deadline; returns ms to the next deadline or -1. */
 int procs_timeouts(void);
+/* A reload is under way: idle workers give back their resident copy of the
+ * engine image (what they scan next faults back in). */
+void procs_cold(void);
 /* After a reload: idle workers of an old engine exit now, busy ones when done. */
 void procs_retire_old(void);
 /* Drops a task's queued jobs and detaches it from running ones. */
 void procs_forget_task(struct task *t);
 /* Stops every worker (exit). */
 void procs_stop_all(void);
+/* Ends a worker that failed its job: the job's client gets why. */
+void procs_fail(struct proc *p, const char *why);
+/* Ends a worker: kills it, reaps it, frees its slot. */
+void procs_end(struct proc *p);
 /* Appends a job to the queue. Takes ownership of j. */
 void queue_push(struct job *j);
 /* Writes STATS' thread lines into cl's output. */
@@ -206,16 +224,51 @@ void task_result(struct job *j, unsigned verdict, unsigned count, const char *te
 /* Frees a task that is done. */
 void task_free(struct task *t);
 
+/* The INSTREAM task of a stream a worker followed: j, held by a worker,
+ * becomes its one job, with fd (the memfd) and held, the stream bytes it
+ * holds. Returns 0, or -1 (no task; fd and held released, j untouched). */
+int task_adopt_job(struct client *cl, uint32_t id, char term, struct job *j, int fd,
+                   uint64_t held);
+
+/* ---- instream.c -------------------------------------------------------- */
+
+/* A worker gets this much beyond MaxScanTime before it is killed: the
+ * library stops itself at MaxScanTime, so only a hung worker needs it. */
+#define PROC_GRACE_MS 1000
+
+/* A stream's memfd was created: an idle worker follows it, if no job waits. */
+void live_attach(struct client *cl);
+/* Bytes were added to the stream (cl->written). */
+void live_grown(struct client *cl);
+/* The stream ended: if a worker follows it, its task starts on that worker
+ * and true is returned (fd and held taken); else false. */
+bool live_end(struct client *cl, uint32_t id, char term, int memfd, uint64_t held);
+/* The stream is abandoned (limit, error, client gone). */
+void live_detach(struct client *cl);
+/* The worker p forgets the stream it follows; it is idle once it says so. */
+void live_drop(struct proc *p);
+/* A worker's MSG_ACK. Returns 0, or -1 if out of turn. */
+int live_ack(struct proc *p, const struct msg_result *r);
+/* Jobs wait and no worker is idle: takes followed streams back. */
+void live_yield(void);
+
 /* ---- engine.c ---------------------------------------------------------- */
 
 /* Builds an engine from DatabaseDirectory. Returns 0, or -1 with the reason
  * in err. */
 int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t errsz);
-/* Starts the reload thread; its end is signalled on engine_reload_fd(). */
+/* Starts a reload: the compile helper process (with an image cache), then
+ * the thread that maps its image; each stage's end is signalled on
+ * engine_reload_fd(). */
 void engine_reload_start(void);
 int engine_reload_fd(void);
-/* Collects the reload thread's engine: swaps it in or logs why not. */
+/* Handles the end of a reload stage: starts the next one, or swaps the new
+ * engine in, or logs why not. */
 void engine_reload_finish(void);
+/* Whether a reload thread runs now (the parent must not fork then). */
+bool engine_reload_threaded(void);
+/* At exit: ends a reload under way (kills the helper, joins the thread). */
+void engine_reload_stop(void);
 /* A summary of the database directory's entries (names, sizes, times). */
 uint64_t engine_db_stamp(const struct conf *c);
 /* SelfCheck: asks for a reload when the database directory changed. */

@@ -1,21 +1,32 @@
 /* engine.c - loading the signatures and reloading them beside the running
  * engine.
  *
- * A reload compiles the new engine on a thread of the parent while the
- * parent keeps answering with the old one; workers forked from the old
- * engine finish their scans on it. The parent forks no worker while the
- * thread runs, so no fork ever copies a process with a second thread in it.
- * A database that fails to load leaves the old engine serving.
+ * A reload with an image cache (the usual case) runs in two stages so
+ * that the parent never holds a parse heap: a compile helper process,
+ * forked from the parent, parses and compiles the database and writes its
+ * engine image (or finds it written already by `vigil db compile`), then
+ * exits; a thread of the parent then maps that image. Without a cache the
+ * thread parses and compiles in the parent. Meanwhile the parent keeps
+ * answering and its workers keep scanning with the old engine; workers
+ * forked from the old engine finish their scans on it and are replaced.
+ * The parent does not scan, so its own copy of the old image's pages is
+ * given back when the reload starts (the workers keep what they use), and
+ * the old and new images are not both resident in it. The parent forks no
+ * worker while the thread runs, so no fork ever copies a process with a
+ * second thread in it. A database that fails to load leaves the old
+ * engine serving.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon/daemon.h"
@@ -23,14 +34,25 @@
 
 #define ERR_MAX 1024
 
+enum rl_stage {
+    RL_NONE,
+    RL_HELPER, /* the compile helper process runs */
+    RL_THREAD  /* the thread maps (or parses) the new engine */
+};
+
 static struct {
+    enum rl_stage stage;
     pthread_t thread;
-    int pipe[2];
+    int pipe[2];          /* the thread's end */
+    pid_t helper;
+    int hfd;              /* the helper's report; end of file at its exit */
+    char hmsg[ERR_MAX + 2];
+    size_t hlen;
     vigil_engine *engine; /* the thread's result */
     char err[ERR_MAX];
     int rc;
-    uint64_t stamp; /* the database directory as the thread found it */
-} rl = {.pipe = {-1, -1}};
+    uint64_t stamp; /* the database directory when the reload started */
+} rl = {.pipe = {-1, -1}, .hfd = -1};
 
 static const char *db_dir(const struct conf *c)
 {
@@ -189,7 +211,6 @@ void engine_scan_options(const struct conf *c, struct vigil_scan_options *o)
 static void *reload_thread(void *arg)
 {
     (void)arg;
-    rl.stamp = engine_db_stamp(&D.conf);
     rl.rc = engine_build(&D.conf, &rl.engine, rl.err, sizeof(rl.err));
     if (write(rl.pipe[1], "", 1) < 0) {
         /* The parent polls the pipe; a failed write cannot be reported. */
@@ -197,9 +218,96 @@ static void *reload_thread(void *arg)
     return NULL;
 }
 
+/* The compile helper: a child of the parent that parses the changed
+ * database, compiles it and writes its image, reports one line on wfd
+ * ('I' image ready, 'P' parsed but no image to map, 'F' and why it
+ * failed) and exits. Its parse heap dies with it; the parent only maps
+ * the finished file. */
+static _Noreturn void helper_main(int wfd)
+{
+    char msg[ERR_MAX + 1];
+    vigil_engine *e = NULL;
+    enum vigil_image_state is;
+    size_t len;
+
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGUSR2, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    procs_close_inherited(-1);
+    /* The parse grows a few large arrays by doubling: with a fixed mmap
+     * threshold each is its own mapping, grown by mremap and unmapped when
+     * freed, rather than old copies left resident in the heap (glibc's
+     * threshold otherwise rises to the largest block freed). */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    /* The old engine is the parent's; this process never touches it. */
+    vigil_engine_image_drop_resident(D.engine);
+    msg[0] = 'F';
+    msg[1] = '\0';
+    if (engine_build1(&D.conf, &e, msg + 1, sizeof(msg) - 1) == 0) {
+        is = vigil_engine_image_state(e);
+        msg[0] = is == VIGIL_IMAGE_WRITTEN || is == VIGIL_IMAGE_MAPPED ? 'I' : 'P';
+        msg[1] = '\0';
+    }
+    len = strlen(msg);
+    /* One write under PIPE_BUF: the parent sees all of it or nothing. */
+    _exit(write(wfd, msg, len) == (ssize_t)len ? 0 : 1);
+}
+
 int engine_reload_fd(void)
 {
-    return rl.pipe[0];
+    return rl.stage == RL_HELPER ? rl.hfd : rl.pipe[0];
+}
+
+bool engine_reload_threaded(void)
+{
+    return rl.stage == RL_THREAD;
+}
+
+static void reload_thread_start(void)
+{
+    rl.engine = NULL;
+    rl.err[0] = '\0';
+    if (pthread_create(&rl.thread, NULL, reload_thread, NULL) != 0) {
+        log_msg(LOG_L_ERROR, "reload: can't start the reload thread");
+        rl.stage = RL_NONE;
+        D.reloading = false;
+        return;
+    }
+    rl.stage = RL_THREAD;
+}
+
+/* Forks the compile helper. Returns 0, or -1 (no helper: use the thread). */
+static int helper_start(void)
+{
+    int hp[2];
+    pid_t pid;
+
+    if (pipe2(hp, O_CLOEXEC) != 0)
+        return -1;
+    if ((pid = fork()) < 0) {
+        close(hp[0]);
+        close(hp[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(hp[0]);
+        helper_main(hp[1]);
+    }
+    close(hp[1]);
+    (void)fcntl(hp[0], F_SETFL, O_NONBLOCK);
+    rl.helper = pid;
+    rl.hfd = hp[0];
+    rl.hlen = 0;
+    rl.stage = RL_HELPER;
+    log_msg(LOG_L_DEBUG, "Reload: compile helper %d started", (int)pid);
+    /* The parent does not scan: while the helper works, the old engine's
+     * pages need only be resident in the workers that use them, and only
+     * while they use them. */
+    vigil_engine_image_drop_resident(D.engine);
+    procs_cold();
+    return 0;
 }
 
 void engine_reload_start(void)
@@ -212,24 +320,70 @@ void engine_reload_start(void)
         return;
     }
     log_msg(LOG_L_INFO, "Reading databases from %s", db_dir(&D.conf));
-    rl.engine = NULL;
-    rl.err[0] = '\0';
-    if (pthread_create(&rl.thread, NULL, reload_thread, NULL) != 0) {
-        log_msg(LOG_L_ERROR, "reload: can't start the reload thread");
+    rl.stamp = engine_db_stamp(&D.conf);
+    D.reloading = true;
+    /* Without an image cache there is no file to hand over: the thread
+     * parses and compiles in the parent, as before. */
+    if (cache_dir() && helper_start() == 0)
+        return;
+    reload_thread_start();
+}
+
+/* The helper's stage: collects its report; at its end, starts the thread
+ * that maps the image (or parses, if it wrote none). */
+static void helper_finish(void)
+{
+    int status = 0;
+    ssize_t n;
+
+    for (;;) {
+        n = read(rl.hfd, rl.hmsg + rl.hlen, sizeof(rl.hmsg) - 1 - rl.hlen);
+        if (n > 0 && rl.hlen + (size_t)n < sizeof(rl.hmsg) - 1) {
+            rl.hlen += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return; /* more to come, or the end */
+        break;      /* end of file, an error, or a report too long */
+    }
+    if (n > 0)
+        rl.hlen += (size_t)n;
+    rl.hmsg[rl.hlen] = '\0';
+    close(rl.hfd);
+    rl.hfd = -1;
+    kill(rl.helper, SIGKILL); /* normally gone already */
+    while (waitpid(rl.helper, &status, 0) < 0 && errno == EINTR) {
+    }
+    rl.helper = 0;
+    if (rl.hlen == 0 || (rl.hmsg[0] != 'I' && rl.hmsg[0] != 'P')) {
+        log_msg(LOG_L_ERROR, "Database reload failed, keeping the old database: %s",
+                rl.hlen > 1 && rl.hmsg[0] == 'F' ? rl.hmsg + 1
+                                                 : "the compile helper died");
+        rl.stage = RL_NONE;
+        D.reloading = false;
+        D.db_stamp = rl.stamp; /* a database that failed stays failed */
         return;
     }
-    D.reloading = true;
+    procs_cold(); /* again, before the new image is mapped beside the old */
+    reload_thread_start();
 }
 
 void engine_reload_finish(void)
 {
     char b[16];
 
+    if (rl.stage == RL_HELPER) {
+        helper_finish();
+        return;
+    }
     while (read(rl.pipe[0], b, sizeof(b)) > 0) {
     }
-    if (!D.reloading)
+    if (rl.stage != RL_THREAD)
         return;
     pthread_join(rl.thread, NULL);
+    rl.stage = RL_NONE;
     D.reloading = false;
     /* A database that failed stays failed until it changes again. */
     D.db_stamp = rl.stamp;
@@ -246,6 +400,25 @@ void engine_reload_finish(void)
     log_msg(LOG_L_INFO, "Database correctly reloaded (%llu signatures)",
             (unsigned long long)vigil_engine_signature_count(D.engine));
     procs_retire_old();
+}
+
+void engine_reload_stop(void)
+{
+    int status;
+
+    if (rl.stage == RL_HELPER) {
+        kill(rl.helper, SIGKILL);
+        while (waitpid(rl.helper, &status, 0) < 0 && errno == EINTR) {
+        }
+        close(rl.hfd);
+        rl.hfd = -1;
+    } else if (rl.stage == RL_THREAD) {
+        pthread_join(rl.thread, NULL);
+        vigil_engine_free(rl.engine);
+        rl.engine = NULL;
+    }
+    rl.stage = RL_NONE;
+    D.reloading = false;
 }
 
 void engine_selfcheck(void)

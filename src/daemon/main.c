@@ -426,8 +426,7 @@ out:
         listen_cleanup(&D.conf, listen_activated());
     if (rc == 0 && D.conf.pid_file)
         unlink(D.conf.pid_file);
-    if (D.reloading)
-        engine_reload_finish();
+    engine_reload_stop();
     vigil_engine_free(D.engine);
     log_close();
     conf_free(&D.conf);

@@ -94,7 +94,9 @@ int msg_result_check(const struct msg_result *r, long len)
     uint32_t k, newlines = 0;
     unsigned char c;
 
-    if (len != (long)sizeof(*r) || r->type != MSG_RESULT)
+    if (len != (long)sizeof(*r) || (r->type != MSG_RESULT && r->type != MSG_ACK))
+        return -1;
+    if (r->type == MSG_ACK && (r->verdict != VERDICT_CLEAN || r->count || r->textlen))
         return -1;
     if (r->verdict > VERDICT_ERROR || r->textlen >= MSG_TEXT_MAX)
         return -1;

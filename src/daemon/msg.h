@@ -18,6 +18,15 @@
 enum msg_type {
     MSG_SCAN = 1,   /* parent -> worker, with the fd to scan */
     MSG_RESULT = 2, /* worker -> parent */
+    /* An INSTREAM the worker follows while it is received (instream.c): */
+    MSG_STREAM = 3, /* parent -> worker, with the stream's memfd */
+    MSG_GROWN = 4,  /* parent -> worker: the memfd holds len bytes now */
+    MSG_ENDED = 5,  /* parent -> worker: the stream ended at len bytes; scan */
+    MSG_DROPPED = 6, /* parent -> worker: forget the stream */
+    MSG_ACK = 7,    /* worker -> parent: GROWN or DROPPED done (a msg_result,
+                     * verdict CLEAN, no text) */
+    MSG_COLD = 8,   /* parent -> idle worker: a reload is coming, give back
+                     * the engine image's pages (no answer) */
 };
 
 /* Scan flags (struct msg_scan.flags). */
@@ -27,6 +36,7 @@ struct msg_scan {
     uint32_t type;
     uint32_t flags;
     uint64_t seq; /* echoed in the result, so a late answer cannot be misfiled */
+    uint64_t len; /* MSG_GROWN, MSG_ENDED: bytes of the stream so far */
 };
 
 enum msg_verdict {
@@ -57,7 +67,8 @@ int msg_send(int sock, const void *msg, size_t len, int fd);
 long msg_recv(int sock, void *buf, size_t cap, int *fd);
 
 /* Checks a worker's result: right size and type, text terminated inside
- * the struct at textlen. Returns 0 if valid, -1 if not. */
+ * the struct at textlen; an ACK is CLEAN with no text. Returns 0 if valid,
+ * -1 if not. */
 int msg_result_check(const struct msg_result *r, long len);
 
 #endif

@@ -21,12 +21,7 @@
 #include "daemon/msg.h"
 #include "daemon/worker.h"
 
-/* A worker gets this much beyond MaxScanTime before it is killed: the
- * library stops itself at MaxScanTime, so only a hung worker needs it. */
-#define PROC_GRACE_MS 1000
-
-/* Closes every descriptor of the parent a new worker must not keep. */
-static void close_parent_fds(int keep)
+void procs_close_inherited(int keep)
 {
     unsigned k;
 
@@ -55,7 +50,7 @@ static int proc_spawn(struct proc *p)
     }
     if (pid == 0) {
         close(sv[0]);
-        close_parent_fds(-1);
+        procs_close_inherited(-1);
         worker_main(sv[1], D.engine, &D.scanopt);
     }
     close(sv[1]);
@@ -72,7 +67,7 @@ void procs_fill(void)
 {
     unsigned k, have = 0;
 
-    if (D.reloading || D.exiting)
+    if (engine_reload_threaded() || D.exiting)
         return;
     for (k = 0; k < PROCS_MAX; k++)
         if (D.procs[k].state != PROC_FREE && D.procs[k].generation == D.generation)
@@ -86,8 +81,7 @@ void procs_fill(void)
     }
 }
 
-/* Ends a worker: kills it, reaps it, frees its slot. */
-static void proc_end(struct proc *p)
+void procs_end(struct proc *p)
 {
     int status;
 
@@ -98,14 +92,13 @@ static void proc_end(struct proc *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* Ends a worker that failed its job: the job's client gets why. */
-static void proc_fail(struct proc *p, const char *why)
+void procs_fail(struct proc *p, const char *why)
 {
     struct job *j = p->job;
 
     log_msg(LOG_L_WARNING, "scan worker %d: %s", (int)p->pid, why);
     p->job = NULL;
-    proc_end(p);
+    procs_end(p);
     if (j)
         task_result(j, VERDICT_ERROR, 0, why);
 }
@@ -145,7 +138,7 @@ static void proc_give(struct proc *p, struct job *j)
     p->deadline_ms = D.conf.max_scan_time
                          ? p->started_ms + D.conf.max_scan_time + PROC_GRACE_MS : 0;
     if (msg_send(p->sock, &m, sizeof(m), j->fd) != 0)
-        proc_fail(p, "Can't hand the file to a scan worker");
+        procs_fail(p, "Can't hand the file to a scan worker");
     else
         p->scans++;
 }
@@ -160,6 +153,8 @@ void procs_dispatch(void)
         if (p->state == PROC_IDLE && p->generation == D.generation)
             proc_give(p, queue_pop());
     }
+    if (D.queue_head)
+        live_yield();
 }
 
 void procs_event(struct proc *p)
@@ -170,15 +165,20 @@ void procs_event(struct proc *p)
     int fd;
 
     if (!(r = malloc(sizeof(*r)))) {
-        proc_fail(p, "Out of memory");
+        procs_fail(p, "Out of memory");
         return;
     }
     n = msg_recv(p->sock, r, sizeof(*r), &fd);
     if (fd >= 0)
         close(fd);
+    if (n > 0 && fd < 0 && msg_result_check(r, n) == 0 && r->type == MSG_ACK) {
+        if (live_ack(p, r) != 0)
+            procs_fail(p, "Internal error (malformed worker message)");
+        goto out;
+    }
     if (n <= 0 || fd >= 0 || msg_result_check(r, n) != 0 || p->state != PROC_BUSY ||
-        r->seq != p->seq) {
-        proc_fail(p, n <= 0 ? "Internal error (scan worker died)"
+        r->seq != p->seq || p->acks_due || !p->job) {
+        procs_fail(p, n <= 0 ? "Internal error (scan worker died)"
                             : "Internal error (malformed worker message)");
         goto out;
     }
@@ -187,7 +187,7 @@ void procs_event(struct proc *p)
     p->state = PROC_IDLE;
     p->deadline_ms = 0;
     if (p->generation != D.generation)
-        proc_end(p); /* finished its last scan on an old engine */
+        procs_end(p); /* finished its last scan on an old engine */
     task_result(j, r->verdict, r->count, r->text);
 out:
     free(r);
@@ -205,11 +205,21 @@ int procs_timeouts(void)
             continue;
         left = p->deadline_ms - now;
         if (left <= 0)
-            proc_fail(p, "Time limit reached");
+            procs_fail(p, "Time limit reached");
         else if (next < 0 || left < next)
             next = left;
     }
     return next < 0 ? -1 : (int)next;
+}
+
+void procs_cold(void)
+{
+    struct msg_scan m = {.type = MSG_COLD};
+    unsigned k;
+
+    for (k = 0; k < PROCS_MAX; k++)
+        if (D.procs[k].state == PROC_IDLE && msg_send(D.procs[k].sock, &m, sizeof(m), -1) != 0)
+            procs_end(&D.procs[k]); /* gone or stuck: replaced after the reload */
 }
 
 void procs_retire_old(void)
@@ -218,7 +228,7 @@ void procs_retire_old(void)
 
     for (k = 0; k < PROCS_MAX; k++)
         if (D.procs[k].state == PROC_IDLE && D.procs[k].generation != D.generation)
-            proc_end(&D.procs[k]);
+            procs_end(&D.procs[k]);
 }
 
 void procs_forget_task(struct task *t)
@@ -252,7 +262,7 @@ void procs_stop_all(void)
             struct job *j = D.procs[k].job;
 
             D.procs[k].job = NULL;
-            proc_end(&D.procs[k]);
+            procs_end(&D.procs[k]);
             job_free(j);
         }
 }

@@ -50,6 +50,8 @@ void job_free(struct job *j)
 {
     if (!j)
         return;
+    if (j->live_cl)
+        j->live_cl->live = NULL;
     streams_release(j->held);
     if (j->fd >= 0)
         close(j->fd);

@@ -278,6 +278,25 @@ void task_start_fd(struct client *cl, enum proto_cmd cmd, uint32_t id, char term
         task_done(t);
 }
 
+int task_adopt_job(struct client *cl, uint32_t id, char term, struct job *j, int fd,
+                   uint64_t held)
+{
+    struct task *t = task_new(cl, CMD_INSTREAM, id, term);
+
+    if (!t) {
+        streams_release(held);
+        close(fd);
+        return -1;
+    }
+    j->task = t;
+    j->fd = fd;
+    j->held = held;
+    j->flags = t->flags;
+    t->inflight++;
+    t->total++;
+    return 0;
+}
+
 static void report_found(struct task *t, const char *name, unsigned count, const char *text)
 {
     const char *p = text, *nl;

@@ -226,6 +226,18 @@ vigil_status hashset_compile(struct hashset *hs)
     return VIGIL_OK;
 }
 
+void hashset_max_sizes(const struct hashset *hs, uint64_t max[HASH_KINDS])
+{
+    for (int k = 0; k < HASH_KINDS; k++)
+        max[k] = hs->compiled && (hs->any_kinds & (1u << k)) ? UINT64_MAX : 0;
+    if (!hs->compiled)
+        return;
+    for (size_t h = 0; h <= hs->size_mask; h++)
+        for (int k = 0; k < HASH_KINDS && hs->sizes[h]; k++)
+            if ((hs->size_kinds[h] & (1u << k)) && hs->sizes[h] > max[k])
+                max[k] = hs->sizes[h];
+}
+
 unsigned hashset_kinds_for_size(const struct hashset *hs, uint64_t size)
 {
     size_t h;

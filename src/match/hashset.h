@@ -53,6 +53,11 @@ size_t hashset_count(const struct hashset *hs);
  * object of this size uses; 0 means no entry can match it. */
 unsigned hashset_kinds_for_size(const struct hashset *hs, uint64_t size);
 
+/* For each kind, the largest object size an entry of a compiled set names
+ * (UINT64_MAX with an any-size entry, 0 with none): objects larger than
+ * that never need that digest. */
+void hashset_max_sizes(const struct hashset *hs, uint64_t max[HASH_KINDS]);
+
 /* Bits of hashset_find()'s answer. */
 #define HASHSET_EXACT 1u /* an entry of exactly this size matched */
 #define HASHSET_ANY 2u   /* an any-size entry matched */

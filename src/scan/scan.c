@@ -135,6 +135,38 @@ static int scan_allowed(const struct vigil_engine *e, const struct digests *dg,
     return 0;
 }
 
+/* The digests the caller gave for the top-level object (vigil_scan_fd_digests):
+ * used once, for the first object at depth 0 of their size (the top-level
+ * object: its children are deeper, its views come later), if they hold
+ * every kind wanted. Returns 1 with *dg filled in. */
+static int scan_given_digests(struct vigil_scanner *s, const struct source *src,
+                              unsigned want, struct digests *dg)
+{
+    static const unsigned bit[HASH_KINDS] = {VIGIL_DIGEST_MD5, VIGIL_DIGEST_SHA1,
+                                             VIGIL_DIGEST_SHA256};
+    const struct vigil_digests *g = s->given;
+    const uint8_t *from[HASH_KINDS];
+
+    if (!g || s->walk.depth != 0)
+        return 0;
+    s->given = NULL;
+    if (g->size != src->size)
+        return 0;
+    from[HASH_MD5] = g->md5;
+    from[HASH_SHA1] = g->sha1;
+    from[HASH_SHA256] = g->sha256;
+    dg->kinds = 0;
+    for (int k = 0; k < HASH_KINDS; k++) {
+        if (!(want & (1u << k)))
+            continue;
+        if (!(g->kinds & bit[k]))
+            return 0;
+        memcpy(dg->d[k], from[k], hash_len[k]);
+        dg->kinds |= 1u << k;
+    }
+    return 1;
+}
+
 /* Hash signatures: the detection kinds present for this size, checked in
  * ClamAV's order (MD5, SHA-1, SHA-256); then the allow list, which clears
  * every detection of the object (body matches too). */
@@ -154,7 +186,12 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
 
     if (!kinds && !((r->n || lsigs) && allow))
         return VIGIL_OK;
-    st = digester_run(&s->dg, src, kinds | allow, s->buf, SCAN_BUFSIZE, &dg, &nread);
+    if (scan_given_digests(s, src, kinds | allow, &dg)) {
+        nread = src->size;
+        st = VIGIL_OK;
+    } else {
+        st = digester_run(&s->dg, src, kinds | allow, s->buf, SCAN_BUFSIZE, &dg, &nread);
+    }
     if (s->walk.depth == 0 && nread > r->bytes_read)
         r->bytes_read = nread;
     for (int k = 0; k < HASH_KINDS && st == VIGIL_OK && kinds; k++) {
@@ -457,6 +494,35 @@ vigil_status vigil_scan_fd(vigil_scanner *s, int fd, const char *name,
     if (st != VIGIL_OK)
         return st;
     return scan_source(s, &src, name, opt, out);
+}
+
+vigil_status vigil_scan_fd_digests(vigil_scanner *s, int fd, const char *name,
+                                   const struct vigil_scan_options *opt,
+                                   const struct vigil_digests *dg, const vigil_result **out)
+{
+    vigil_status st;
+
+    if (!s)
+        return VIGIL_EINVAL;
+    s->given = dg;
+    st = vigil_scan_fd(s, fd, name, opt, out);
+    s->given = NULL;
+    return st;
+}
+
+void vigil_engine_digest_limits(const vigil_engine *e, uint64_t max[3])
+{
+    uint64_t a[HASH_KINDS];
+
+    for (int k = 0; k < HASH_KINDS; k++)
+        max[k] = 0;
+    if (!e)
+        return;
+    hashset_max_sizes(e->sigs, max);
+    hashset_max_sizes(e->allow, a);
+    for (int k = 0; k < HASH_KINDS; k++)
+        if (a[k] > max[k])
+            max[k] = a[k];
 }
 
 vigil_status vigil_scan_buffer(vigil_scanner *s, const void *data, size_t len,

@@ -77,6 +77,7 @@ struct vigil_scanner {
     struct yscan *yara; /* NULL without YARA rules */
     struct atoms_scratch *emb; /* for the engine's emb_index, or NULL */
     const char *name;   /* of the top-level object being scanned, or NULL */
+    const struct vigil_digests *given; /* the top-level object's, until used */
     struct vigil_result result;
     struct scan_walk walk;
 };

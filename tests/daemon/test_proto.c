@@ -113,6 +113,23 @@ static void test_messages(void **state)
     assert_int_equal(msg_result_check(&got, n), 0);
     got.verdict = VERDICT_ERROR;
     assert_int_equal(msg_result_check(&got, n), -1); /* no newline in an ERROR */
+    /* An ACK (instream.c) is CLEAN with no names and no text. */
+    memset(&got, 0, sizeof(got));
+    got.type = MSG_ACK;
+    assert_int_equal(msg_result_check(&got, n), 0);
+    got.verdict = VERDICT_FOUND;
+    assert_int_equal(msg_result_check(&got, n), -1);
+    got.verdict = VERDICT_CLEAN;
+    got.count = 1;
+    assert_int_equal(msg_result_check(&got, n), -1);
+    got.count = 0;
+    got.textlen = 1;
+    got.text[0] = 'x';
+    assert_int_equal(msg_result_check(&got, n), -1);
+    got.type = MSG_GROWN; /* a parent's message is no answer */
+    got.textlen = 0;
+    got.text[0] = '\0';
+    assert_int_equal(msg_result_check(&got, n), -1);
     /* A truncated message is an error, not a partial read. */
     assert_int_equal(msg_send(sv[0], &r, sizeof(r), -1), 0);
     assert_int_equal(msg_recv(sv[1], &mg, sizeof(mg), &fd), -1);
