@@ -18,6 +18,8 @@
 #include "scan/pe_hash.h"
 #include "scan/scanner.h"
 #include "unpack/format.h"
+#include "unpack/mew.h"
+#include "unpack/upack.h"
 #include "unpack/upx.h"
 
 /* Whether the object starts as a PE clamscan would hand to cli_scanpe. */
@@ -110,6 +112,8 @@ vigil_status exe_scan_pe(struct vigil_scanner *s, const struct source *src)
 typedef int (*pe_unpacker)(const uint8_t *buf, size_t len, const struct pe_info *pe,
                            size_t max, uint8_t **out, size_t *outlen);
 static const pe_unpacker pe_unpackers[] = {
+    mew_unpack,
+    upack_unpack,
     upx_unpack,
 };
 
