@@ -19,6 +19,7 @@
 #include "scan/scanner.h"
 #include "unpack/format.h"
 #include "unpack/mew.h"
+#include "unpack/nspack.h"
 #include "unpack/upack.h"
 #include "unpack/upx.h"
 
@@ -115,6 +116,7 @@ static const pe_unpacker pe_unpackers[] = {
     mew_unpack,
     upack_unpack,
     upx_unpack,
+    nspack_unpack,
 };
 
 vigil_status exe_unpack_pe(struct vigil_scanner *s, const struct source *src)
