@@ -1,12 +1,13 @@
 /* exe_scan.c - what clamscan's cli_scanpe does for a PE after its body
  * and hash signatures: the broken-executable heuristic, the section and
- * import hashes (.mdb/.msb/.imp), then the unpacking of UPX, whose rebuilt
- * image is scanned as an unnamed child. clamscan 1.4.6 stops there for a
+ * import hashes (.mdb/.msb/.imp), then the PE unpackers (pe_unpackers[]:
+ * MEW, Upack, UPX, NsPack, ...), whose rebuilt image is scanned as an
+ * unnamed child. clamscan 1.4.6 stops there for a
  * PE32+ after the section hashes; vigil also matches import hashes of
  * PE32+ files (which clamscan never does) and does not unpack them. For
  * an ELF file only the broken-executable heuristic (elf_broken.c).
  * Limits: objects up to SCAN_MAX_OBJECT; the child is bounded by the scan
- * layer's budget (unpack_budget) and upx.c's own maximum. */
+ * layer's budget (unpack_budget) and each unpacker's own maximum. */
 #include "scan/exe_scan.h"
 
 #include <stdlib.h>

@@ -5,7 +5,8 @@
 # (FOUND and -a lines, exit codes); the rebuilt image itself has the MD5
 # clamscan's has (a signature on the image matches at depth 1 in both);
 # --scan-pe=no turns it off in both. The other packers of clamav-testfiles
-# are counted (vigil unpacks UPX only; FSG's file holds clam.exe as is).
+# are counted (vigil unpacks UPX, MEW and Upack here, each with its own
+# test; FSG's file holds clam.exe as is).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
 
@@ -208,6 +209,8 @@ printf 'INFO: packed clam-*.exe found: clamscan %s of %s, vigil %s\n' "$c" \
     "$(ls packed | wc -l)" "$v"
 assert_has_line "packed: clam-upx.exe" "$V_OUT" "packed/clam-upx.exe: ClamExe.UNOFFICIAL FOUND"
 assert_has_line "packed: clam-fsg.exe" "$V_OUT" "packed/clam-fsg.exe: ClamExe.UNOFFICIAL FOUND"
+assert_has_line "packed: clam-mew.exe" "$V_OUT" "packed/clam-mew.exe: ClamExe.UNOFFICIAL FOUND"
+assert_has_line "packed: clam-upack.exe" "$V_OUT" "packed/clam-upack.exe: ClamExe.UNOFFICIAL FOUND"
 # Everything vigil finds, clamscan finds too.
 for l in $(printf '%s\n' "$V_OUT" | grep 'FOUND$' | cut -d: -f1); do
     assert_has_line "packed: clamscan agrees on $l" "$C_OUT" "$l: ClamExe.UNOFFICIAL FOUND"
