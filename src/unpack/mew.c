@@ -22,7 +22,8 @@
  * Limits: the image (both sections) at most MEW_MAX_IMAGE bytes and the
  * scan layer's budget; every read and write is checked against the
  * buffer with 64-bit offsets; each decoding loop writes a byte or fails;
- * at most MEW_MAX_BLOCKS blocks. */
+ * at most MEW_MAX_BLOCKS blocks, writing at most the image's size in all
+ * (ClamAV has neither limit). */
 #include "unpack/mew.h"
 
 #include <stdlib.h>
@@ -185,7 +186,7 @@ struct mew_job {
 static int mew_blocks(const struct mew_job *j, size_t max, uint8_t **out, size_t *outlen)
 {
     struct pe_rebuild_sect sect[PE_REBUILD_MAX_SECTIONS + 2];
-    uint64_t vma = (uint64_t)j->base + j->vadd, lesi, ledi, f1 = 0, f2 = 0, src;
+    uint64_t vma = (uint64_t)j->base + j->vadd, lesi, ledi, f1 = 0, f2 = 0, src, made = 0;
     uint32_t entry, loc_ss, loc_ds, t, i = 0;
 
     if (vma > UINT32_MAX || !contained(0, j->size, j->off, 12))
@@ -204,6 +205,10 @@ static int mew_blocks(const struct mew_job *j, size_t max, uint8_t **out, size_t
             return 0;
         if (mew_unpack_nrv(j->b, j->size, lesi, loc_ss, ledi, loc_ds, &f1, &f2) < 0 ||
             !contained(0, j->size, (int64_t)f1, 4))
+            return 0;
+        /* The blocks fill distinct parts of the image: more output than
+         * the image holds is a loop made to waste time. */
+        if ((made += f2 - ledi) > j->size)
             return 0;
         loc_ss -= (uint32_t)(f1 + 4 - lesi);
         lesi = f1 + 4;

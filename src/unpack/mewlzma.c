@@ -8,8 +8,8 @@
  * ClamAV computes it.
  * Limits: every access is checked against the buffer (64-bit offsets);
  * every loop writes a byte or reads input; the blocks decode at most
- * `size` bytes in all (ClamAV has no such limit: a packed file does not
- * come near it). */
+ * `size` bytes in all, and at most MEWLZ_MAX_BLOCKS block headers are
+ * read (ClamAV has neither limit: a packed file comes nowhere near). */
 #include "unpack/mewlzma.h"
 
 #include <string.h>
@@ -26,6 +26,9 @@
 #define T_REPLEN 0xa68u
 #define T_LIT 0xe6cu
 #define T_SIZE 0x6e6cu
+
+/* Most block headers read (each resets 28 KiB of tables); MEW writes one. */
+#define MEWLZ_MAX_BLOCKS 256u
 
 struct rc {
     uint8_t *b;
@@ -311,14 +314,16 @@ static int lz_step(struct rc *r, struct lz *z)
 }
 
 /* Reads one block header at *src (size, destination, packed size, and the
- * packed data 13 bytes in); sets up the tables and the coder. Returns 1
- * for a block, 0 at the end of the list, -1 on failure. */
-static int lz_block(struct rc *r, struct lz *z, uint64_t *src, uint32_t vma, int special)
+ * packed data 13 bytes in); sets up the tables and the coder. *left counts
+ * down the headers read. Returns 1 for a block, 0 at the end of the list,
+ * -1 on failure. */
+static int lz_block(struct rc *r, struct lz *z, uint64_t *src, uint32_t vma, int special,
+                    unsigned *left)
 {
     uint64_t data;
 
     do {
-        if (!in_buf(r->size, *src, special ? 12 : 16))
+        if (!(*left)-- || !in_buf(r->size, *src, special ? 12 : 16))
             return -1;
         if (!special && rd32(r->b + *src) == 0)
             return 0;
@@ -365,6 +370,7 @@ int mew_lzma(uint8_t *b, uint32_t size, uint64_t at, uint32_t vma, int special)
     struct lz z;
     uint64_t src = at, total = 0;
     uint32_t fix = 0;
+    unsigned left = MEWLZ_MAX_BLOCKS;
     int rc;
 
     memset(&z, 0, sizeof z);
@@ -377,7 +383,7 @@ int mew_lzma(uint8_t *b, uint32_t size, uint64_t at, uint32_t vma, int special)
     z.probs = (uint32_t)(rd32(b + src) - vma);
     src += 4;
     for (;;) {
-        if ((rc = lz_block(&r, &z, &src, vma, special)) <= 0)
+        if ((rc = lz_block(&r, &z, &src, vma, special, &left)) <= 0)
             return rc;
         do {
             if (++total > size)
