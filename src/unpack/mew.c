@@ -238,7 +238,8 @@ static int mew_blocks(const struct mew_job *j, size_t max, uint8_t **out, size_t
         if (!contained(0, j->size, (int64_t)j->uselzma + 8, 1) ||
             !contained(0, j->size, (int64_t)f1 + 4, 20 + 4 + 5))
             return 0;
-        if (mew_lzma(j->b, j->size, f1 + 4, (uint32_t)vma, j->b[j->uselzma + 8] == 0x50) != 0)
+        if (mew_lzma(j->b, j->size, f1 + 4, (uint32_t)vma,
+                     j->b[j->uselzma + 8] == 0x50) != 0)
             return 0;
         i = 1;
         sect[0] = (struct pe_rebuild_sect){j->vadd, j->dsize, 0, j->dsize};

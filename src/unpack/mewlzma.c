@@ -222,8 +222,8 @@ static int lz_copy(struct lz *z, uint64_t size, uint8_t *b, uint32_t len)
 {
     uint32_t from = z->pos - z->rep0, left = z->size - z->pos;
 
-    if ((len < left && (!in_buf(size, z->out + from, len) ||
-                        !in_buf(size, z->out + z->pos, len))) ||
+    if ((len < left &&
+         (!in_buf(size, z->out + from, len) || !in_buf(size, z->out + z->pos, len))) ||
         !in_buf(size, z->out + from, left) || !in_buf(size, z->out + z->pos, left))
         return -1;
     do {
@@ -268,13 +268,15 @@ static int lz_step(struct rc *r, struct lz *z)
         z->rep2 = z->rep1;
         z->rep1 = z->rep0;
         z->state = z->state >= 7 ? 10 : 7;
-        if ((v = rc_len(r, z->probs + T_LEN, ps)) < 0 || lz_distance(r, z, (uint32_t)v) < 0)
+        if ((v = rc_len(r, z->probs + T_LEN, ps)) < 0 ||
+            lz_distance(r, z, (uint32_t)v) < 0)
             return -1;
     } else {
         if ((bit = rc_bit(r, z->probs + T_ISREPG0 + 2 * (uint64_t)z->state)) < 0)
             return -1;
         if (!bit) {
-            if ((bit = rc_bit(r, z->probs + 2 * ((((uint64_t)z->state + 0xf) << 4) + ps))) < 0)
+            if ((bit = rc_bit(r, z->probs +
+                                     2 * ((((uint64_t)z->state + 0xf) << 4) + ps))) < 0)
                 return -1;
             if (!bit) { /* a short rep: one byte */
                 z->state = z->state >= 7 ? 11 : 9;
@@ -357,8 +359,8 @@ static void lz_fixcalls(uint8_t *b, uint64_t size, uint64_t at, uint32_t n)
     for (uint32_t k = 0; k < n - 5; k++)
         if (b[at + k] == 0xe8 || b[at + k] == 0xe9) {
             uint8_t *p = b + at + k + 1;
-            uint32_t v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-                         (uint32_t)p[2] << 8 | p[3];
+            uint32_t v =
+                (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
             wr32(p, v - k - 1);
             k += 4;
         }

@@ -154,7 +154,8 @@ int nspack_unpack(const uint8_t *buf, size_t len, const struct pe_info *pe, size
     rc = nsp_decode(buf + blk, rd32(buf + blk + 5), dst, dsize);
     if (rc == 0) {
         s = (struct pe_rebuild_sect){pe->sect[0].rva, dsize, 0, dsize};
-        rc = pe_rebuild(dst, dsize, &s, 1, pe->imagebase, eprva, 0, 0, 0, max, out, outlen);
+        rc = pe_rebuild(dst, dsize, &s, 1, pe->imagebase, eprva, 0, 0, 0, max, out,
+                        outlen);
     } else {
         rc = rc == -2 ? -1 : 0;
     }

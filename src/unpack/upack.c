@@ -397,10 +397,9 @@ static int upack_ep(const struct pe_info *pe, const uint8_t *ep, int three, uint
     if (three)
         return pe->nsect == 3 && ep[0] == 0xbe && esi > min &&
                ((ep[5] == 0xad && ep[6] == 0x50) || (ep[5] == 0xff && ep[6] == 0x36));
-    return pe->nsect == 2 &&
-           ((ep[0] == 0x60 && ep[1] == 0xe8 && rd32(ep + 2) == 9) ||
-            (ep[0] == 0xbe && esi < min && esi > 0 && ep[5] == 0xad && ep[6] == 0x8b &&
-             ep[7] == 0xf8));
+    return pe->nsect == 2 && ((ep[0] == 0x60 && ep[1] == 0xe8 && rd32(ep + 2) == 9) ||
+                              (ep[0] == 0xbe && esi < min && esi > 0 && ep[5] == 0xad &&
+                               ep[6] == 0x8b && ep[7] == 0xf8));
 }
 
 /* UPX's "empty section followed by a full one", which the 2-section form
@@ -453,8 +452,8 @@ int upack_unpack(const uint8_t *buf, size_t len, const struct pe_info *pe, size_
     s1at = s[1].rva - off;
     if (!s[1].ursz || !dsize || s1at > dsize || s[1].ursz > dsize - s1at || ssize > dsize)
         return 0;
-    if (u.three && (!ssize || s[2].rva - s[0].rva > dsize ||
-                    ssize > dsize - (s[2].rva - s[0].rva)))
+    if (u.three &&
+        (!ssize || s[2].rva - s[0].rva > dsize || ssize > dsize - (s[2].rva - s[0].rva)))
         return 0;
     if (ssize > len || s[1].uraw > len || s[1].ursz > len - s[1].uraw)
         return 0;

@@ -132,7 +132,8 @@ static int distance(struct dec *d, const struct upack_lz *z, struct regs *r, uin
     if (eax >= 3)
         eax = 3;
     eax <<= 6;
-    if (tree(d, 1, 0x40, &r->edx, z->ebx + (int64_t)(uint32_t)((eax << 2) + 0x378), &eax) < 0)
+    if (tree(d, 1, 0x40, &r->edx, z->ebx + (int64_t)(uint32_t)((eax << 2) + 0x378),
+             &eax) < 0)
         return -1;
     r->ebp = eax;
     if ((eax & 0xff) >= 4) {
