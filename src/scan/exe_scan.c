@@ -1,13 +1,13 @@
 /* exe_scan.c - what clamscan's cli_scanpe does for a PE after its body
  * and hash signatures: the broken-executable heuristic, the section and
- * import hashes (.mdb/.msb/.imp), then the unpacking of UPX (and the other
- * packers of pe_unpackers[]), whose rebuilt image is scanned as an unnamed
- * child. clamscan 1.4.6 stops there for a
+ * import hashes (.mdb/.msb/.imp), then the PE unpackers (pe_unpackers[]:
+ * MEW, Upack, UPX, Petite, PESpin, yC, WWPack, ASPack, NsPack), whose
+ * rebuilt image is scanned as an unnamed child. clamscan 1.4.6 stops there for a
  * PE32+ after the section hashes; vigil also matches import hashes of
  * PE32+ files (which clamscan never does) and does not unpack them. For
  * an ELF file only the broken-executable heuristic (elf_broken.c).
  * Limits: objects up to SCAN_MAX_OBJECT; the child is bounded by the scan
- * layer's budget (unpack_budget) and upx.c's own maximum. */
+ * layer's budget (unpack_budget) and each unpacker's own maximum. */
 #include "scan/exe_scan.h"
 
 #include <stdlib.h>
@@ -22,6 +22,9 @@
 #include "unpack/aspack.h"
 #include "unpack/pespin.h"
 #include "unpack/petite.h"
+#include "unpack/mew.h"
+#include "unpack/nspack.h"
+#include "unpack/upack.h"
 #include "unpack/upx.h"
 #include "unpack/wwpack.h"
 #include "unpack/yc.h"
@@ -116,12 +119,15 @@ vigil_status exe_scan_pe(struct vigil_scanner *s, const struct source *src)
 typedef int (*pe_unpacker)(const uint8_t *buf, size_t len, const struct pe_info *pe,
                            size_t max, uint8_t **out, size_t *outlen);
 static const pe_unpacker pe_unpackers[] = {
+    mew_unpack,
+    upack_unpack,
     upx_unpack,
     petite_unpack,
     pespin_unpack,
     yc_unpack,
     wwpack_unpack,
     aspack_unpack,
+    nspack_unpack,
 };
 
 vigil_status exe_unpack_pe(struct vigil_scanner *s, const struct source *src)

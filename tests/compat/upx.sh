@@ -5,8 +5,8 @@
 # (FOUND and -a lines, exit codes); the rebuilt image itself has the MD5
 # clamscan's has (a signature on the image matches at depth 1 in both);
 # --scan-pe=no turns it off in both. The other packers of clamav-testfiles
-# are counted (vigil unpacks UPX, Petite, PESpin, yC, WWPack and ASPack;
-# FSG's file holds clam.exe as is).
+# are counted (vigil unpacks UPX, MEW, Upack, Petite, PESpin, yC, WWPack and
+# ASPack, each with its own test; FSG's file holds clam.exe as is).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
 
@@ -214,6 +214,8 @@ assert_has_line "packed: clam-pespin.exe" "$V_OUT" "packed/clam-pespin.exe: Clam
 assert_has_line "packed: clam-petite.exe" "$V_OUT" "packed/clam-petite.exe: ClamExe.UNOFFICIAL FOUND"
 assert_has_line "packed: clam-yc.exe" "$V_OUT" "packed/clam-yc.exe: ClamExe.UNOFFICIAL FOUND"
 assert_has_line "packed: clam-wwpack.exe" "$V_OUT" "packed/clam-wwpack.exe: ClamExe.UNOFFICIAL FOUND"
+assert_has_line "packed: clam-mew.exe" "$V_OUT" "packed/clam-mew.exe: ClamExe.UNOFFICIAL FOUND"
+assert_has_line "packed: clam-upack.exe" "$V_OUT" "packed/clam-upack.exe: ClamExe.UNOFFICIAL FOUND"
 # Everything vigil finds, clamscan finds too.
 for l in $(printf '%s\n' "$V_OUT" | grep 'FOUND$' | cut -d: -f1); do
     assert_has_line "packed: clamscan agrees on $l" "$C_OUT" "$l: ClamExe.UNOFFICIAL FOUND"

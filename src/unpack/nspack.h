@@ -1,0 +1,18 @@
+/* nspack.h - NsPack-packed PE files unpacked and rebuilt as clamscan does. */
+#ifndef VIGIL_UNPACK_NSPACK_H
+#define VIGIL_UNPACK_NSPACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pe_info;
+
+/* If buf[0..len) (parsed into pe) is an NsPack packed PE32 clamscan would
+ * unpack, decompresses it and rebuilds a PE into *out (malloc'd, *outlen
+ * bytes, owned by the caller) and returns 1. Returns 0 when it is not
+ * NsPack, would be larger than max bytes, or the unpacking fails; -1 when
+ * out of memory. */
+int nspack_unpack(const uint8_t *buf, size_t len, const struct pe_info *pe, size_t max,
+                  uint8_t **out, size_t *outlen);
+
+#endif

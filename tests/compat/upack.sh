@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# compat/upack: Upack-packed PE files unpacked and rebuilt as clamscan
+# rebuilds them. With only the MD5 of clam.exe, clam-upack.exe (Upack 0.39,
+# the 3-section form) is found in the rebuilt image's embedded ZIP,
+# "clam-upack.exe!(2)ZIP:clam.exe", as clamscan finds it (FOUND and -a
+# lines, exit codes); the rebuilt image has the MD5 clamscan's has (a
+# signature on it matches at depth 1 in both); the sample cut short or
+# damaged is scanned alike; --scan-pe=no turns it off in both.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/compat.sh"
+
+# same_image FILE: when clamscan rebuilds an image for FILE (kept with
+# --leave-temps), vigil scans the same bytes at depth 1 (when it rebuilds
+# none, the FOUND comparisons are what is checked).
+same_image() {
+    local f=$1 img
+    rm -rf "tmp-$f" && mkdir "tmp-$f"
+    "$CLAMSCAN" --leave-temps --tempdir="$PWD/tmp-$f" -d clam.hdb "$f" >/dev/null 2>&1
+    img=$(find "tmp-$f" -type f -name 'clamav-*.tmp' -size +0 | head -1)
+    if [ -z "$img" ]; then
+        ok "$f: clamscan rebuilds no image"
+        return 0
+    fi
+    hdb_line "$img" Image > img.hdb
+    compat_run -a -d img.hdb "$f"
+    compare_found "$f: the image clamscan rebuilt"
+    assert_has_line "$f: vigil's image is clamscan's" "$V_OUT" "$f!(1): Image.UNOFFICIAL FOUND"
+}
+
+TF=$CLAMAV_TESTFILES
+[ -f "$TF/clam-upack.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
+hdb_line "$TF/clam.exe" ClamExe > clam.hdb
+cp "$TF/clam-upack.exe" .
+
+compat_run -d clam.hdb -a clam-upack.exe
+compare_all "clam-upack.exe with the MD5 of clam.exe"
+compare_found "clam-upack.exe -a"
+assert_has_line "clam-upack.exe: the embedded clam.exe at depth 2" "$V_OUT" \
+    "clam-upack.exe!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND"
+
+compat_run -d clam.hdb -a --allmatch clam-upack.exe
+compare_found "clam-upack.exe --allmatch -a"
+
+# The rebuilt image: clamscan's is 17408 bytes with this MD5 (measured with
+# clamscan --leave-temps); a signature for it matches at depth 1 in both.
+echo "de4f18d10798acf90ab81dc899dffb14:17408:UpackImage" > image.hdb
+compat_run -d image.hdb -a clam-upack.exe
+compare_found "the rebuilt image"
+assert_has_line "vigil: rebuilt image found at depth 1" "$V_OUT" \
+    "clam-upack.exe!(1): UpackImage.UNOFFICIAL FOUND"
+assert_has_line "clamscan: rebuilt image found at depth 1" "$C_OUT" \
+    "clam-upack.exe!(1): UpackImage.UNOFFICIAL FOUND"
+
+compat_run -d clam.hdb --scan-pe=no clam-upack.exe
+compare_all "--scan-pe=no"
+assert_not_contains "--scan-pe=no: nothing unpacked" "$V_OUT" "FOUND"
+
+# Cut short: in the headers, in the loader, in the packed data, near the
+# end. Both scan what they can and agree; neither crashes.
+for n in 300 500 700 1000 1300 1600 1851; do
+    head -c $n clam-upack.exe > cut$n.exe
+    compat_run -d clam.hdb -a cut$n.exe
+    compare_all "clam-upack.exe cut at $n bytes"
+    compare_found "clam-upack.exe cut at $n bytes -a"
+    same_image cut$n.exe
+done
+# Damaged: bytes of the loader's tables and of the packed stream changed.
+for at in 0x10 0x30 0x1f4 0x260 0x300 0x400 0x500 0x600; do
+    cp clam-upack.exe bad$at.exe
+    printf '\x7f\x00\xff\x80' | dd of=bad$at.exe bs=1 seek=$((at)) conv=notrunc 2>/dev/null
+    compat_run -d clam.hdb -a bad$at.exe
+    compare_all "clam-upack.exe damaged at $at"
+    compare_found "clam-upack.exe damaged at $at -a"
+    same_image bad$at.exe
+done
+# One byte changed in the packed data: the image rebuilt from what it
+# decodes to is clamscan's, byte for byte (measured here with
+# clamscan --leave-temps).
+for at in 0x280 0x400 0x440 0x500 0x5c0; do
+    cp clam-upack.exe one$at.exe
+    printf '\x5a' | dd of=one$at.exe bs=1 seek=$((at)) conv=notrunc 2>/dev/null
+    same_image one$at.exe
+done
+finish
