@@ -466,6 +466,8 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
     for (size_t i = 0; i < r.n && st == VIGIL_OK && !s->walk.stop; i++) {
         const struct emb_hit *h = &r.hit[i];
         struct unpack u = {all + h->off, (size_t)(src->size - h->off), h->fmt->name, s};
+        if ((s->walk.o->flags & VIGIL_SCAN_NO_ARCHIVE) && format_is_archive(h->fmt))
+            continue; /* --scan-archive=no */
         if (h->fmt->detect(u.data, u.len))
             st = h->fmt->walk(&u);
     }

@@ -10,7 +10,7 @@
  * its normalised text by target 7 and target 0 (each view lists its typed
  * matches before the target-0 ones); an HTML file's raw bytes by nothing
  * (ClamAV's HTMLSKIPRAW), its views by target 3 and 0 (see
- * unpack/html.c). Limits: views of text objects larger than TEXTNORM_MAX
+ * unpack/html.c). Limits: views of text objects larger than max_scriptnormalize
  * are not built, as clamscan's MaxScriptNormalize. */
 #include <stdlib.h>
 
@@ -59,7 +59,9 @@ vigil_status scan_text_view(struct vigil_scanner *s, const uint8_t *data, size_t
     size_t n;
     vigil_status st;
 
-    if (len > TEXTNORM_MAX || k == TEXT_NONE ||
+    uint64_t max = s->walk.o->limits.max_scriptnormalize;
+
+    if ((max != 0 && len > max) || k == TEXT_NONE ||
         (s->e->body.n == 0 && s->e->ldb.n == 0))
         return VIGIL_OK;
     if (!(norm = malloc(len)))
