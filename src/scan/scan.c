@@ -172,6 +172,30 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
     return st;
 }
 
+/* A container on the allow list clears what was found inside it, and the
+ * scan goes on (clamscan checks the allow list of every layer above a
+ * detection before it reports it: an allow-listed archive is OK, a sibling
+ * after it is still scanned). With allmatch scan_hashes does this after
+ * the container's own signatures. Returns 1 when it cleared. */
+static int scan_clear_allowed(struct vigil_scanner *s, const struct source *src,
+                              vigil_status *st)
+{
+    unsigned allow = hashset_kinds_for_size(s->e->allow, src->size);
+    struct digests dg;
+    uint64_t nread;
+
+    if (!allow)
+        return 0;
+    *st = digester_run(&s->dg, src, allow, s->buf, SCAN_BUFSIZE, &dg, &nread);
+    if (*st != VIGIL_OK || !scan_allowed(s->e, &dg, src->size))
+        return 0;
+    result_truncate(&s->result, s->walk.node_mark);
+    lsig_drop(&s->body.lsig);
+    yscan_drop(s->yara);
+    s->walk.stop = 0;
+    return 1;
+}
+
 /* Maps the file of src (larger than SCAN_MAX_OBJECT) read-only for the rest
  * of the scan. Reading a page past the end of a file that shrinks while it
  * is mapped raises SIGBUS: in vigil's sandboxed workers that costs the one
@@ -399,6 +423,9 @@ vigil_status scan_node(struct vigil_scanner *s, const struct source *src)
         src = &mem;
     }
     own = s->result.n;
+    if (st == VIGIL_OK && own > mark && !(o->flags & VIGIL_SCAN_ALLMATCH) &&
+        scan_clear_allowed(s, src, &st))
+        own = s->result.n;
     if (st == VIGIL_OK && !s->walk.own_done && (own == 0 || (o->flags & VIGIL_SCAN_ALLMATCH)))
         st = scan_object(s, src, o);
     s->walk.own_done = outer_done;
