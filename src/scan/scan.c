@@ -121,6 +121,29 @@ static vigil_status scan_hash_kind(struct vigil_scanner *s, enum hash_kind kind,
     return st;
 }
 
+vigil_status scan_buffer_hashes(struct vigil_scanner *s, const uint8_t *buf, size_t len)
+{
+    const struct vigil_scan_options *o = s->walk.o;
+    unsigned kinds = hashset_kinds_for_size(s->e->sigs, len);
+    struct source mem;
+    struct digests dg;
+    uint64_t nread;
+    vigil_status st;
+
+    if (!kinds || (s->result.n && !(o->flags & VIGIL_SCAN_ALLMATCH)))
+        return VIGIL_OK;
+    source_from_memory(&mem, buf, len);
+    st = digester_run(&s->dg, &mem, kinds, s->buf, SCAN_BUFSIZE, &dg, &nread);
+    for (int k = 0; k < HASH_KINDS && st == VIGIL_OK; k++) {
+        if (!(kinds & (1u << k)))
+            continue;
+        st = scan_hash_kind(s, (enum hash_kind)k, &dg, len, o);
+        if (s->result.n && !(o->flags & VIGIL_SCAN_ALLMATCH))
+            break;
+    }
+    return st;
+}
+
 /* Returns 1 if any digest of the object is on the allow list. */
 static int scan_allowed(const struct vigil_engine *e, const struct digests *dg,
                         uint64_t size)
