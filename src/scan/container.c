@@ -403,7 +403,7 @@ static vigil_status walk_html(struct vigil_scanner *s, const struct source *src,
     if (st != VIGIL_OK)
         return st;
     *data = all;
-    if (filetype_target(all, (size_t)src->size) != TARGET_HTML) {
+    if (scan_target(s, all, (size_t)src->size) != TARGET_HTML) {
         source_from_memory(&mem, all, (size_t)src->size); /* read once */
         return walk_embedded(s, &mem, data);
     }

@@ -389,7 +389,7 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
         if (s->walk.depth == 0)
             s->result.bytes_read = src->size;
         source_from_memory(&mem, data, (size_t)src->size);
-        type = filetype_target(data, (size_t)src->size);
+        type = scan_target(s, data, (size_t)src->size);
         /* Mail that the magic does not type (headers further in, which
          * clamscan's text rules find) is typed by its walker's check
          * (unpack/mail.c), so target-4 signatures match the raw message. */

@@ -159,6 +159,11 @@ vigil_status scan_text_view(struct vigil_scanner *s, const uint8_t *data, size_t
  * detections to the result. (scan.c) */
 vigil_status scan_buffer_hashes(struct vigil_scanner *s, const uint8_t *buf, size_t len);
 
+/* The target type of the object buf[0..len) (its first bytes at least):
+ * filetype_target(), except that a loaded .ftm table with type-0 entries
+ * replaces the built-in HTML magic (embedded.c). */
+unsigned scan_target(const struct vigil_scanner *s, const uint8_t *buf, size_t len);
+
 /* Ends the walk of a top-level object: appends the held-back heuristic
  * detections as clamscan reports them. (container.c) */
 vigil_status walk_end(struct vigil_scanner *s);
