@@ -95,6 +95,11 @@ struct vigil_limits {
      * it is past 8 MiB: a higher ratio is a decompression bomb and ends the
      * unpacking of the file. vigil's own limit, not ClamAV's (1000). */
     uint32_t max_ratio;
+    /* Normalised views, as clamscan's options of the same names: an HTML
+     * object larger than max_htmlnormalize gets none (40 MB), its text
+     * without tags only up to max_htmlnotags (8 MB); a text object gets its
+     * normalised view only up to max_scriptnormalize (20 MB). 0: no limit. */
+    uint64_t max_htmlnormalize, max_htmlnotags, max_scriptnormalize;
 };
 
 /* Bits of vigil_result_limits(): which limit stopped part of a scan. */
@@ -271,6 +276,10 @@ typedef struct vigil_result vigil_result;
 /* HTML files are matched on their own bytes instead of their normalised
  * views (clamscan --scan-html=no). */
 #define VIGIL_SCAN_NO_HTML (1u << 17)
+/* Archives and compressed files are not looked into: zip, 7z, rar, tar,
+ * cpio, gzip, bzip2, xz, cab, chm, szdd, sis, arj, BinHex, RTF, NSIS,
+ * AutoIt, InstallShield MSI (clamscan --scan-archive=no, measured). */
+#define VIGIL_SCAN_NO_ARCHIVE (1u << 24)
 
 struct vigil_scan_options {
     unsigned flags;

@@ -116,7 +116,7 @@ static const struct optdef optdefs[] = {
     {"scan-xmldocs", 0, K_IGN_FLAG, 0},
     {"scan-hwp3", 0, K_IGN_FLAG, 0},
     {"scan-onenote", 0, K_FLAG, F(scan_onenote)},
-    {"scan-archive", 0, K_IGN_FLAG, 0},
+    {"scan-archive", 0, K_FLAG, F(scan_archive)},
     {"scan-image", 0, K_IGN_FLAG, 0},
     {"scan-image-fuzzy-hash", 0, K_IGN_FLAG, 0},
     {"alert-broken", 0, K_FLAG, F(alert_broken)},
@@ -132,9 +132,9 @@ static const struct optdef optdefs[] = {
     {"nocerts", 0, K_IGN_FLAG, 0},
     {"dumpcerts", 0, K_IGN_FLAG, 0},
     {"max-embeddedpe", 0, K_IGN_ARG, 0},
-    {"max-htmlnormalize", 0, K_IGN_ARG, 0},
-    {"max-htmlnotags", 0, K_IGN_ARG, 0},
-    {"max-scriptnormalize", 0, K_IGN_ARG, 0},
+    {"max-htmlnormalize", 0, K_SIZE64, F(limits.max_htmlnormalize)},
+    {"max-htmlnotags", 0, K_SIZE64, F(limits.max_htmlnotags)},
+    {"max-scriptnormalize", 0, K_SIZE64, F(limits.max_scriptnormalize)},
     {"max-ziptypercg", 0, K_IGN_ARG, 0},
     {"max-partitions", 0, K_IGN_ARG, 0},
     {"max-iconspe", 0, K_IGN_ARG, 0},
@@ -505,6 +505,7 @@ static int init_defaults(struct scan_options *o, int argc)
     o->scan_pe = true;
     o->scan_elf = true;
     o->scan_html = true;
+    o->scan_archive = true;
     o->progress = PROGRESS_AUTO;
     o->follow_dir = FOLLOW_DIRECT;
     o->follow_file = FOLLOW_DIRECT;

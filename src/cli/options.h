@@ -45,6 +45,7 @@ struct scan_options {
     bool alert_encrypted_doc, alert_encrypted_all; /* -doc; plain --alert-encrypted */
     bool scan_pe, scan_elf, alert_broken; /* clamscan's; PE/ELF on by default */
     bool scan_html;  /* --scan-html (default yes): HTML through its views */
+    bool scan_archive; /* --scan-archive (default yes): archives looked into */
     enum progress_mode progress;
     enum follow follow_dir, follow_file;
     unsigned jobs;              /* 0: one per online CPU */

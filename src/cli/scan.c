@@ -230,6 +230,8 @@ static void scan_paths(struct scan_run *s, vigil_engine *e, FILE *list)
         so.flags |= VIGIL_SCAN_NO_ELF;
     if (!s->o->scan_html)
         so.flags |= VIGIL_SCAN_NO_HTML;
+    if (!s->o->scan_archive)
+        so.flags |= VIGIL_SCAN_NO_ARCHIVE;
     if (start_sandbox(s, e, &cfg, &remote, &pool))
         return;
     st = jobs_new(&cfg, &q);

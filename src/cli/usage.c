@@ -91,6 +91,11 @@ static const char *const scan_help[] = {
     "    --scan-elf[=yes(*)/no]               Scan ELF files",
     "    --alert-broken[=yes/no(*)]           Alert on broken executable files (PE & ELF)",
     "    --scan-html[=yes(*)/no]              Scan HTML files (their normalised views)",
+    "    --scan-archive[=yes(*)/no]           Scan archive files (zip, tar, gzip, cab, ...)",
+    "    --max-htmlnormalize=#n               Maximum size of HTML file to normalize (40M)",
+    "    --max-htmlnotags=#n                  Maximum size of normalized HTML file to scan",
+    "                                         (8M)",
+    "    --max-scriptnormalize=#n             Maximum size of script file to normalize (20M)",
     "",
     "    --jobs=N              -j N           Scan with N threads (default: one per CPU)",
     "    --json[=yes/no(*)]                   Print one JSON object per path (JSON "

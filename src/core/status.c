@@ -28,6 +28,9 @@ void vigil_limits_default(struct vigil_limits *l)
     l->max_recursion = 17;
     l->max_scantime_ms = 120000;
     l->max_ratio = 1000; /* vigil's own; deflate tops out near 1032:1 */
+    l->max_htmlnormalize = 40ull << 20;
+    l->max_htmlnotags = 8ull << 20;
+    l->max_scriptnormalize = 20ull << 20;
 }
 
 /* One row per limit: ClamAV's name for it, and the detection a hit limit

@@ -403,7 +403,7 @@ static vigil_status walk_html(struct vigil_scanner *s, const struct source *src,
     if (st != VIGIL_OK)
         return st;
     *data = all;
-    if (filetype_target(all, (size_t)src->size) != TARGET_HTML) {
+    if (scan_target(s, all, (size_t)src->size) != TARGET_HTML) {
         source_from_memory(&mem, all, (size_t)src->size); /* read once */
         return walk_embedded(s, &mem, data);
     }
@@ -411,6 +411,12 @@ static vigil_status walk_html(struct vigil_scanner *s, const struct source *src,
         s->result.bytes_read = src->size;
     u = (struct unpack){all, (size_t)src->size, "HTML", s};
     return html_walk(&u);
+}
+
+/* A size within a limit of clamscan's normalisers (0: none). */
+static int within(uint64_t size, uint64_t limit)
+{
+    return limit == 0 || size <= limit;
 }
 
 vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
@@ -424,10 +430,13 @@ vigil_status walk_container(struct vigil_scanner *s, const struct source *src,
 
     head = peek(s, src, &n);
     fmt = scan_format(s, head, n);
-    if (!fmt && !(s->walk.o->flags & VIGIL_SCAN_NO_HTML) && src->size <= HTML_MAX_NORMALIZE)
+    if (!fmt && !(s->walk.o->flags & VIGIL_SCAN_NO_HTML) &&
+        within(src->size, s->walk.o->limits.max_htmlnormalize))
         return walk_html(s, src, data);
     if (!fmt)
         return walk_embedded(s, src, data);
+    if ((s->walk.o->flags & VIGIL_SCAN_NO_ARCHIVE) && format_is_archive(fmt))
+        return VIGIL_OK; /* --scan-archive=no: the object's own signatures only */
     st = scan_load(s, src, &all);
     if (st == VIGIL_ETOOBIG)
         return walk_limit(s, VIGIL_LIMIT_SCANSIZE, NULL, NULL);

@@ -422,6 +422,33 @@ const struct vigil_format *scan_format(const struct vigil_scanner *s, const uint
     return archive_is_tar(buf, len) ? format_for_cltype("CL_TYPE_POSIX_TAR") : NULL;
 }
 
+unsigned scan_target(const struct vigil_scanner *s, const uint8_t *buf, size_t len)
+{
+    const struct ftm_table *t = &s->e->ftm;
+    unsigned target = filetype_target(buf, len);
+    const char *name;
+
+    if (builtin_magic(t) || (target != TARGET_HTML && target != TARGET_TEXT &&
+                             target != TARGET_ANY))
+        return target;
+    /* The loaded table replaced the built-in one, HTML magic included:
+     * its first type-0 entry that matches types the object; else ClamAV's
+     * text check does (measured: with any type-0 .ftm loaded an HTML file
+     * is text unless the .ftm itself types it CL_TYPE_HTML). */
+    for (size_t i = 0; i < t->n; i++) {
+        const struct ftm_entry *f = &t->v[i];
+        if (f->kind != 0 || f->rtype != 0 || !ftm_match_at(f, buf, len, f->offset))
+            continue;
+        name = ldb_ftype_name(f->type);
+        if (strcmp(name, "CL_TYPE_HTML") == 0)
+            return TARGET_HTML;
+        if (strncmp(name, "CL_TYPE_TEXT_", 13) == 0)
+            return TARGET_TEXT;
+        return target == TARGET_HTML || target == TARGET_TEXT ? TARGET_ANY : target;
+    }
+    return target == TARGET_HTML ? TARGET_TEXT : target;
+}
+
 /* Whether the object starts with "MZ" (ClamAV's MSEXE type), where the
  * installers of installer.c are looked for. */
 static int emb_msexe(const struct source *src)
@@ -466,6 +493,8 @@ vigil_status walk_embedded(struct vigil_scanner *s, const struct source *src,
     for (size_t i = 0; i < r.n && st == VIGIL_OK && !s->walk.stop; i++) {
         const struct emb_hit *h = &r.hit[i];
         struct unpack u = {all + h->off, (size_t)(src->size - h->off), h->fmt->name, s};
+        if ((s->walk.o->flags & VIGIL_SCAN_NO_ARCHIVE) && format_is_archive(h->fmt))
+            continue; /* --scan-archive=no */
         if (h->fmt->detect(u.data, u.len))
             st = h->fmt->walk(&u);
     }

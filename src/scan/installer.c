@@ -165,6 +165,8 @@ vigil_status walk_installers(struct vigil_scanner *s, const uint8_t *obj, size_t
     n = inst_find(obj, len, hit);
     for (size_t i = 0; i < n && st == VIGIL_OK && !s->walk.stop; i++) {
         struct unpack u = {obj + hit[i].off, len - hit[i].off, hit[i].fmt->name, s};
+        if ((s->walk.o->flags & VIGIL_SCAN_NO_ARCHIVE) && format_is_archive(hit[i].fmt))
+            continue; /* --scan-archive=no */
         st = hit[i].fmt->walk(&u);
     }
     over = pe32_overlay(obj, len);

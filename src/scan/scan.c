@@ -121,6 +121,29 @@ static vigil_status scan_hash_kind(struct vigil_scanner *s, enum hash_kind kind,
     return st;
 }
 
+vigil_status scan_buffer_hashes(struct vigil_scanner *s, const uint8_t *buf, size_t len)
+{
+    const struct vigil_scan_options *o = s->walk.o;
+    unsigned kinds = hashset_kinds_for_size(s->e->sigs, len);
+    struct source mem;
+    struct digests dg;
+    uint64_t nread;
+    vigil_status st;
+
+    if (!kinds || (s->result.n && !(o->flags & VIGIL_SCAN_ALLMATCH)))
+        return VIGIL_OK;
+    source_from_memory(&mem, buf, len);
+    st = digester_run(&s->dg, &mem, kinds, s->buf, SCAN_BUFSIZE, &dg, &nread);
+    for (int k = 0; k < HASH_KINDS && st == VIGIL_OK; k++) {
+        if (!(kinds & (1u << k)))
+            continue;
+        st = scan_hash_kind(s, (enum hash_kind)k, &dg, len, o);
+        if (s->result.n && !(o->flags & VIGIL_SCAN_ALLMATCH))
+            break;
+    }
+    return st;
+}
+
 /* Returns 1 if any digest of the object is on the allow list. */
 static int scan_allowed(const struct vigil_engine *e, const struct digests *dg,
                         uint64_t size)
@@ -207,6 +230,30 @@ static vigil_status scan_hashes(struct vigil_scanner *s, const struct source *sr
         yscan_drop(s->yara);
     }
     return st;
+}
+
+/* A container on the allow list clears what was found inside it, and the
+ * scan goes on (clamscan checks the allow list of every layer above a
+ * detection before it reports it: an allow-listed archive is OK, a sibling
+ * after it is still scanned). With allmatch scan_hashes does this after
+ * the container's own signatures. Returns 1 when it cleared. */
+static int scan_clear_allowed(struct vigil_scanner *s, const struct source *src,
+                              vigil_status *st)
+{
+    unsigned allow = hashset_kinds_for_size(s->e->allow, src->size);
+    struct digests dg;
+    uint64_t nread;
+
+    if (!allow)
+        return 0;
+    *st = digester_run(&s->dg, src, allow, s->buf, SCAN_BUFSIZE, &dg, &nread);
+    if (*st != VIGIL_OK || !scan_allowed(s->e, &dg, src->size))
+        return 0;
+    result_truncate(&s->result, s->walk.node_mark);
+    lsig_drop(&s->body.lsig);
+    yscan_drop(s->yara);
+    s->walk.stop = 0;
+    return 1;
 }
 
 /* Maps the file of src (larger than SCAN_MAX_OBJECT) read-only for the rest
@@ -379,7 +426,7 @@ static vigil_status scan_object(struct vigil_scanner *s, const struct source *sr
         if (s->walk.depth == 0)
             s->result.bytes_read = src->size;
         source_from_memory(&mem, data, (size_t)src->size);
-        type = filetype_target(data, (size_t)src->size);
+        type = scan_target(s, data, (size_t)src->size);
         /* Mail that the magic does not type (headers further in, which
          * clamscan's text rules find) is typed by its walker's check
          * (unpack/mail.c), so target-4 signatures match the raw message. */
@@ -436,6 +483,9 @@ vigil_status scan_node(struct vigil_scanner *s, const struct source *src)
         src = &mem;
     }
     own = s->result.n;
+    if (st == VIGIL_OK && own > mark && !(o->flags & VIGIL_SCAN_ALLMATCH) &&
+        scan_clear_allowed(s, src, &st))
+        own = s->result.n;
     if (st == VIGIL_OK && !s->walk.own_done && (own == 0 || (o->flags & VIGIL_SCAN_ALLMATCH)))
         st = scan_object(s, src, o);
     s->walk.own_done = outer_done;

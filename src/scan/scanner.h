@@ -138,7 +138,8 @@ vigil_status walk_limit(struct vigil_scanner *s, unsigned bit, const char *ctype
 void scan_lsig_layers(struct vigil_scanner *s);
 
 /*
- * Matches a normalised view of the current object: the body and logical
+ * Matches a normalised view of the current object (not its hash: see
+ * scan_buffer_hashes, which unpack_view() adds): the body and logical
  * signatures of target type `target` (enum target_type) and of target 0
  * run over buf[0..len) (not kept), and their detections are the object's,
  * with its layer path, reported at once (body matches, then logical
@@ -152,6 +153,17 @@ vigil_status scan_view(struct vigil_scanner *s, const uint8_t *buf, size_t len,
  * its normalised text (unpack/textnorm.h), as clamscan's cli_scanscript
  * builds it. (view.c) */
 vigil_status scan_text_view(struct vigil_scanner *s, const uint8_t *data, size_t len);
+
+/* Matches the hash signatures (.hdb/.hsb) against buf[0..len), as clamscan
+ * does for the files it writes of a normalised HTML view or an XLM
+ * disassembly (measured; not for a text file's normalised text). Adds the
+ * detections to the result. (scan.c) */
+vigil_status scan_buffer_hashes(struct vigil_scanner *s, const uint8_t *buf, size_t len);
+
+/* The target type of the object buf[0..len) (its first bytes at least):
+ * filetype_target(), except that a loaded .ftm table with type-0 entries
+ * replaces the built-in HTML magic (embedded.c). */
+unsigned scan_target(const struct vigil_scanner *s, const uint8_t *buf, size_t len);
 
 /* Ends the walk of a top-level object: appends the held-back heuristic
  * detections as clamscan reports them. (container.c) */

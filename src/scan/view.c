@@ -10,30 +10,37 @@
  * its normalised text by target 7 and target 0 (each view lists its typed
  * matches before the target-0 ones); an HTML file's raw bytes by nothing
  * (ClamAV's HTMLSKIPRAW), its views by target 3 and 0 (see
- * unpack/html.c). Limits: views of text objects larger than TEXTNORM_MAX
+ * unpack/html.c). Limits: views of text objects larger than max_scriptnormalize
  * are not built, as clamscan's MaxScriptNormalize. */
 #include <stdlib.h>
 
 #include "core/engine.h"
+#include "match/hashset.h"
 #include "scan/filetype.h"
 #include "scan/scanner.h"
 #include "unpack/format.h"
 #include "unpack/textnorm.h"
 
-vigil_status scan_view(struct vigil_scanner *s, const uint8_t *buf, size_t len,
-                       unsigned target)
+/* A view's body signatures, then (hashed) its hash signatures, then its
+ * logical ones: clamscan's order for the files it writes of its views. */
+static vigil_status view_scan(struct vigil_scanner *s, const uint8_t *buf, size_t len,
+                              unsigned target, int hashed)
 {
     int all = (s->walk.o->flags & VIGIL_SCAN_ALLMATCH) != 0;
     size_t at = s->result.n;
-    vigil_status st;
+    vigil_status st = VIGIL_OK;
 
-    if (len == 0 || (s->e->body.n == 0 && s->e->ldb.n == 0))
+    if (len == 0 || (s->e->body.n == 0 && s->e->ldb.n == 0 &&
+                     !(hashed && hashset_kinds_for_size(s->e->sigs, len))))
         return VIGIL_OK;
     if (!all && (s->result.n || s->walk.stop))
         return VIGIL_OK;
     lsig_drop(&s->body.lsig);
     scan_lsig_layers(s);
-    st = body_scan(s->e, &s->body, buf, len, target, all, &s->result);
+    if (s->e->body.n || s->e->ldb.n)
+        st = body_scan(s->e, &s->body, buf, len, target, all, &s->result);
+    if (st == VIGIL_OK && hashed)
+        st = scan_buffer_hashes(s, buf, len);
     if (st == VIGIL_OK)
         st = lsig_report(s->e, &s->body.lsig, all, &s->result);
     if (st == VIGIL_OK)
@@ -41,12 +48,18 @@ vigil_status scan_view(struct vigil_scanner *s, const uint8_t *buf, size_t len,
     return st;
 }
 
+vigil_status scan_view(struct vigil_scanner *s, const uint8_t *buf, size_t len,
+                       unsigned target)
+{
+    return view_scan(s, buf, len, target, 0);
+}
+
 int unpack_view(struct unpack *u, const void *data, size_t len, unsigned target,
                 vigil_status *st)
 {
     struct vigil_scanner *s = u->s;
 
-    *st = scan_view(s, data, len, target);
+    *st = view_scan(s, data, len, target, 1);
     if (s->result.n > 0 && !(s->walk.o->flags & VIGIL_SCAN_ALLMATCH))
         s->walk.stop = 1;
     return s->walk.stop || *st != VIGIL_OK;
@@ -59,7 +72,9 @@ vigil_status scan_text_view(struct vigil_scanner *s, const uint8_t *data, size_t
     size_t n;
     vigil_status st;
 
-    if (len > TEXTNORM_MAX || k == TEXT_NONE ||
+    uint64_t max = s->walk.o->limits.max_scriptnormalize;
+
+    if ((max != 0 && len > max) || k == TEXT_NONE ||
         (s->e->body.n == 0 && s->e->ldb.n == 0))
         return VIGIL_OK;
     if (!(norm = malloc(len)))

@@ -136,6 +136,9 @@ const struct vigil_scan_options *unpack_options(const struct unpack *u);
  * types tar by this check, outside its magic table. (archive.c) */
 int archive_is_tar(const uint8_t *buf, size_t len);
 
+/* Returns 1 for a format clamscan --scan-archive=no does not look into. */
+int format_is_archive(const struct vigil_format *f);
+
 /* The walker for ClamAV's type name cltype ("CL_TYPE_ZIP"), or NULL. */
 const struct vigil_format *format_for_cltype(const char *cltype);
 

@@ -2,7 +2,7 @@
  * scanners.c) on the views htmlnorm.c builds. Measured with clamscan
  * 1.4.6: its views are matched in this order, each by the signatures of
  * target 3 (HTML) and target 0: nocomment, notags (objects up to
- * HTML_MAX_NOTAGS), the normalised scripts, which are matched once more as
+ * --max-htmlnotags), the normalised scripts, which are matched once more as
  * target 7 (text). A data: URI is written as a MIME message and scanned as
  * mail; its one part, named "attachment", is base64-decoded when the media
  * type says ";base64", else it is the data and a newline. clamscan names
@@ -66,7 +66,8 @@ vigil_status html_walk(struct unpack *u)
     if (h.damaged)
         unpack_damaged(u);
     stop = unpack_view(u, h.nocomment.p, h.nocomment.len, TARGET_HTML, &st);
-    if (!stop && u->len <= HTML_MAX_NOTAGS)
+    if (!stop && (unpack_options(u)->limits.max_htmlnotags == 0 ||
+                  u->len <= unpack_options(u)->limits.max_htmlnotags))
         stop = unpack_view(u, h.notags.p, h.notags.len, TARGET_HTML, &st);
     if (!stop)
         stop = unpack_view(u, h.js.p, h.js.len, TARGET_HTML, &st);

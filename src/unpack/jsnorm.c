@@ -21,10 +21,14 @@
  *     ClamAV, whose tokenizer waits for more input);
  *   - integers are written in decimal (atoi: "0x10" is 0 and the name x10),
  *     others with %g; open parentheses are closed at the end.
- * Not reproduced: the decoders of Dean Edwards' packer and of dF().
+ *   - Dean Edwards' packer (a function whose parameters start "p,a,c,":
+ *     measured, see de_params) has the arguments of its call replaced by the decoded
+ *     text's tokens; dF("...") is removed and the tokens of its decoded
+ *     text appended at the end (ClamAV's decode_de, handle_df);
  * Limits: JSNORM_MAX_TOKENS tokens, JSNORM_MAX_SCOPES scopes,
  * JSNORM_MAX_NAMES names, tokens of JSNORM_MAX_TEXT bytes, one level of
- * eval; no recursion. */
+ * eval, JSNORM_MAX_DECODES packer decodings of at most 16 *
+ * JSNORM_MAX_TEXT bytes each; no recursion. */
 #include "unpack/jsnorm.h"
 
 #include <stdio.h>
@@ -34,6 +38,7 @@
 #define JSNORM_MAX_SCOPES 1024
 #define JSNORM_MAX_TEXT 65536
 #define JSNORM_MAX_NAMES 4096
+#define JSNORM_MAX_DECODES 64
 
 enum js_kind { JS_NAME, JS_KEYWORD, JS_STRING, JS_INT, JS_FLOAT, JS_PUNCT };
 
@@ -433,20 +438,20 @@ static void js_lex(struct js *j, struct js_toks *v, const uint8_t *s, size_t len
     }
 }
 
-/* ClamAV's cli_unescape: %XX and %uXXXX, in place in the token's text. */
-static void js_unescape(struct js *j, struct js_tok *t)
+/* ClamAV's cli_unescape: %XX and %uXXXX, in place in p[0..len); returns
+ * the new length. */
+static size_t unescape_buf(uint8_t *p, size_t len)
 {
-    uint8_t *p = j->text.p + t->off;
     size_t o = 0;
 
-    for (size_t i = 0; i < t->len;) {
-        if (p[i] == '%' && i + 5 < t->len && p[i + 1] == 'u' && hexval(p[i + 2]) >= 0 &&
+    for (size_t i = 0; i < len;) {
+        if (p[i] == '%' && i + 5 < len && p[i + 1] == 'u' && hexval(p[i + 2]) >= 0 &&
             hexval(p[i + 3]) >= 0 && hexval(p[i + 4]) >= 0 && hexval(p[i + 5]) >= 0) {
             unsigned v = (unsigned)(hexval(p[i + 2]) << 12 | hexval(p[i + 3]) << 8 |
                                     hexval(p[i + 4]) << 4 | hexval(p[i + 5]));
             p[o++] = v < 0x100 ? (uint8_t)v : '?';
             i += 6;
-        } else if (p[i] == '%' && i + 2 < t->len + 0 && hexval(p[i + 1]) >= 0 &&
+        } else if (p[i] == '%' && i + 2 < len + 0 && hexval(p[i + 1]) >= 0 &&
                    hexval(p[i + 2]) >= 0) {
             p[o++] = (uint8_t)(hexval(p[i + 1]) << 4 | hexval(p[i + 2]));
             i += 3;
@@ -454,7 +459,13 @@ static void js_unescape(struct js *j, struct js_tok *t)
             p[o++] = p[i++];
         }
     }
-    t->len = (uint32_t)o;
+    return o;
+}
+
+/* cli_unescape in place in the token's text. */
+static void js_unescape(struct js *j, struct js_tok *t)
+{
+    t->len = (uint32_t)unescape_buf(j->text.p + t->off, t->len);
 }
 
 static int is_call(const struct js *j, const struct js_toks *v, size_t k, const char *fn)
@@ -573,6 +584,301 @@ static void out_tok(struct js_out *o, const uint8_t *s, size_t n, uint8_t first,
     o->last = last;
 }
 
+/* Replaces v[b..e) with the tokens of in (appended at the end instead
+ * when append is set). Returns 0 when the result would pass
+ * JSNORM_MAX_TOKENS (v is then unchanged), else 1. */
+static int toks_splice(struct js *j, struct js_toks *v, size_t b, size_t e,
+                       const struct js_toks *in, int append)
+{
+    size_t n = v->n - (e - b) + in->n;
+    struct js_tok *nv;
+
+    if (n > JSNORM_MAX_TOKENS)
+        return 0;
+    if (!(nv = realloc(v->v, (n / 1024 + 1) * 1024 * sizeof *nv))) {
+        j->st = VIGIL_ENOMEM;
+        return 0;
+    }
+    v->v = nv;
+    if (append) {
+        memmove(&nv[b], &nv[e], (v->n - e) * sizeof *nv);
+        b = v->n - (e - b);
+    } else {
+        memmove(&nv[b + in->n], &nv[e], (v->n - e) * sizeof *nv);
+    }
+    if (in->n)
+        memcpy(&nv[b], in->v, in->n * sizeof *nv);
+    v->n = n;
+    return 1;
+}
+
+/* Lexes s[0..n) (a copy: lexing appends to the arena s may live in) into
+ * *in, in the scope the lexer is in. */
+static void js_relex(struct js *j, struct js_toks *in, const uint8_t *s, size_t n)
+{
+    uint8_t *copy = malloc(n + 1);
+
+    if (!copy) {
+        j->st = VIGIL_ENOMEM;
+        return;
+    }
+    memcpy(copy, s, n);
+    js_lex(j, in, copy, n);
+    free(copy);
+}
+
+static int is_punct(const struct js *j, const struct js_tok *t, const char *s)
+{
+    return t->kind == JS_PUNCT && tok_is(j, t, s);
+}
+
+/* The parameters of Dean Edwards' packer at v[i]. ClamAV's source asks
+ * for "(p,a,c,k,e,r)" or "(p,a,c,k,e,d)"; measured, clamscan 1.4 decodes
+ * every function whose parameters start "(p,a,c," (p,a,c,x,e,d and
+ * p,a,c,k,e and p,a,c,1,e,d too; not p,a,c) nor p,a,x,k,e,d). */
+static int de_params(const struct js *j, const struct js_toks *v, size_t i)
+{
+    static const char names[] = "pac";
+
+    if (i + 13 > v->n || !is_punct(j, &v->v[i], "("))
+        return 0;
+    for (size_t k = 0; k < 3; k++) {
+        const struct js_tok *t = &v->v[i + 1 + 2 * k];
+        if (t->kind != JS_NAME || t->member || t->len != 1 ||
+            tok_text(j, t)[0] != (uint8_t)names[k] || !is_punct(j, &v->v[i + 2 + 2 * k], ","))
+            return 0;
+    }
+    return 1;
+}
+
+/* The six arguments of a call whose "(" is v[i - 1]: the first token of
+ * each (ClamAV looks for the next "," and, for the last, ")", ignoring
+ * nesting); *next is where the search ended. Returns 1 when all six
+ * were found. */
+static int de_args(const struct js *j, const struct js_toks *v, size_t i, size_t arg[6],
+                   size_t *next)
+{
+    size_t a = 0;
+
+    for (; a < 6 && i < v->n; a++) {
+        arg[a] = i++;
+        while (i < v->n && !is_punct(j, &v->v[i], a < 5 ? "," : ")"))
+            i++;
+        i++;
+    }
+    *next = i;
+    return a == 6;
+}
+
+/* Appends s[0..n) to out, cut at its maximum. Returns 0 when out is full. */
+static int out_put(struct outbuf *out, const uint8_t *s, size_t n, vigil_status *st)
+{
+    size_t room = 0;
+
+    if (n && (*st = outbuf_reserve(out, n, &room)) == VIGIL_OK) {
+        memcpy(out->p + out->len, s, n < room ? n : room);
+        out->len += n < room ? n : room;
+    }
+    return *st == VIGIL_OK && room >= n;
+}
+
+/* ClamAV's decode_de: the words (alphanumeric runs) of p, read as numbers
+ * in base radix, replaced by that word of the '|'-separated list k when
+ * it is there and not empty; a backslash before a quote dropped. Both end
+ * at a NUL, as C strings. The words of k are indexed first (at most
+ * klen + 1 of them), so each word of p costs one lookup. */
+static void de_decode(const uint8_t *p, size_t plen, long radix, const uint8_t *k,
+                      size_t klen, struct outbuf *out, vigil_status *st)
+{
+    const uint8_t *z;
+    size_t i = 0, nw = 1, *at;
+
+    if ((z = memchr(p, 0, plen)) != NULL)
+        plen = (size_t)(z - p);
+    if ((z = memchr(k, 0, klen)) != NULL)
+        klen = (size_t)(z - k);
+    for (size_t c = 0; c < klen; c++)
+        nw += k[c] == '|';
+    if (!(at = malloc((nw + 1) * sizeof *at))) {
+        *st = VIGIL_ENOMEM;
+        return;
+    }
+    at[0] = 0;
+    for (size_t c = 0, w = 1; c < klen; c++)
+        if (k[c] == '|')
+            at[w++] = c + 1;
+    at[nw] = klen + 1; /* word w is k[at[w] .. at[w + 1] - 1) */
+    while (i < plen) {
+        size_t w = i;
+        uint32_t val = 0;
+        int more;
+        if (!alnum(p[i])) {
+            if (p[i] == '\\' && i + 1 < plen && (p[i + 1] == '\'' || p[i + 1] == '"'))
+                more = 1;
+            else
+                more = out_put(out, p + i, 1, st);
+            i++;
+        } else {
+            while (i < plen && alnum(p[i])) {
+                uint8_t c = p[i++];
+                uint32_t x = c >= 'a' ? 10u + c - 'a' : c >= 'A' ? 36u + c - 'A' : (uint32_t)c - '0';
+                val = (uint32_t)((uint64_t)val * (uint64_t)radix + x);
+            }
+            if (val < nw && at[val + 1] - 1 > at[val])
+                more = out_put(out, k + at[val], at[val + 1] - 1 - at[val], st);
+            else
+                more = out_put(out, p + w, i - w, st);
+        }
+        if (!more)
+            break;
+    }
+    free(at);
+}
+
+static int in_scope(const struct js *j, uint32_t sc, uint32_t top)
+{
+    for (unsigned hop = 0; hop < JSNORM_MAX_SCOPES; hop++) {
+        if (sc == top)
+            return 1;
+        if (sc == 0)
+            return 0;
+        sc = j->scope[sc].parent;
+    }
+    return 0;
+}
+
+/* Where ClamAV replaces a decoded call's arguments: from the first to the
+ * sixth's first token and one more (three for "[])"), and a ";" after.
+ * Returns 0 when the range runs past the tokens. */
+static int de_range(const struct js *j, const struct js_toks *v, const size_t arg[6],
+                    size_t *b, size_t *e)
+{
+    *b = arg[0];
+    *e = arg[5] + 1;
+    if (*e + 2 < v->n && is_punct(j, &v->v[*e], "[") && is_punct(j, &v->v[*e + 1], "]") &&
+        is_punct(j, &v->v[*e + 2], ")"))
+        *e += 3;
+    else
+        (*e)++;
+    if (*e < v->n && is_punct(j, &v->v[*e], ";"))
+        (*e)++;
+    return *e <= v->n;
+}
+
+/* Dean Edwards' packer at the keyword "function" v[f] (ClamAV's
+ * run_decoders and handle_de): the call of the function (anonymous: the
+ * first "(" after it; named: its last call by name) has its six arguments
+ * replaced by the tokens of the decoded text. Returns 1 when it did. */
+static int js_dean_edwards(struct js *j, struct js_toks *v, size_t f)
+{
+    size_t i = f + 1, e, arg[6], b, end, next;
+    const struct js_tok *name = NULL, *p, *k;
+    struct js_toks in = {NULL, 0};
+    struct outbuf text;
+    int found = 0;
+
+    if (f + 13 >= v->n)
+        return 0;
+    if (v->v[i].kind == JS_NAME && !v->v[i].member)
+        name = &v->v[i++];
+    if (!de_params(j, v, i))
+        return 0;
+    for (e = f + 1; e < v->n && in_scope(j, v->v[e].scope, v->v[f].scope); e++)
+        ;
+    if (e >= v->n)
+        return 0; /* the function does not end */
+    if (!name) {
+        while (e < v->n && !is_punct(j, &v->v[e], "("))
+            e++;
+        found = e + 1 < v->n && de_args(j, v, e + 1, arg, &next);
+    } else {
+        for (i = e; i + 2 < v->n; i++) {
+            if (v->v[i].kind != JS_NAME || v->v[i].member || v->v[i].len != name->len ||
+                memcmp(tok_text(j, &v->v[i]), tok_text(j, name), name->len) != 0 ||
+                !is_punct(j, &v->v[i + 1], "("))
+                continue;
+            if (de_args(j, v, i + 2, arg, &next))
+                found = 1;
+            i = next > i ? next - 1 : i;
+        }
+    }
+    if (!found || !de_range(j, v, arg, &b, &end))
+        return 0;
+    p = &v->v[arg[0]];
+    k = &v->v[arg[3]];
+    outbuf_init(&text, (size_t)JSNORM_MAX_TEXT * 16);
+    /* p as ClamAV's cstring (not a number, not "function"); k only a string */
+    if (p->kind != JS_INT && p->kind != JS_FLOAT && !tok_is(j, p, "function") &&
+        (k->kind == JS_STRING || (k->kind == JS_NAME && k->member)))
+        de_decode(tok_text(j, p), p->len, v->v[arg[1]].kind == JS_INT ? (long)v->v[arg[1]].num : -1,
+                  tok_text(j, k), k->len, &text, &j->st);
+    if (j->st == VIGIL_OK)
+        js_relex(j, &in, text.p ? text.p : (const uint8_t *)"", text.len);
+    if (j->st == VIGIL_OK)
+        toks_splice(j, v, b, end, &in, 0);
+    outbuf_free(&text);
+    free(in.v);
+    return 1;
+}
+
+/* dF('...') (the encoder of scriptasylum.com; ClamAV's handle_df): the
+ * string's last character is a digit d; the rest, %-unescaped, has d
+ * subtracted from each byte and is %-unescaped again. The call (and a ";"
+ * after it) is removed and the decoded tokens go to the end. Returns 1
+ * when it did. */
+static int js_df(struct js *j, struct js_toks *v, size_t k)
+{
+    const struct js_tok *t = &v->v[k + 2];
+    struct js_toks in = {NULL, 0};
+    const uint8_t *z;
+    uint8_t *s, last;
+    size_t len = t->len, end = k + 4;
+
+    if (t->kind != JS_STRING || end > v->n)
+        return 0;
+    if ((z = memchr(tok_text(j, t), 0, len)) != NULL)
+        len = (size_t)(z - tok_text(j, t));
+    if (len == 0)
+        return 0;
+    if (!(s = malloc(len))) {
+        j->st = VIGIL_ENOMEM;
+        return 0;
+    }
+    memcpy(s, tok_text(j, t), len);
+    last = (uint8_t)(s[len - 1] - '0');
+    len = unescape_buf(s, len - 1);
+    for (size_t i = 0; i < len; i++)
+        s[i] = (uint8_t)(s[i] - last);
+    if ((z = memchr(s, 0, len)) != NULL)
+        len = (size_t)(z - s);
+    len = unescape_buf(s, len);
+    if (end < v->n && is_punct(j, &v->v[end], ";"))
+        end++;
+    js_relex(j, &in, s, len);
+    if (j->st == VIGIL_OK)
+        toks_splice(j, v, k, end, &in, 1);
+    free(s);
+    free(in.v);
+    return 1;
+}
+
+/* The decoders of ClamAV's run_decoders other than eval, left to right;
+ * decoded tokens are visited too (a packer inside a packer), at most
+ * JSNORM_MAX_DECODES decodings. */
+static void js_unpack(struct js *j, struct js_toks *v)
+{
+    unsigned done = 0;
+
+    for (size_t k = 0; k < v->n && j->st == VIGIL_OK && done < JSNORM_MAX_DECODES; k++) {
+        const struct js_tok *t = &v->v[k];
+        if (t->kind == JS_KEYWORD && tok_is(j, t, "function"))
+            done += (unsigned)js_dean_edwards(j, v, k);
+        else if (k + 2 < v->n && t->kind == JS_NAME && !t->member && tok_is(j, t, "dF") &&
+                 is_punct(j, &v->v[k + 1], "("))
+            done += (unsigned)js_df(j, v, k);
+    }
+}
+
 static void js_output(struct js *j, const struct js_toks *v, struct outbuf *b,
                       vigil_status *st)
 {
@@ -637,6 +943,8 @@ vigil_status jsnorm_script(const uint8_t *src, size_t len, struct outbuf *out)
     js_lex(j, &v, src, len);
     if (j->st == VIGIL_OK)
         js_fold_unescape(j, &v);
+    if (j->st == VIGIL_OK)
+        js_unpack(j, &v);
     if (j->st == VIGIL_OK)
         js_eval(j, &v);
     if (j->st == VIGIL_OK)

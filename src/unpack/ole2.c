@@ -21,8 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scan/filetype.h"
 #include "unpack/outbuf.h"
 #include "unpack/vba.h"
+#include "unpack/xlm.h"
 
 #define OLE2_HEADER 512
 #define OLE2_DIFAT_HEAD 109
@@ -434,6 +436,71 @@ out:
     return stop || *st != VIGIL_OK;
 }
 
+/* A workbook stream of the root, where clamscan looks for XLM macros. */
+static int ole2_is_book(const struct ole2_entry *e)
+{
+    return e->type == 2 && e->parent == 0 &&
+           (strcmp(e->name, "workbook") == 0 || strcmp(e->name, "book") == 0);
+}
+
+/* Sets o->xlm when a workbook stream of the root declares an Excel 4.0
+ * macro sheet. Returns VIGIL_OK or VIGIL_ENOMEM. */
+static vigil_status ole2_has_xlm(struct unpack *u, struct ole2 *o)
+{
+    vigil_status st = VIGIL_OK;
+    int stop = 0;
+
+    for (size_t i = 0; i < o->nent && !o->xlm && st == VIGIL_OK; i++) {
+        uint8_t *b = NULL;
+        size_t got, max;
+
+        if (!ole2_is_book(&o->ent[i]))
+            continue;
+        max = unpack_budget(u, o->ent[i].size, o->ent[i].size, &stop);
+        if ((st = ole2_stream(o, &o->ent[i], max, &b, &got)) == VIGIL_OK)
+            o->xlm = oledoc_xlm(b, got);
+        free(b);
+    }
+    return st;
+}
+
+/* The text clamscan makes of the root's workbook streams ("book" when
+ * there is no "workbook") once one declares an Excel 4.0 macro sheet,
+ * each a view of the document; clamscan takes them last first. Returns 1
+ * to stop. */
+static int ole2_xlm(struct unpack *u, struct ole2 *o, vigil_status *st)
+{
+    const char *name = ole2_find(o, 0, "workbook") != SIZE_MAX ? "workbook" : "book";
+    int stop = 0;
+
+    if ((*st = ole2_has_xlm(u, o)) != VIGIL_OK || !o->xlm)
+        return *st != VIGIL_OK;
+    for (size_t i = o->nent; i-- > 0 && !stop && *st == VIGIL_OK;) {
+        const struct ole2_entry *e = &o->ent[i];
+        struct outbuf t;
+        uint8_t *b = NULL;
+        size_t got, max;
+        int scan = 0, full = 0;
+
+        if (!ole2_is_book(e) || strcmp(e->name, name) != 0)
+            continue;
+        max = unpack_budget(u, 0, 0, &stop);
+        if (stop)
+            break;
+        if ((*st = ole2_stream(o, e, max, &b, &got)) != VIGIL_OK)
+            break;
+        outbuf_init(&t, max);
+        *st = xlm_text(b ? b : (const uint8_t *)"", got, &t, &scan, &full);
+        if (*st == VIGIL_OK && full)
+            unpack_too_big(u, NULL);
+        if (*st == VIGIL_OK && scan)
+            stop = unpack_view(u, t.p ? t.p : (const uint8_t *)"", t.len, TARGET_ANY, st);
+        outbuf_free(&t);
+        free(b);
+    }
+    return stop || *st != VIGIL_OK;
+}
+
 /* Scans one stream, then what it embeds. Returns 1 to stop. */
 static int ole2_one(struct unpack *u, struct ole2 *o, const struct ole2_entry *e,
                     vigil_status *st)
@@ -454,8 +521,7 @@ static int ole2_one(struct unpack *u, struct ole2 *o, const struct ole2_entry *e
         stop = oledoc_ole10(u, b, got, st);
     else if (!stop && strcmp(e->name, "powerpoint document") == 0)
         stop = oledoc_ppt(u, b, got, st);
-    if (!stop && (unpack_flags(u) & VIGIL_SCAN_ALERT_MACROS) && e->parent == 0 &&
-        (strcmp(e->name, "workbook") == 0 || strcmp(e->name, "book") == 0) &&
+    if (!stop && (unpack_flags(u) & VIGIL_SCAN_ALERT_MACROS) && ole2_is_book(e) &&
         oledoc_xlm(b, got))
         unpack_heuristic_below(u, "Heuristics.OLE2.ContainsMacros.XLM");
     if (oledoc_encrypted(e->name, b, got))
@@ -479,6 +545,9 @@ static vigil_status ole2_walk(struct unpack *u)
         if (o.ent[i].type == 2 && strcmp(o.ent[i].name, "dir") == 0 &&
             n++ < OLE2_MAX_PROJECTS)
             stop = ole2_vba(u, &o, i, &st);
+    /* then the text of Excel 4.0 macros, then the streams */
+    if (st == VIGIL_OK && !stop)
+        stop = ole2_xlm(u, &o, &st);
     for (size_t i = 0; st == VIGIL_OK && !stop && i < o.nent; i++)
         if (o.ent[i].type == 2)
             stop = ole2_one(u, &o, &o.ent[i], &st);

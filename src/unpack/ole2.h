@@ -41,6 +41,7 @@ struct ole2 {
     struct ole2_key *keys; /* the streams, by (parent, name) */
     size_t nkeys;
     int damaged;
+    int xlm; /* a root workbook declares an Excel 4.0 macro sheet */
 };
 
 /* Reads stream e of o into a new buffer of at most max bytes (*out owned
