@@ -193,7 +193,8 @@ static void vi_parse(struct vi_walk *w, uint64_t p, uint32_t res_sz)
         sfi_sz = exe_u16(w->in, p);
         if (sfi_sz > vinfo_sz)
             return;
-        if (!got_var && sfi_sz > 6 + 0x18 && key_is(w->in, p + 6, key_var, sizeof key_var)) {
+        if (!got_var && sfi_sz > 6 + 0x18 &&
+            key_is(w->in, p + 6, key_var, sizeof key_var)) {
             p += sfi_sz;
             vinfo_sz -= sfi_sz;
             got_var = 1;

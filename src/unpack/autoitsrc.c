@@ -28,6 +28,7 @@
 
 #include "unpack/autoitdec.h"
 
+/* clang-format off */
 static const char *const au_functions[] = {
     "ABS", "ACOS", "ADLIBREGISTER", "ADLIBUNREGISTER", "ASC", "ASCW", "ASIN", "ASSIGN",
     "ATAN", "AUTOITSETOPTION", "AUTOITWINGETTITLE", "AUTOITWINSETTITLE", "BEEP",
@@ -122,13 +123,14 @@ static const char *const au_keywords[] = {
     "ENDFUNC", "RETURN", "EXIT", "BYREF", "WITH", "ENDWITH", "TRUE", "FALSE", "DEFAULT",
     "NULL", "UNKNOWN_43", "ENUM",
 };
+/* clang-format on */
 
 /* clamscan 1.4.6 writes no prefix for a directive (measured: "#include"
  * comes out as "include"). */
 static const char au_prefix[8] = {0, 0, '@', '$', 0, '.', '"', 0};
-static const char *const au_opers[] = {",",  "=",  ">",  "<",  "<>", ">=", "<=", "(",  ")",
-                                       "+",  "-",  "/",  "*",  "&",  "[",  "]",  "==", "^",
-                                       "+=", "-=", "/=", "*=", "&=", "?",  ":"};
+static const char *const au_opers[] = {
+    ",", "=", ">", "<",  "<>", ">=", "<=", "(",  ")",  "+",  "-", "/", "*",
+    "&", "[", "]", "==", "^",  "+=", "-=", "/=", "*=", "&=", "?", ":"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -303,9 +305,10 @@ vigil_status autoit_ea06_text(const uint8_t *tok, size_t len, size_t max, uint8_
             v = (uint64_t)le32(tok + at + 4) << 32 | le32(tok + at);
             if (op == 0x10) {
                 /* clamscan adds the low word as a signed 32-bit value */
-                uint64_t w = (v & ~(uint64_t)0xffffffff) +
-                             (uint64_t)(int64_t)(int32_t)(uint32_t)v;
-                n = (size_t)snprintf(num, sizeof num, "0x%016llx ", (unsigned long long)w);
+                uint64_t w =
+                    (v & ~(uint64_t)0xffffffff) + (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+                n = (size_t)snprintf(num, sizeof num, "0x%016llx ",
+                                     (unsigned long long)w);
             } else {
                 double d;
                 memcpy(&d, &v, sizeof d); /* the bits of an IEEE double */
@@ -317,8 +320,14 @@ vigil_status autoit_ea06_text(const uint8_t *tok, size_t len, size_t max, uint8_
             rc = au_put(&o, num, n);
             break;
         }
-        case 0x30: case 0x31: case 0x32: case 0x33:
-        case 0x34: case 0x35: case 0x36: case 0x37: {
+        case 0x30:
+        case 0x31:
+        case 0x32:
+        case 0x33:
+        case 0x34:
+        case 0x35:
+        case 0x36:
+        case 0x37: {
             size_t used;
             if (at >= len - 4) {
                 rc = 1;

@@ -36,16 +36,17 @@ struct nsisbz {
     uint64_t next;     /* next synthesized byte to stage (index in the stream) */
     uint64_t consumed; /* input bytes reported as used */
     bz_stream bz;
-    int live;          /* bz is initialised */
-    int done;          /* 1: end reached, 2: error */
-    size_t block_out;  /* output of the current block */
+    int live;         /* bz is initialised */
+    int done;         /* 1: end reached, 2: error */
+    size_t block_out; /* output of the current block */
     uint8_t stage[STAGE];
     uint8_t prefix[15];
 };
 
 struct nsisbz *nsisbz_new(const uint8_t *in, size_t len)
 {
-    static const uint8_t head[10] = {'B', 'Z', 'h', '9', 0x31, 0x41, 0x59, 0x26, 0x53, 0x59};
+    static const uint8_t head[10] = {'B',  'Z',  'h',  '9',  0x31,
+                                     0x41, 0x59, 0x26, 0x53, 0x59};
     struct nsisbz *z = calloc(1, sizeof *z);
 
     if (!z)
@@ -91,8 +92,9 @@ static uint8_t synth_byte(const struct nsisbz *z, uint64_t k)
     if (b >= PREFIX_BITS)
         return in_byte_at(z, z->blk + (b - PREFIX_BITS));
     for (unsigned i = 0; i < 8; i++, b++) { /* the byte holding bit 112 */
-        unsigned bit = b < PREFIX_BITS ? (z->prefix[b / 8] >> (7 - b % 8)) & 1
-                                       : (in_byte_at(z, z->blk + (b - PREFIX_BITS)) >> 7) & 1;
+        unsigned bit = b < PREFIX_BITS
+                           ? (z->prefix[b / 8] >> (7 - b % 8)) & 1
+                           : (in_byte_at(z, z->blk + (b - PREFIX_BITS)) >> 7) & 1;
         v = (uint8_t)(v << 1 | bit);
     }
     return v;
@@ -119,7 +121,8 @@ static enum nsisbz_rc block_start(struct nsisbz *z)
 /* The current block's output is complete: find what follows it. */
 static enum nsisbz_rc block_end(struct nsisbz *z)
 {
-    uint64_t end_synth = (uint64_t)z->bz.total_in_lo32 | (uint64_t)z->bz.total_in_hi32 << 32;
+    uint64_t end_synth = (uint64_t)z->bz.total_in_lo32 | (uint64_t)z->bz.total_in_hi32
+                                                             << 32;
 
     end_synth *= 8;
     BZ2_bzDecompressEnd(&z->bz);

@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* "CompanyName\0" in UTF-16, at VI, and the same with a wildcard. */
 static const char ldb[] =
-    "Fuzz.VI;Engine:51-255,Target:1;0;VI:43006f006d00700061006e0079004e0061006d0065000000\n"
+    "Fuzz.VI;Engine:51-255,Target:1;0;VI:"
+    "43006f006d00700061006e0079004e0061006d0065000000\n"
     "Fuzz.VI2;Engine:51-255,Target:1;0&1;VI:43006f00??00700061;4d5a\n";
 
 static vigil_engine *engine(void)
