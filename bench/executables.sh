@@ -15,6 +15,8 @@
 # matches); BENCH_BODY body signatures of target 1 and of target 6 that never
 # match; an .ldb of BENCH_LDB signatures with EP, section and VI offsets
 # and EntryPoint/NumberOfSections ranges that never match. Not part of ctest.
+# The detections differ where clamscan unpacks a packer vigil does not
+# have yet (the packers are being written on other branches).
 set -euo pipefail
 export LC_ALL=C
 
@@ -53,7 +55,7 @@ while IFS= read -r -d '' f; do
     total=$((total + s))
 done < <(find /usr/bin /usr/lib -type f -print0 2>/dev/null | sort -z)
 for f in "$TF"/*; do
-    [ "$(head -c 2 "$f")" = MZ ] && cp "$f" "$W/corpus/pe/"
+    [ "$(head -c 2 "$f" | tr -d '\0')" = MZ ] && cp "$f" "$W/corpus/pe/"
 done
 cat > "$W/build/v.rc" <<'RC'
 1 VERSIONINFO
@@ -74,7 +76,7 @@ x86_64-w64-mingw32-windres "$W/build/v.rc" -O coff -o "$W/build/v64.o"
 for i in $(seq 1 "$NPES"); do
     python3 - "$W/build/p$i.c" "$i" <<'PY'
 import random, sys
-i = int(sys.argv[2]); random.seed(i)
+i = int(sys.argv[2]); random.seed(1000 + i)  # not the database's seed
 with open(sys.argv[1], 'w') as f:
     for k in range(20 * i):
         f.write('int f%d(int x) { return x * %d + (x >> %d) - %d; }\n' %
@@ -96,7 +98,7 @@ sigtool --md5 "$TF/clam.exe" > "$W/db.hdb"
 python3 - "$W" "$TF/clam.exe" "$NBODY" "$NLDB" <<'PY'
 import hashlib, random, struct, sys
 w, clam, nbody, nldb = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-random.seed(7)
+random.seed(424242)
 def rhex(n):
     return ''.join('%02x' % random.randrange(256) for _ in range(n))
 d = open(clam, 'rb').read()
