@@ -521,7 +521,7 @@ static vigil_status attach_body(struct vigil_engine *e, const struct image *im,
         const struct image_body *b = &r[i];
         struct ndb_sig *g = &t->v[i];
         if (b->name >= m->names_len || b->target >= ATOMS_TARGETS ||
-            b->flags > (NDB_F_NOCASE | NDB_F_PARTIAL) || b->off.kind > OFF_MACRO ||
+            b->flags > (NDB_F_NOCASE | NDB_F_PARTIAL) || b->off.kind > OFF_VERSION ||
             (b->lsig != NDB_NO_LSIG &&
              (b->lsig >= e->ldb.n || b->subsig >= e->ldb.v[b->lsig].nsubs)))
             return VIGIL_EMALFORMED;

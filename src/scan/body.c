@@ -247,22 +247,17 @@ static int body_every_end(struct body_ctx *c, uint32_t sig, const struct bodysig
     return found ? 0 : body_report(c, sig, start, end);
 }
 
-/* Verifies the whole signature around an atom hit. A subsignature of a
- * logical signature is counted there (every occurrence), not reported; ::i
- * ones are verified on the folded object. */
-static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
+/* Verifies the whole signature around an atom hit, its start in [lo, hi]. A
+ * subsignature of a logical signature is counted there (every occurrence),
+ * not reported; ::i ones are verified on the folded object. */
+static int body_verify_in(struct body_ctx *c, uint32_t sig, size_t at, uint64_t lo,
+                          uint64_t hi)
 {
     const struct ndb_sig *s = &c->e->body.v[sig];
     const struct bodysig *full;
     const uint8_t *buf = c->buf;
-    uint64_t lo, hi;
     size_t start, end;
 
-    if (s->lsig == NDB_NO_LSIG && !c->allmatch &&
-        (c->b->seen[sig / 8] & (1u << (sig % 8))))
-        return 0;
-    if (!offset_window(&s->off, c->len, c->exe, &lo, &hi))
-        return 0;
     if (hi >= c->len)
         hi = c->len - 1;
     if ((s->flags & NDB_F_NOCASE) && !(buf = lsig_folded(&c->b->lsig, c->buf, c->len))) {
@@ -286,6 +281,31 @@ static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
         return body_every_end(c, sig, full, buf, (size_t)lo, (size_t)hi, start, end);
     }
     return body_report(c, sig, start, end);
+}
+
+/* Verifies signature sig around an atom hit at `at`. A VI signature must
+ * start exactly at one of the PE's version information offsets (clamscan's
+ * vinfo set; none outside a PE), each tried as its own window. */
+static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
+{
+    const struct ndb_sig *s = &c->e->body.v[sig];
+    uint64_t lo, hi;
+
+    if (s->lsig == NDB_NO_LSIG && !c->allmatch &&
+        (c->b->seen[sig / 8] & (1u << (sig % 8))))
+        return 0;
+    if (s->off.kind == OFF_VERSION) {
+        if (!c->exe || !c->exe->valid)
+            return 0;
+        for (uint32_t i = 0; i < c->exe->nvinfo && c->exe->vinfo[i] <= at; i++)
+            if (c->exe->vinfo[i] < c->len &&
+                body_verify_in(c, sig, at, c->exe->vinfo[i], c->exe->vinfo[i]))
+                return 1;
+        return 0;
+    }
+    if (!offset_window(&s->off, c->len, c->exe, &lo, &hi))
+        return 0;
+    return body_verify_in(c, sig, at, lo, hi);
 }
 
 static int hit_cmp(const void *a, const void *b)

@@ -81,6 +81,7 @@ void exe_layout_read(const uint8_t *buf, size_t len, enum target_type type,
     if (rc != 0) {
         info->layout.ep = 0;
         info->layout.nsect = 0;
+        info->layout.nvinfo = 0;
         return;
     }
     info->layout.valid = 1;

@@ -14,11 +14,16 @@
  * only Sx for x >= 95 differs (a known gap, tests/compat/epoffset.sh). */
 #define EXE_MAX_SECTIONS 96
 
+/* Most VI offsets kept (scan/pe_vinfo.c); clamscan keeps every one, and
+ * a real file has a few dozen. */
+#define EXE_MAX_VINFO 4096
+
 /* Storage for one layout (no allocation per scan). */
 struct exe_info {
     struct exe_layout layout; /* points into the arrays below */
     uint64_t sect_off[EXE_MAX_SECTIONS];
     uint64_t sect_size[EXE_MAX_SECTIONS];
+    uint32_t vinfo[EXE_MAX_VINFO];
 };
 
 /* Reads the layout of buf[0..len), typed as type, into *info, exactly as

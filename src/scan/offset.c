@@ -72,6 +72,10 @@ static const char *offset_form(const char *s, size_t n, int exe_ok,
         o->kind = OFF_EOF;
         i = 4;
         exe = 0;
+    } else if (has_prefix(s, n, "VI")) {
+        /* cli_caloff: strncmp(offcpy, "VI", 2); executable targets only */
+        o->kind = OFF_VERSION;
+        return exe_ok ? NULL : "Invalid offset type for target";
     } else {
         o->kind = OFF_ABS;
         exe = 0;
@@ -163,7 +167,9 @@ int offset_window(const struct offset_spec *o, uint64_t size,
 {
     uint64_t base;
 
-    if (o->kind == OFF_ANY || o->kind == OFF_MACRO) {
+    /* VI: the caller checks the start against exe->vinfo (body.c); a PCRE
+     * runs anywhere, as in clamscan. */
+    if (o->kind == OFF_ANY || o->kind == OFF_MACRO || o->kind == OFF_VERSION) {
         *lo = 0;
         *hi = size ? size - 1 : 0;
         return size > 0;

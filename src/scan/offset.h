@@ -6,8 +6,10 @@
  *   SL+n     last section + n
  *   $g       member of macro group g (0-31) of logical signatures: anywhere,
  *            never a detection of its own (see lsig.c)
+ *   VI       where the key of a PE's version information string starts
+ *            (scan/pe_vinfo.c); anything after "VI" is ignored
  * Every form but * may float: "FORM,m" allows a start from FORM to FORM + m.
- * EP and section forms need an executable's layout (PE, ELF, Mach-O). */
+ * EP, section and VI forms need an executable's layout (PE, ELF, Mach-O). */
 #ifndef VIGIL_SCAN_OFFSET_H
 #define VIGIL_SCAN_OFFSET_H
 
@@ -24,6 +26,7 @@ enum offset_kind {
     OFF_SECT_WHOLE, /* inside section x */
     OFF_SECT_LAST, /* last section + n */
     OFF_MACRO,     /* macro group n */
+    OFF_VERSION,   /* VI: the key of a PE version information string */
 };
 
 struct offset_spec {
@@ -40,6 +43,8 @@ struct exe_layout {
     uint64_t ep;      /* file offset of the entry point */
     uint32_t nsect;
     const uint64_t *sect_off, *sect_size; /* file offset and raw size */
+    const uint32_t *vinfo; /* VI offsets, sorted (PE only) */
+    uint32_t nvinfo;
 };
 
 /* Parses an offset field. Returns NULL, or ClamAV's reason it is invalid;

@@ -10,8 +10,8 @@
  * compression flag, keyed compressed and uncompressed sizes and a
  * checksum, 16 bytes of times, and the encrypted data ("EA05"/"EA06", a
  * big-endian size, the JB stream; autoitdec.c).
- * Differs from ClamAV: the EA06 script is handed over as decompressed
- * tokens; ClamAV turns them back into source text first.
+ * The EA06 script (the record named ">>>AUTOIT SCRIPT<<<") is handed over
+ * as the source text clamscan makes of its tokens (autoitsrc.c).
  * Limits: every field is checked against the object; a file larger than
  * the budget is skipped (as ClamAV skips one over --max-filesize); at most
  * AUTOIT_MAX_FILES records. */
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "unpack/autoitdec.h"
+#include "unpack/autoitsrc.h"
 #include "unpack/format.h"
 
 #define AUTOIT_MARK 24 /* marker, "AU3!EA0", version */
@@ -145,11 +146,14 @@ static int autoit_record(struct autoit_run *r, vigil_status *st)
     uint8_t *data = NULL;
     uint32_t csize;
     size_t len;
-    int comp, done = 0;
+    int comp, done = 0, script;
 
     if (!have(r, 8) || le32(u->data + r->pos) != r->k->file_magic)
         return 1; /* no more records */
     r->pos += 4;
+    script = r->k->ea06 && have(r, 4 + 38) &&
+             (le32(u->data + r->pos) ^ r->k->name_key) == 19 &&
+             autoit_ea06_is_script(u->data + r->pos + 4, 19);
     if (skip_string(r, r->k->name_key) || skip_string(r, r->k->path_key) || !have(r, 29)) {
         unpack_damaged(u);
         return 1;
@@ -174,8 +178,32 @@ static int autoit_record(struct autoit_run *r, vigil_status *st)
     r->pos += csize;
     if ((*st = autoit_data(r, p, csize, comp, &data, &len)) != VIGIL_OK)
         return 1;
-    if (data && len >= 4)
-        done = unpack_child(u, data, len, NULL, csize, st);
+    if (data && len >= 4 && script) {
+        uint8_t *text = NULL;
+        size_t tlen = 0;
+        int damaged = 0, cut = 0, stop = 0;
+        size_t max = unpack_budget(u, 0, csize, &stop);
+        if (!stop && (*st = autoit_ea06_text(data, len, max, &text, &tlen, &damaged, &cut)) !=
+                         VIGIL_OK) {
+            free(data);
+            return 1;
+        }
+        if (damaged)
+            unpack_damaged(u);
+        if (cut)
+            unpack_too_big(u, NULL);
+        free(data);
+        data = text;
+        len = tlen;
+        if (stop || len == 0) {
+            free(data);
+            return stop;
+        }
+    } else if (!data || len < 4) {
+        free(data);
+        return 0;
+    }
+    done = unpack_child(u, data, len, NULL, csize, st);
     free(data);
     return done;
 }

@@ -10,9 +10,7 @@
  * -MAX_WBITS). NSIS's bzip2 drops the stream header, the 48-bit block
  * magic, the block and combined CRCs and the randomised bit (a block
  * starts with the byte 0x31, the end with 0x17; see ClamAV's
- * nsis/bzlib.c): libbz2 cannot read that bitstream, so bzip2 installers
- * are reported damaged and only their stored (uncompressed) blocks are
- * scanned.
+ * nsis/bzlib.c): nsisbz.c rebuilds each block for libbz2.
  * Limits: every block is checked against the object; each child's output
  * is bounded by unpack_budget(); a decoder that makes no progress for
  * NSIS_MAX_IDLE calls ends the walk; at most NSIS_MAX_FILES blocks. */
@@ -22,6 +20,7 @@
 #include <zlib.h>
 
 #include "unpack/format.h"
+#include "unpack/nsisbz.h"
 #include "unpack/outbuf.h"
 
 #define NSIS_HDR 0x1c
@@ -38,6 +37,7 @@ struct nsis_dec {
     int live; /* z or lz is initialised */
     z_stream z;
     lzma_stream lz;
+    struct nsisbz *bz;
 };
 
 enum dec_rc { DEC_MORE, DEC_END, DEC_ERROR, DEC_NOMEM };
@@ -69,6 +69,8 @@ static void dec_end(struct nsis_dec *d)
         inflateEnd(&d->z);
     if (d->live && d->comp == COMP_LZMA)
         lzma_end(&d->lz);
+    if (d->live && d->comp == COMP_BZIP2)
+        nsisbz_free(d->bz);
     d->live = 0;
 }
 
@@ -81,6 +83,12 @@ static enum dec_rc dec_start(struct nsis_dec *d, const uint8_t *in, size_t len, 
     lzma_ret lr;
 
     *used = 0;
+    if (d->comp == COMP_BZIP2) {
+        if (!(d->bz = nsisbz_new(in, len)))
+            return DEC_NOMEM;
+        d->live = 1;
+        return DEC_MORE;
+    }
     if (d->comp == COMP_ZLIB) {
         memset(&d->z, 0, sizeof d->z);
         if (inflateInit2(&d->z, -MAX_WBITS) != Z_OK)
@@ -107,10 +115,15 @@ static enum dec_rc dec_start(struct nsis_dec *d, const uint8_t *in, size_t len, 
     return DEC_MORE;
 }
 
-/* One decoding step from in[0..in_len) into out[0..out_len). */
+/* One decoding step from in[0..in_len) into out[0..out_len) (bzip2: from
+ * the input given to dec_start, which the decoder keeps). */
 static enum dec_rc dec_step(struct nsis_dec *d, const uint8_t *in, size_t in_len,
                             size_t *used, uint8_t *out, size_t out_len, size_t *made)
 {
+    if (d->comp == COMP_BZIP2) {
+        static const enum dec_rc map[] = {DEC_MORE, DEC_END, DEC_ERROR, DEC_NOMEM};
+        return map[nsisbz_read(d->bz, out, out_len, made, used)];
+    }
     if (d->comp == COMP_ZLIB) {
         int rc;
         d->z.next_in = (Bytef *)(uintptr_t)in;
@@ -226,10 +239,6 @@ static int nsis_block(struct nsis_run *r, vigil_status *st)
             return 0;
         }
         return unpack_child(u, u->data + start, size, NULL, size, st);
-    }
-    if (r->d.comp == COMP_BZIP2) {
-        unpack_damaged(u); /* NSIS's bzip2: see the header comment */
-        return 0;
     }
     {
         struct nsis_run one = {.u = u, .d = {.comp = r->d.comp}, .pos = start,
@@ -369,10 +378,6 @@ static vigil_status nsis_walk(struct unpack *u)
         for (unsigned n = 0; n < NSIS_MAX_FILES && !nsis_block(&r, &st); n++)
             ;
         return st;
-    }
-    if (r.d.comp == COMP_BZIP2) {
-        unpack_damaged(u); /* NSIS's bzip2: see the header comment */
-        return VIGIL_OK;
     }
     switch (dec_start(&r.d, u->data + r.pos, r.end - r.pos, &used)) {
     case DEC_NOMEM:

@@ -66,10 +66,26 @@ static void test_windows(void **state)
     assert_true(lo == 0 && hi == 17);
 }
 
+/* VI (cli_caloff: strncmp "VI") loads for executable targets only,
+ * whatever follows it (measured: clamscan refuses it for target 0). */
+static void test_version_form(void **state)
+{
+    struct offset_spec o;
+    uint64_t lo, hi;
+    (void)state;
+    assert_non_null(parse("VI", 0, &o));
+    assert_null(parse("VI", 1, &o));
+    assert_int_equal(o.kind, OFF_VERSION);
+    assert_null(parse("VIjunk", 1, &o));
+    assert_int_equal(o.kind, OFF_VERSION);
+    assert_true(offset_window(&o, 10, NULL, &lo, &hi));
+    assert_true(lo == 0 && hi == 9);
+}
+
 static void test_executable_windows(void **state)
 {
     static const uint64_t off[] = {0x400, 0x1000}, size[] = {0x200, 0x100};
-    struct exe_layout exe = {1, 0x450, 2, off, size};
+    struct exe_layout exe = {1, 0x450, 2, off, size, NULL, 0};
     struct offset_spec o;
     uint64_t lo, hi;
     (void)state;
@@ -107,6 +123,7 @@ int main(void)
         cmocka_unit_test(test_invalid_forms),
         cmocka_unit_test(test_windows),
         cmocka_unit_test(test_executable_windows),
+        cmocka_unit_test(test_version_form),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
