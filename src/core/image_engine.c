@@ -626,7 +626,7 @@ static vigil_status attach_pcre(struct vigil_engine *e, const struct image *im,
     t->pcre_cap = m->npcre;
     for (size_t i = 0; i < m->npcre; i++) {
         if (r[i].subsig >= LDB_MAX_SUBSIGS || r[i].text_off > tlen ||
-            r[i].textlen > tlen - r[i].text_off || r[i].off.kind > OFF_MACRO)
+            r[i].textlen > tlen - r[i].text_off || r[i].off.kind > OFF_VERSION)
             return VIGIL_EMALFORMED;
         st = lpcre_new(text + r[i].text_off, (size_t)r[i].textlen, r[i].subsig, &r[i].off,
                        &t->pcre[i], why, sizeof why);
