@@ -81,7 +81,8 @@
     X(30, LDB_EXPR)     /* struct image_span per lsig: its nodes */            \
     X(31, LDB_NODES)    /* logical expression nodes */                         \
     X(32, LDB_BCOMP)    /* struct bcomp */                                     \
-    X(33, LDB_MACRO)    /* struct ldb_macro */
+    X(33, LDB_MACRO)    /* struct ldb_macro */                                 \
+    X(34, YARA)         /* compiled YARA rules, in their own file (db/yara_cache.h) */
 
 enum image_table {
 #define IMAGE_ENUM(id, name) IMAGE_##name = id,
