@@ -266,8 +266,7 @@ static size_t ystream_read(void *ptr, size_t size, size_t count, void *ud)
     return n;
 }
 
-/* The warnings of v into b. 0, or -1 out of memory. */
-static int warnings_copy(const struct yara_cache_view *v, struct yara_built *b)
+int yara_cache_warnings(const struct yara_cache_view *v, struct yara_built *b)
 {
     const uint8_t *p = v->warns;
 
@@ -295,7 +294,7 @@ static int yuse(struct vigil_engine *e, size_t n, const struct yara_cache_view *
 
     if (v->nsrc != n || includes_same(e, v) != 0)
         return -1;
-    if (!(b->rule_end = calloc(n ? n : 1, sizeof *b->rule_end)) || warnings_copy(v, b))
+    if (!(b->rule_end = calloc(n ? n : 1, sizeof *b->rule_end)) || yara_cache_warnings(v, b))
         return -1;
     for (size_t i = 0; i < n; i++)
         b->rule_end[i] = rd32(v->rule_end + 4 * i);

@@ -79,6 +79,10 @@ struct yara_cache_view {
  * nothing outside t (the fuzz target's entry). */
 int yara_cache_parse(const uint8_t *t, size_t len, struct yara_cache_view *v);
 
+/* Copies the warnings of parsed table v into b (which then owns them).
+ * Returns 0, or -1 out of memory. */
+int yara_cache_warnings(const struct yara_cache_view *v, struct yara_built *b);
+
 /* Loads the rules of e's sources [0, n) from e's cache directory into *b
  * (owned by the caller: yara_built_free). Returns 1 on a hit, 0 otherwise
  * (and then whether the file was damaged or stale, for the state). */
