@@ -31,6 +31,7 @@
 
 #include "core/engine.h"
 #include "db/yara_cache.h"
+#include "db/yara_gate.h"
 
 /* libyara's yr_initialize/yr_finalize keep a plain counter of users; engines
  * may be built and freed on different threads (a daemon's reload), so calls
@@ -93,6 +94,7 @@ void yara_db_free(struct yara_db *y)
     yara_db_truncate(y, 0);
     free(y->src);
     yara_info_free(y);
+    yara_gate_free(y->gate);
     yara_warnings_free(y->warnings, y->nwarnings);
     if (y->rules)
         yr_rules_destroy(y->rules);
@@ -574,6 +576,10 @@ vigil_status yara_db_compile(struct vigil_engine *e)
         y->info[i].order = y->rules_n ? y->src[src].ldb_before : 0;
         i++;
     }
+    yara_gate_free(y->gate);
+    y->gate = NULL;
+    if ((st = yara_gate_build(e, &y->gate)) != VIGIL_OK)
+        return engine_fail(e, st, "YARA rules: out of memory");
     for (size_t k = 0; k < y->nwarnings; k++)
         engine_log(e, VIGIL_LOG_INFO, "YARA: %s", y->warnings[k]);
     if (y->lost_warnings)

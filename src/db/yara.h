@@ -12,6 +12,7 @@
 
 struct vigil_engine;
 struct YR_RULES;
+struct yara_gate;
 
 /* A rule file is read whole; larger ones are refused. */
 #define YARA_MAX_FILE ((size_t)64 << 20)
@@ -51,6 +52,8 @@ struct yara_db {
     struct yara_rule_info *info; /* per rule, built by yara_db_compile */
     char **warnings;        /* of the compile that made `rules` */
     size_t nwarnings, lost_warnings;
+    struct yara_gate *gate; /* the literal pre-filter (db/yara_gate.h); NULL:
+                             * libyara runs for every object */
     enum vigil_cache_state cache_state; /* of the compile that made `rules`
                                          * (db/yara_cache.h) */
 };
