@@ -8,12 +8,19 @@
  * its text. */
 #include "db/yara_gate.h"
 
+#include <errno.h>
 #include <hs/hs.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yara.h>
 
 #include "core/engine.h"
+#include "core/image.h"
 #include "db/yara.h"
 
 #define GATE_MAX_DEPTH 64
@@ -830,15 +837,100 @@ static void atoms_list_free(struct atoms_list *a)
     free(a->flags);
 }
 
+/* The cache file of patterns pat[0, n) with flags: the SHA-256 of them,
+ * the build and Vectorscan's version names it and is its key. */
+static int gate_key(const struct vigil_engine *e, char *const *pat, const unsigned *flags,
+                    size_t n, uint8_t key[32], char *path, size_t pathlen)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t build[32];
+    char name[70];
+    unsigned len = 0;
+    uint64_t v;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+
+    image_build_id(build);
+    if (ok) {
+        EVP_DigestUpdate(c, "vigil yara gate", 16);
+        EVP_DigestUpdate(c, build, sizeof build);
+        EVP_DigestUpdate(c, hs_version(), strlen(hs_version()) + 1);
+        v = n;
+        EVP_DigestUpdate(c, &v, sizeof v);
+        for (size_t i = 0; i < n; i++) {
+            EVP_DigestUpdate(c, pat[i], strlen(pat[i]) + 1);
+            EVP_DigestUpdate(c, &flags[i], sizeof flags[i]);
+        }
+        ok = EVP_DigestFinal_ex(c, key, &len) && len == 32;
+    }
+    EVP_MD_CTX_free(c);
+    for (int i = 0; ok && i < 32; i++) {
+        name[2 * i] = hex[key[i] >> 4];
+        name[2 * i + 1] = hex[key[i] & 15];
+    }
+    memcpy(name + 64, ".vgg", 5);
+    return ok && (size_t)snprintf(path, pathlen, "%s/%s", e->cache_dir, name) < pathlen ? 0
+                                                                                       : -1;
+}
+
+static int dir_trusted(const char *dir)
+{
+    struct stat st;
+
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+           (st.st_uid == geteuid() || st.st_uid == 0) && !(st.st_mode & 022);
+}
+
+/* Loads the compiled patterns from e's cache directory (a file this build
+ * wrote: image checks, key, SHA-256). Returns 1 with g->db, 0 on a miss. */
+static int gate_load(struct vigil_engine *e, struct yara_gate *g, const uint8_t key[32],
+                     const char *path)
+{
+    struct image *im = NULL;
+    const void *t;
+    size_t len;
+    vigil_status st = image_open(path, key, &im);
+
+    if (st == VIGIL_OK && (t = image_table(im, IMAGE_YARA, &len, NULL)) &&
+        hs_deserialize_database(t, len, &g->db) != HS_SUCCESS)
+        g->db = NULL;
+    image_close(im);
+    if (g->db)
+        engine_log(e, VIGIL_LOG_DEBUG, "YARA pre-filter from the cache %s", path);
+    else if (!(st == VIGIL_EOPEN && errno == ENOENT))
+        engine_log(e, VIGIL_LOG_WARNING, "%s: damaged or not trusted; compiling it again",
+                   path);
+    return g->db != NULL;
+}
+
+static void gate_store(struct vigil_engine *e, const struct yara_gate *g,
+                       const uint8_t key[32], const char *path)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    struct image_part part;
+
+    if (hs_serialize_database(g->db, &bytes, &len) != HS_SUCCESS)
+        return;
+    part = (struct image_part){IMAGE_YARA, bytes, len, 1};
+    if (image_write(path, key, &part, 1) == 0)
+        engine_log(e, VIGIL_LOG_DEBUG, "wrote the YARA pre-filter to the cache %s", path);
+    free(bytes);
+}
+
 /* Compiles the atoms as Vectorscan patterns of escaped bytes (the pure
- * literal API refuses literals that begin with a NUL byte). */
-static vigil_status gate_compile(struct yara_gate *g, struct atoms_list *a)
+ * literal API refuses literals that begin with a NUL byte), or loads them
+ * compiled from the cache directory. */
+static vigil_status gate_compile(struct vigil_engine *e, struct yara_gate *g,
+                                 struct atoms_list *a)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned *ids = NULL;
-    char **pat = NULL;
+    char **pat = NULL, path[PATH_MAX];
+    uint8_t key[32];
     hs_compile_error_t *err = NULL;
     vigil_status st = VIGIL_ENOMEM;
+    int cache;
 
     g->atoms = a->n;
     if (!a->n)
@@ -860,11 +952,20 @@ static vigil_status gate_compile(struct yara_gate *g, struct atoms_list *a)
         *p = '\0';
         ids[i] = (unsigned)i; /* one id for all compiles ten times slower */
     }
-    if (hs_compile_multi((const char *const *)pat, a->flags, ids, (unsigned)a->n,
-                         HS_MODE_BLOCK, NULL, &g->db, &err) == HS_SUCCESS)
+    cache = e->cache_dir[0] && dir_trusted(e->cache_dir) &&
+            gate_key(e, pat, a->flags, a->n, key, path, sizeof path) == 0;
+    if (cache && gate_load(e, g, key, path)) {
         st = VIGIL_OK;
-    else
+        goto out;
+    }
+    if (hs_compile_multi((const char *const *)pat, a->flags, ids, (unsigned)a->n,
+                         HS_MODE_BLOCK, NULL, &g->db, &err) != HS_SUCCESS) {
         g->db = NULL;
+        goto out;
+    }
+    st = VIGIL_OK;
+    if (cache)
+        gate_store(e, g, key, path);
 out:
     hs_free_compile_error(err);
     for (size_t i = 0; pat && i < a->n; i++)
@@ -906,7 +1007,7 @@ vigil_status yara_gate_build(struct vigil_engine *e, struct yara_gate **out)
                    why);
         goto out;
     }
-    if (!(g = calloc(1, sizeof *g)) || (st = gate_compile(g, &a)) != VIGIL_OK) {
+    if (!(g = calloc(1, sizeof *g)) || (st = gate_compile(e, g, &a)) != VIGIL_OK) {
         st = VIGIL_ENOMEM;
         goto out;
     }

@@ -145,6 +145,23 @@ vigil_pairs -z --yara gated.yar inzip.zip
 assert_eq "archive members go through the pre-filter too" \
     "$(printf 'inzip.zip t_plain\ninzip.zip t_wide')" "$PAIRS"
 
+# The compiled pre-filter is kept in the cache directory, checked as the
+# compiled rules are: a damaged file is compiled again.
+C=$T/gcache
+mkdir -m 700 "$C"
+vigil_pairs --cache-dir "$C" --debug -z -r --yara gated.yar files
+assert_contains "cold: the pre-filter written to the cache" "$ERR" "wrote the YARA pre-filter"
+vigil_pairs --cache-dir "$C" --debug -z -r --yara gated.yar files
+assert_contains "warm: the pre-filter from the cache" "$ERR" "YARA pre-filter from the cache"
+assert_eq "warm: yara's pairs" "$YPAIRS" "$PAIRS"
+g=$(find "$C" -name '*.vgg')
+python3 -c "
+import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+b[len(b) // 2] ^= 1; open(p, 'wb').write(b)" "$g"
+vigil_pairs --cache-dir "$C" --debug -z -r --yara gated.yar files
+assert_contains "a damaged pre-filter file is compiled again" "$ERR" "damaged or not trusted"
+assert_eq "damaged pre-filter file: yara's pairs" "$YPAIRS" "$PAIRS"
+
 # ---- one rule that may match without a string: the pre-filter is off ----
 for f in un/*.yar; do
     r=$(basename "$f" .yar)
