@@ -950,7 +950,7 @@ static vigil_status gate_compile(struct vigil_engine *e, struct yara_gate *g,
             *p++ = hex[c & 15];
         }
         *p = '\0';
-        ids[i] = (unsigned)i; /* one id for all compiles ten times slower */
+        ids[i] = (unsigned)i; /* (one id for all compiles ten times slower) */
     }
     cache = e->cache_dir[0] && dir_trusted(e->cache_dir) &&
             gate_key(e, pat, a->flags, a->n, key, path, sizeof path) == 0;
