@@ -147,6 +147,9 @@ assert_eq "archive members go through the pre-filter too" \
 
 # The compiled pre-filter is kept in the cache directory, checked as the
 # compiled rules are: a damaged file is compiled again.
+# (This part prepares its cache itself, whatever VIGIL_TEST_CACHE says.)
+saved_mode=${VIGIL_TEST_CACHE:-}
+VIGIL_TEST_CACHE=
 C=$T/gcache
 mkdir -m 700 "$C"
 vigil_pairs --cache-dir "$C" --debug -z -r --yara gated.yar files
@@ -161,6 +164,7 @@ b[len(b) // 2] ^= 1; open(p, 'wb').write(b)" "$g"
 vigil_pairs --cache-dir "$C" --debug -z -r --yara gated.yar files
 assert_contains "a damaged pre-filter file is compiled again" "$ERR" "damaged or not trusted"
 assert_eq "damaged pre-filter file: yara's pairs" "$YPAIRS" "$PAIRS"
+VIGIL_TEST_CACHE=$saved_mode
 
 # ---- one rule that may match without a string: the pre-filter is off ----
 for f in un/*.yar; do
