@@ -72,7 +72,8 @@ int yara_cache_parse(const uint8_t *t, size_t len, struct yara_cache_view *v)
     v->ninc = rd32(h + 8);
     v->nwarn = rd32(h + 12);
     v->nrules = rd32(h + 16);
-    if (!(p = take(&c, 16)) || v->ninc > YARA_MAX_INCLUDES || v->nwarn > YARA_MAX_WARNINGS)
+    if (!(p = take(&c, 16)) || v->ninc > YARA_MAX_INCLUDES ||
+        v->nwarn > YARA_MAX_WARNINGS)
         return -1;
     v->lost = rd64(p);
     rules_len = rd64(p + 8);
@@ -294,7 +295,8 @@ static int yuse(struct vigil_engine *e, size_t n, const struct yara_cache_view *
 
     if (v->nsrc != n || includes_same(e, v) != 0)
         return -1;
-    if (!(b->rule_end = calloc(n ? n : 1, sizeof *b->rule_end)) || yara_cache_warnings(v, b))
+    if (!(b->rule_end = calloc(n ? n : 1, sizeof *b->rule_end)) ||
+        yara_cache_warnings(v, b))
         return -1;
     for (size_t i = 0; i < n; i++)
         b->rule_end[i] = rd32(v->rule_end + 4 * i);

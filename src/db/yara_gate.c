@@ -40,8 +40,20 @@ struct yara_gate_scratch {
 
 /* ---- lexer ------------------------------------------------------------ */
 
-enum tk { TK_END, TK_ERR, TK_ID, TK_STRID, TK_COUNT, TK_OFFSET, TK_LENGTH, TK_NUM,
-          TK_STR, TK_RE, TK_HEX, TK_P };
+enum tk {
+    TK_END,
+    TK_ERR,
+    TK_ID,
+    TK_STRID,
+    TK_COUNT,
+    TK_OFFSET,
+    TK_LENGTH,
+    TK_NUM,
+    TK_STR,
+    TK_RE,
+    TK_HEX,
+    TK_P
+};
 
 struct tok {
     enum tk k;
@@ -155,7 +167,10 @@ static struct tok next(struct lex *l)
             n++;
         if (c == '$' && p + n < l->len && l->s[p + n] == '*')
             n++;
-        t.k = c == '$' ? TK_STRID : c == '#' ? TK_COUNT : c == '@' ? TK_OFFSET : TK_LENGTH;
+        t.k = c == '$'   ? TK_STRID
+              : c == '#' ? TK_COUNT
+              : c == '@' ? TK_OFFSET
+                         : TK_LENGTH;
         if (c != '$' && n == 1)
             t.k = TK_ERR;
     } else if (c >= '0' && c <= '9') {
@@ -255,11 +270,21 @@ static long text_decode(const char *s, size_t n, uint8_t *out)
         if (++i >= n)
             return -1;
         switch (s[i]) {
-        case '"': out[o++] = '"'; break;
-        case '\\': out[o++] = '\\'; break;
-        case 't': out[o++] = '\t'; break;
-        case 'n': out[o++] = '\n'; break;
-        case 'r': out[o++] = '\r'; break;
+        case '"':
+            out[o++] = '"';
+            break;
+        case '\\':
+            out[o++] = '\\';
+            break;
+        case 't':
+            out[o++] = '\t';
+            break;
+        case 'n':
+            out[o++] = '\n';
+            break;
+        case 'r':
+            out[o++] = '\r';
+            break;
         case 'x':
             if (i + 2 >= n || hexval((unsigned char)s[i + 1]) < 0 ||
                 hexval((unsigned char)s[i + 2]) < 0)
@@ -411,10 +436,11 @@ static int num_value(const struct tok *t, uint64_t *v)
 /* Tokens allowed in an offset or range expression after `at` / `in`. */
 static int plain_expr(const struct tok *t, size_t n)
 {
-    static const char *const kw[] = {"and", "or", "not", "of", "for", "in", "at",
-                                     "matches", "contains", "icontains", "startswith",
-                                     "istartswith", "endswith", "iendswith", "iequals",
-                                     "them", "all", "any", "none", "defined"};
+    static const char *const kw[] = {"and",      "or",        "not",        "of",
+                                     "for",      "in",        "at",         "matches",
+                                     "contains", "icontains", "startswith", "istartswith",
+                                     "endswith", "iendswith", "iequals",    "them",
+                                     "all",      "any",       "none",       "defined"};
     int depth = 0;
 
     for (size_t i = 0; i < n; i++) {
@@ -449,11 +475,12 @@ static int gated_atomic(const struct tok *t, size_t n)
         return 1;
     if (n >= 3 && t[0].k == TK_STRID && t[0].p[t[0].n - 1] != '*' && tok_is(&t[1], "at"))
         return plain_expr(t + 2, n - 2);
-    if (n >= 4 && t[0].k == TK_STRID && t[0].p[t[0].n - 1] != '*' && tok_is(&t[1], "in") &&
-        tok_is(&t[2], "(") && tok_is(&t[n - 1], ")"))
+    if (n >= 4 && t[0].k == TK_STRID && t[0].p[t[0].n - 1] != '*' &&
+        tok_is(&t[1], "in") && tok_is(&t[2], "(") && tok_is(&t[n - 1], ")"))
         return plain_expr(t + 2, n - 2);
     if (n == 3 && t[0].k == TK_COUNT && num_value(&t[2], &v) == 0)
-        return tok_is(&t[1], ">") || ((tok_is(&t[1], ">=") || tok_is(&t[1], "==")) && v >= 1) ||
+        return tok_is(&t[1], ">") ||
+               ((tok_is(&t[1], ">=") || tok_is(&t[1], "==")) && v >= 1) ||
                (tok_is(&t[1], "!=") && v == 0);
     if (n >= 3 && tok_is(&t[1], "of") &&
         (tok_is(&t[0], "any") || tok_is(&t[0], "all") ||
@@ -508,7 +535,9 @@ static size_t group_end(const struct tok *t, size_t n, size_t i)
  * or the end (else the parentheses are part of an expression factor). */
 static int gated_condition(const struct tok *t, size_t n)
 {
-    struct { int all_or, and_acc; } st[GATE_MAX_DEPTH + 1];
+    struct {
+        int all_or, and_acc;
+    } st[GATE_MAX_DEPTH + 1];
     int sp = 0;
     size_t i = 0, e;
 
@@ -711,7 +740,8 @@ out:
 }
 
 /* One rule from after `rule`. */
-static int parse_rule(struct plex *p, struct psource *ps, int private_, struct atoms_list *a)
+static int parse_rule(struct plex *p, struct psource *ps, int private_,
+                      struct atoms_list *a)
 {
     struct prule *r;
     struct tok t = pnext(p), sec, colon;
@@ -719,7 +749,8 @@ static int parse_rule(struct plex *p, struct psource *ps, int private_, struct a
     if (t.k != TK_ID)
         return -1;
     if (ps->n == ps->cap) {
-        struct prule *v = realloc(ps->v, (ps->cap = ps->cap ? 2 * ps->cap : 64) * sizeof *v);
+        struct prule *v =
+            realloc(ps->v, (ps->cap = ps->cap ? 2 * ps->cap : 64) * sizeof *v);
         if (!v)
             return -1;
         ps->v = v;
@@ -869,8 +900,9 @@ static int gate_key(const struct vigil_engine *e, char *const *pat, const unsign
         name[2 * i + 1] = hex[key[i] & 15];
     }
     memcpy(name + 64, ".vgg", 5);
-    return ok && (size_t)snprintf(path, pathlen, "%s/%s", e->cache_dir, name) < pathlen ? 0
-                                                                                       : -1;
+    return ok && (size_t)snprintf(path, pathlen, "%s/%s", e->cache_dir, name) < pathlen
+               ? 0
+               : -1;
 }
 
 static int dir_trusted(const char *dir)
@@ -1038,7 +1070,8 @@ void yara_gate_counts(const struct yara_gate *g, size_t *gated, size_t *atoms)
     *atoms = g ? g->atoms : 0;
 }
 
-vigil_status yara_gate_scratch_new(const struct yara_gate *g, struct yara_gate_scratch **out)
+vigil_status yara_gate_scratch_new(const struct yara_gate *g,
+                                   struct yara_gate_scratch **out)
 {
     struct yara_gate_scratch *s;
 

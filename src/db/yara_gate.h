@@ -50,7 +50,8 @@ void yara_gate_counts(const struct yara_gate *g, size_t *gated, size_t *atoms);
 
 /* Per-scanner state (Vectorscan scratch). */
 struct yara_gate_scratch;
-vigil_status yara_gate_scratch_new(const struct yara_gate *g, struct yara_gate_scratch **out);
+vigil_status yara_gate_scratch_new(const struct yara_gate *g,
+                                   struct yara_gate_scratch **out);
 void yara_gate_scratch_free(struct yara_gate_scratch *s);
 
 /* Returns 1 if libyara must run over buf[0..len) (some atom occurs, or the

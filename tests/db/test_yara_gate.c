@@ -2,11 +2,11 @@
  * (db/yara_gate.c): which conditions need one of the rule's strings, which
  * strings have atoms, and sources it does not follow. The end-to-end check
  * against `yara` is tests/yara/prefilter.sh. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,11 +29,27 @@ static int gated(const char *strings, const char *cond)
 static void test_conditions_gated(void **state)
 {
     static const char *const yes[] = {
-        "$a", "$a and filesize < 10", "uint16(0) == 0x5a4d and $a", "$a or #b > 2",
-        "($a or $b) and not $c", "any of them", "all of them", "2 of them",
-        "any of ($a, $b)", "1 of ($a*)", "#a > 0", "#a >= 1", "#a == 3", "#a != 0",
-        "$a at 0", "$a at pe.entry_point + 4", "$a in (0..filesize)", "(($a))",
-        "$a and ($b or ($c and true))", "#a > 0x10", "#b >= 1KB",
+        "$a",
+        "$a and filesize < 10",
+        "uint16(0) == 0x5a4d and $a",
+        "$a or #b > 2",
+        "($a or $b) and not $c",
+        "any of them",
+        "all of them",
+        "2 of them",
+        "any of ($a, $b)",
+        "1 of ($a*)",
+        "#a > 0",
+        "#a >= 1",
+        "#a == 3",
+        "#a != 0",
+        "$a at 0",
+        "$a at pe.entry_point + 4",
+        "$a in (0..filesize)",
+        "(($a))",
+        "$a and ($b or ($c and true))",
+        "#a > 0x10",
+        "#b >= 1KB",
     };
     (void)state;
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
@@ -44,11 +60,27 @@ static void test_conditions_gated(void **state)
 static void test_conditions_not_gated(void **state)
 {
     static const char *const no[] = {
-        "not $a", "not ($a)", "$a or filesize < 10", "#a == 0", "#a >= 0", "#a < 2",
-        "0 of them", "filesize < 10", "uint16(0) == 0x5a4d", "true",
-        "for any i in (0..#a) : (i == 0)", "(#a + #b) == 0", "$a == $b",
-        "($a or true)", "not $a and not $b", "any of ($a, $b) or not $c",
-        "#a > -1", "#a > 1.5", "$a or", "r2", "$a at 0 == 1",
+        "not $a",
+        "not ($a)",
+        "$a or filesize < 10",
+        "#a == 0",
+        "#a >= 0",
+        "#a < 2",
+        "0 of them",
+        "filesize < 10",
+        "uint16(0) == 0x5a4d",
+        "true",
+        "for any i in (0..#a) : (i == 0)",
+        "(#a + #b) == 0",
+        "$a == $b",
+        "($a or true)",
+        "not $a and not $b",
+        "any of ($a, $b) or not $c",
+        "#a > -1",
+        "#a > 1.5",
+        "$a or",
+        "r2",
+        "$a at 0 == 1",
         "for all of them : ($ at 0)",
     };
     (void)state;
@@ -60,11 +92,12 @@ static void test_conditions_not_gated(void **state)
 static void test_strings(void **state)
 {
     (void)state;
-    assert_int_equal(gated("$a = \"x\\x41\\\"\\\\\\t\" nocase wide ascii fullword private", "$a"), 1);
+    assert_int_equal(
+        gated("$a = \"x\\x41\\\"\\\\\\t\" nocase wide ascii fullword private", "$a"), 1);
     assert_int_equal(gated("$h = { 4D 5A ?? [2-4] ( 01 | 02 ) 1? 33 }", "$h"), 1);
     assert_int_equal(gated("$h = { DE AD /* } */ BE EF // }\n }", "$h"), 1);
-    assert_int_equal(gated("$h = { ?? ?? ( 01 | 02 ) }", "$h"), 0);  /* no fixed run */
-    assert_int_equal(gated("$h = { 4D ~5A }", "$h"), 0);             /* not understood */
+    assert_int_equal(gated("$h = { ?? ?? ( 01 | 02 ) }", "$h"), 0); /* no fixed run */
+    assert_int_equal(gated("$h = { 4D ~5A }", "$h"), 0);            /* not understood */
     assert_int_equal(gated("$r = /abc/", "$r"), 0);
     assert_int_equal(gated("$a = \"abc\" xor", "$a"), 0);
     assert_int_equal(gated("$a = \"abc\" xor(1-3)", "$a"), 0);
