@@ -2,11 +2,11 @@
  * (db/yara_gate.c): which conditions need one of the rule's strings, which
  * strings have atoms, and sources it does not follow. The end-to-end check
  * against `yara` is tests/yara/prefilter.sh. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
 
