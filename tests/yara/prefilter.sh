@@ -2,8 +2,8 @@
 # yara/prefilter: the literal pre-filter in front of libyara
 # (db/yara_gate.h). A rule set whose every reportable rule needs one of its
 # strings (text with nocase wide ascii fullword, hex with jumps, wildcards
-# and alternatives, counts, at/in, `N of`, groups, `and` with anything)
-# turns it on, and the (file, rule) pairs stay those of `yara -r` on files
+# and alternatives, one libyara splits at a long jump, counts, at/in, `N
+# of`, groups, `and` with anything) turns it on, and the (file, rule) pairs stay those of `yara -r` on files
 # that hold the strings in every form and files that hold none. Each rule
 # that may match without a string (`not`, filesize, `#a == 0`, uint16 alone,
 # `or filesize`, for loops, rule references, modules, externals, regexes,
@@ -39,6 +39,7 @@ rule t_mz { strings: $a = "mz-marker" condition: uint16(0) == 0x5a4d and $a }
 rule t_or { strings: $a = "or-a" $b = "or-b" condition: $a or (#b >= 2 and filesize < 1MB) }
 rule t_anon { strings: $ = "anon-1" $ = "anon-2" condition: any of them }
 rule t_refd { strings: $a = "refd-marker" condition: $a and t_plain }
+rule t_chain { strings: $h = { 41 42 43 [300-400] 44 45 46 } condition: $h }
 rule t_long { strings: $h = { 01 02 03 04 05 06 07 08 09 0A 0B 0C } condition: $h }
 rule t_nul { strings: $h = { 00 00 00 7F 45 4C } condition: $h }
 private rule p_size { condition: filesize > 0 }
@@ -110,6 +111,8 @@ samples = {
     "anon": b"anon-2 ",
     "refd": b"refd-marker plain-marker",
     "long": bytes(range(1, 13)),
+    "chain_yes": b"ABC" + b"." * 350 + b"DEF",
+    "chain_no": b"ABC" + b"." * 10 + b"DEF",
     "nul": b"\0\0\0\x7fELF",
     "priv": b"priv-marker",
 }
@@ -131,7 +134,7 @@ n=$(printf '%s\n' "$YPAIRS" | grep -c .)
     fail "yara reports only $n pairs"
 for r in t_plain t_nocase t_wide t_wide_ascii t_fullword t_escape t_hex t_hexnib \
          t_hex_comment t_count t_count2 t_at t_in t_of t_all t_anyset t_group t_mz \
-         t_or t_anon t_refd t_long t_nul t_uses_private; do
+         t_or t_anon t_refd t_chain t_long t_nul t_uses_private; do
     printf '%s\n' "$YPAIRS" | grep -q " $r\$" && ok "some file matches $r" ||
         fail "no file matches $r: the test does not cover it"
 done
