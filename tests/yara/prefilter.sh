@@ -3,8 +3,9 @@
 # (db/yara_gate.h). A rule set whose every reportable rule needs one of its
 # strings (text with nocase wide ascii fullword, hex with jumps, wildcards
 # and alternatives, one libyara splits at a long jump, counts, at/in, `N
-# of`, groups, `and` with anything) turns it on, and the (file, rule) pairs stay those of `yara -r` on files
-# that hold the strings in every form and files that hold none. Each rule
+# of`, groups, `and` with anything) turns it on, and the (file, rule) pairs
+# stay those of `yara -r` on files that hold the strings in every form and
+# files that hold none. Each rule
 # that may match without a string (`not`, filesize, `#a == 0`, uint16 alone,
 # `or filesize`, for loops, rule references, modules, externals, regexes,
 # xor, base64, `0 of them`) turns it off, and still matches what yara
