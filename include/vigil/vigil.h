@@ -219,6 +219,12 @@ VIGIL_API vigil_status vigil_engine_set_cache_dir(vigil_engine *e,
 /* Returns what the last compile did with the cache. */
 VIGIL_API enum vigil_cache_state vigil_engine_cache_state(const vigil_engine *e);
 
+/* Returns what loading the YARA rules did with the cache: HIT (libyara's
+ * compiled form of exactly these rule files and includes, written by
+ * vigil), WRITTEN, REBUILT (the file was damaged or stale), UNWRITABLE, or
+ * OFF (no cache directory, or no YARA rules). */
+VIGIL_API enum vigil_cache_state vigil_engine_yara_cache_state(const vigil_engine *e);
+
 /* What the engine has to do with an image file (vigil_engine_load_finish). */
 enum vigil_image_state {
     VIGIL_IMAGE_NONE = 0, /* parsed; no image written */

@@ -20,11 +20,14 @@ static const char compile_usage[] =
     "\n"
     "Load and compile the signatures that `vigil scan` loads with the same\n"
     "options, and keep the compiled form in the cache directory for the next\n"
-    "scan: the engine image (one file the scan maps instead of parsing) and,\n"
-    "for databases of a few thousand body signatures or more, the compiled\n"
-    "pre-filter.\n"
+    "scan: the engine image (one file the scan maps instead of parsing),\n"
+    "for databases of a few thousand body signatures or more the compiled\n"
+    "pre-filter, and libyara's compiled form of the YARA rules (.yar/.yara in\n"
+    "-d directories, --yara FILE), used only for exactly the same rule files\n"
+    "and includes.\n"
     "\n"
     "    --database=FILE/DIR   -d FILE/DIR    Load signatures from FILE or DIR\n"
+    "    --yara=FILE                          Load YARA rules from FILE (repeatable)\n"
     "    --no-builtin                         Do not add the builtin test signatures\n"
     "    --cache-dir=DIR                      Keep compiled signatures in DIR (default:\n"
     "                                         /var/cache/vigil as root, else ~/.cache/vigil)\n"
@@ -82,6 +85,15 @@ int db_compile_main(int argc, char **argv)
            state_text[cs], cs == VIGIL_CACHE_OFF || cs == VIGIL_CACHE_SMALL ? "" : " ",
            cs == VIGIL_CACHE_OFF || cs == VIGIL_CACHE_SMALL ? "" : dir);
     rc = cs == VIGIL_CACHE_UNWRITABLE || cs == VIGIL_CACHE_OFF ? 2 : 0;
+    cs = vigil_engine_yara_cache_state(e);
+    if (cs != VIGIL_CACHE_OFF) /* the rules themselves count in the line above */
+        printf("YARA rules %s %s\n",
+               cs == VIGIL_CACHE_REBUILT ? "compiled again (the old file was damaged or "
+                                           "out of date) into"
+                                         : state_text[cs],
+               dir);
+    if (cs == VIGIL_CACHE_UNWRITABLE)
+        rc = 2;
 out:
     vigil_engine_free(e);
     report_close(&r);

@@ -94,7 +94,8 @@
     X(37, IMP)          /* struct sechash_entry: .imp, sorted */               \
     X(38, FTM)          /* struct ftm_entry */                                 \
     X(39, CDB)          /* struct image_cdb */                                 \
-    X(40, NOTES)        /* the load's warnings, each NUL-terminated */
+    X(40, NOTES)        /* the load's warnings, each NUL-terminated */          \
+    X(41, YARA)         /* compiled YARA rules, in their own file (db/yara_cache.h) */
 
 enum image_table {
 #define IMAGE_ENUM(id, name) IMAGE_##name = id,

@@ -7,9 +7,10 @@
  * and `include "x"` is resolved relative to the including file. Unlike
  * `yara`, an include must stay inside the directory of the top-level rule
  * file (checked on the real path, symbolic links resolved), and a rule file
- * or include larger than YARA_MAX_FILE is refused. Compiled rules are never
- * loaded from disk: libyara's own documentation warns that they can run
- * code, and vigil does not produce them yet.
+ * or include larger than YARA_MAX_FILE is refused. Compiled rules from
+ * elsewhere are never loaded: libyara's own documentation warns that they
+ * can run code. vigil loads only the compiled form it wrote itself into the cache
+ * directory (db/yara_cache.h), and refuses yarac's files with a message.
  *
  * The external variables filename, filepath, extension, filetype (strings)
  * and depth (integer) are declared for every rule; src/match/yara.c sets
@@ -25,9 +26,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 #include <yara.h>
 
 #include "core/engine.h"
+#include "db/yara_cache.h"
+#include "db/yara_gate.h"
 
 /* libyara's yr_initialize/yr_finalize keep a plain counter of users; engines
  * may be built and freed on different threads (a daemon's reload), so calls
@@ -49,6 +53,18 @@ static void yara_stop(void)
     pthread_mutex_lock(&yara_init_lock);
     yr_finalize();
     pthread_mutex_unlock(&yara_init_lock);
+}
+
+/* libyara's compiled rules begin "YARA" and a binary version word; a rule
+ * source cannot begin so (not a keyword, and no NUL in text). */
+static int yara_is_compiled(const void *data, size_t len)
+{
+    return len >= 8 && memcmp(data, "YARA", 4) == 0 && memchr(data, '\0', 16 < len ? 16 : len);
+}
+
+enum vigil_cache_state vigil_engine_yara_cache_state(const vigil_engine *e)
+{
+    return e && e->yara.rules ? e->yara.cache_state : VIGIL_CACHE_OFF;
 }
 
 void yara_db_init(struct yara_db *y)
@@ -78,6 +94,7 @@ void yara_db_free(struct yara_db *y)
     yara_db_truncate(y, 0);
     free(y->src);
     yara_info_free(y);
+    yara_gate_free(y->gate);
     yara_warnings_free(y->warnings, y->nwarnings);
     if (y->rules)
         yr_rules_destroy(y->rules);
@@ -104,6 +121,12 @@ vigil_status yara_db_add(struct vigil_engine *e, const char *path,
     if (len > YARA_MAX_FILE)
         return engine_fail(e, VIGIL_EMALFORMED, "%s: rule file larger than %zu bytes",
                            path, YARA_MAX_FILE);
+    if (yara_is_compiled(data, len))
+        return engine_fail(e, VIGIL_EMALFORMED,
+                           "%s: compiled YARA rules (yarac) are not loaded: they can run "
+                           "code; give the rule source (vigil keeps its own compiled "
+                           "form in the cache directory)",
+                           path);
     if (!y->initialized) {
         if (yara_start() != 0)
             return engine_fail(e, VIGIL_ENOMEM, "%s: libyara does not start", path);
@@ -131,9 +154,7 @@ vigil_status yara_db_add(struct vigil_engine *e, const char *path,
     return VIGIL_OK;
 }
 
-/* Reads a regular file of at most YARA_MAX_FILE bytes into *out (malloc'd,
- * NUL-terminated). Returns 0, or an errno value (EFBIG when too large). */
-static int read_small_file(const char *path, char **out, size_t *len)
+int yara_read_file(const char *path, char **out, size_t *len)
 {
     struct stat sb;
     char *buf = NULL;
@@ -180,7 +201,7 @@ vigil_status yara_db_add_file(struct vigil_engine *e, const char *path)
     char *text = NULL;
     size_t len = 0;
     vigil_status st;
-    int err = read_small_file(path, &text, &len);
+    int err = yara_read_file(path, &text, &len);
 
     if (err == EFBIG)
         return engine_fail(e, VIGIL_EMALFORMED, "%s: rule file larger than %zu bytes",
@@ -195,14 +216,6 @@ vigil_status yara_db_add_file(struct vigil_engine *e, const char *path)
 
 /* ---- compiling -------------------------------------------------------- */
 
-/* One include the compiler opened: the name it was given (which libyara then
- * reports as the current file), the real path it was resolved to, and the
- * include it came from (-1: the top-level file). */
-struct yinclude {
-    char *name, *real;
-    int parent;
-};
-
 /* libyara's own checks for circular includes and include depth leak the
  * lexer's buffer on their error path, so the callback refuses those first. */
 #define YARA_MAX_INCLUDE_CHAIN 15
@@ -212,7 +225,8 @@ struct ycompile {
     const struct yara_source *top; /* the source being compiled */
     char top_real[PATH_MAX];       /* its real path */
     char root[PATH_MAX];           /* includes must stay under it; "" none */
-    struct yinclude inc[64];
+    uint32_t srci;                 /* its index */
+    struct yara_inc inc[YARA_MAX_INCLUDES];
     size_t ninc;
     int failed;
     char why[PATH_MAX + 64]; /* an include refused, for the error text */
@@ -242,8 +256,7 @@ static void ycompile_callback(int level, const char *file, int line,
     c->warnings[c->nwarnings++] = w;
 }
 
-/* The directory part of path into dir ("." when it has none). */
-static void dir_of(const char *path, char *dir, size_t n)
+void yara_dir_of(const char *path, char *dir, size_t n)
 {
     const char *slash = strrchr(path, '/');
 
@@ -303,7 +316,7 @@ static char *yresolve(struct ycompile *c, const char *name, int from)
         snprintf(c->why, sizeof c->why, "include \"%s\" not allowed here", name);
         return NULL;
     }
-    dir_of(from < 0 ? c->top_real : c->inc[from].real, dir, sizeof dir);
+    yara_dir_of(from < 0 ? c->top_real : c->inc[from].real, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/%s", name[0] == '/' ? "" : dir, name);
     real = realpath(path, NULL);
     if (!real) {
@@ -336,14 +349,16 @@ static const char *yinclude_callback(const char *name, const char *calling,
         free(real);
         return NULL;
     }
-    if ((err = read_small_file(real, &text, &len)) != 0 || !(copy = strdup(name))) {
+    if ((err = yara_read_file(real, &text, &len)) != 0 || !(copy = strdup(name))) {
         snprintf(c->why, sizeof c->why, "can't read include file %s: %s", name,
                  strerror(err ? err : ENOMEM));
         free(real);
         free(text);
         return NULL;
     }
-    c->inc[c->ninc++] = (struct yinclude){copy, real, from};
+    c->inc[c->ninc] = (struct yara_inc){copy, real, c->srci, from, {0}};
+    EVP_Digest(text, len, c->inc[c->ninc].sha, NULL, EVP_sha256(), NULL);
+    c->ninc++;
     return text;
 }
 
@@ -375,7 +390,7 @@ static int yadd_source(struct ycompile *c, YR_COMPILER *yc, const struct yara_so
     c->why[0] = '\0';
     c->root[0] = c->top_real[0] = '\0';
     if (realpath(s->path, real)) {
-        dir_of(real, c->root, sizeof c->root);
+        yara_dir_of(real, c->root, sizeof c->root);
         snprintf(c->top_real, sizeof c->top_real, "%s", real);
     }
     if (s->len == 0)
@@ -400,69 +415,107 @@ static void ycompile_done(struct ycompile *c)
     yara_warnings_free(c->warnings, c->nwarnings);
 }
 
-/* Compiles sources [0, n) into *out; on success *c keeps the warnings. */
-static vigil_status ybuild(struct ycompile *c, size_t n, YR_RULES **out)
+/* Compiles sources [0, n) into *out (rules, where each source ends, the
+ * warnings). */
+static vigil_status ybuild(struct ycompile *c, size_t n, struct yara_built *out)
 {
     struct yara_db *y = &c->e->yara;
     YR_COMPILER *yc = NULL;
     vigil_status st = VIGIL_EMALFORMED;
 
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     c->warnings = calloc(YARA_MAX_WARNINGS, sizeof *c->warnings);
-    if (!c->warnings || yr_compiler_create(&yc) != ERROR_SUCCESS || ydefine_externals(yc)) {
+    out->rule_end = calloc(n ? n : 1, sizeof *out->rule_end);
+    if (!c->warnings || !out->rule_end || yr_compiler_create(&yc) != ERROR_SUCCESS ||
+        ydefine_externals(yc)) {
         st = engine_fail(c->e, VIGIL_ENOMEM, "YARA compiler: out of memory");
         goto out;
     }
     yr_compiler_set_callback(yc, ycompile_callback, c);
     yr_compiler_set_include_callback(yc, yinclude_callback, yinclude_free, c);
     for (size_t i = 0; i < n; i++) {
+        c->srci = (uint32_t)i;
         if (yadd_source(c, yc, &y->src[i]))
             goto out;
-        y->src[i].rule_end = yc->next_rule_idx;
+        out->rule_end[i] = yc->next_rule_idx;
     }
-    if (yr_compiler_get_rules(yc, out) != ERROR_SUCCESS) {
+    if (yr_compiler_get_rules(yc, &out->rules) != ERROR_SUCCESS) {
+        out->rules = NULL;
         st = engine_fail(c->e, VIGIL_ENOMEM, "YARA compiler: out of memory");
         goto out;
     }
+    out->warnings = c->warnings;
+    out->nwarnings = c->nwarnings;
+    out->lost = c->lost;
+    c->warnings = NULL;
+    c->nwarnings = 0;
     st = VIGIL_OK;
 out:
     if (yc)
         yr_compiler_destroy(yc);
+    if (st != VIGIL_OK)
+        yara_built_free(out);
     return st;
 }
 
-/* Replaces the engine's rules with rules compiled from src[0, n). */
-static void yadopt(struct yara_db *y, YR_RULES *rules, size_t n, struct ycompile *c)
+/* Replaces the engine's rules with b, compiled from src[0, n) (b is
+ * emptied). */
+static void yadopt(struct yara_db *y, struct yara_built *b, size_t n)
 {
     if (y->rules)
         yr_rules_destroy(y->rules);
     yara_warnings_free(y->warnings, y->nwarnings);
-    y->rules = rules;
+    for (size_t i = 0; i < n; i++)
+        y->src[i].rule_end = b->rule_end[i];
+    y->rules = b->rules;
     y->rules_n = n;
-    y->nrules = rules->num_rules;
-    y->warnings = c->warnings;
-    y->nwarnings = c->nwarnings;
-    y->lost_warnings = c->lost;
-    c->warnings = NULL;
-    c->nwarnings = 0;
+    y->nrules = b->rules->num_rules;
+    y->warnings = b->warnings;
+    y->nwarnings = b->nwarnings;
+    y->lost_warnings = b->lost;
+    b->rules = NULL;
+    b->warnings = NULL;
+    b->nwarnings = 0;
+    yara_built_free(b);
+}
+
+/* Compiles sources [0, n), or takes them from the cache directory, which a
+ * compile then fills. */
+static vigil_status ycompile_cached(struct vigil_engine *e, size_t n, struct yara_built *b)
+{
+    struct ycompile c = {.e = e};
+    int bad = 0;
+    vigil_status st;
+
+    if (e->cache_dir[0] && yara_cache_load(e, n, b, &bad)) {
+        e->yara.cache_state = VIGIL_CACHE_HIT;
+        return VIGIL_OK;
+    }
+    st = ybuild(&c, n, b);
+    if (st == VIGIL_OK && e->cache_dir[0]) {
+        if (yara_cache_save(e, n, b, c.inc, c.ninc) == 0)
+            e->yara.cache_state = bad ? VIGIL_CACHE_REBUILT : VIGIL_CACHE_WRITTEN;
+        else
+            e->yara.cache_state = VIGIL_CACHE_UNWRITABLE;
+    }
+    ycompile_done(&c);
+    return st;
 }
 
 vigil_status yara_db_check(struct vigil_engine *e)
 {
     struct yara_db *y = &e->yara;
-    struct ycompile c = {.e = e};
-    YR_RULES *rules = NULL;
+    struct yara_built b;
     uint32_t before = y->nrules;
     vigil_status st;
 
     if (y->n == y->rules_n)
         return VIGIL_OK;
-    st = ybuild(&c, y->n, &rules);
+    st = ycompile_cached(e, y->n, &b);
     if (st == VIGIL_OK) {
-        yadopt(y, rules, y->n, &c);
+        yadopt(y, &b, y->n);
         e->nsigs = e->nsigs - before + y->nrules;
     }
-    ycompile_done(&c);
     return st;
 }
 
@@ -523,6 +576,10 @@ vigil_status yara_db_compile(struct vigil_engine *e)
         y->info[i].order = y->rules_n ? y->src[src].ldb_before : 0;
         i++;
     }
+    yara_gate_free(y->gate);
+    y->gate = NULL;
+    if ((st = yara_gate_build(e, &y->gate)) != VIGIL_OK)
+        return engine_fail(e, st, "YARA rules: out of memory");
     for (size_t k = 0; k < y->nwarnings; k++)
         engine_log(e, VIGIL_LOG_INFO, "YARA: %s", y->warnings[k]);
     if (y->lost_warnings)

@@ -12,6 +12,7 @@
 
 struct vigil_engine;
 struct YR_RULES;
+struct yara_gate;
 
 /* A rule file is read whole; larger ones are refused. */
 #define YARA_MAX_FILE ((size_t)64 << 20)
@@ -51,6 +52,10 @@ struct yara_db {
     struct yara_rule_info *info; /* per rule, built by yara_db_compile */
     char **warnings;        /* of the compile that made `rules` */
     size_t nwarnings, lost_warnings;
+    struct yara_gate *gate; /* the literal pre-filter (db/yara_gate.h); NULL:
+                             * libyara runs for every object */
+    enum vigil_cache_state cache_state; /* of the compile that made `rules`
+                                         * (db/yara_cache.h) */
 };
 
 void yara_db_init(struct yara_db *y);
@@ -77,5 +82,12 @@ vigil_status yara_db_check(struct vigil_engine *e);
  * not cover, builds the per-rule report data, and sends the compiler's
  * warnings to the log once (VIGIL_LOG_INFO: shown with -v and --debug). */
 vigil_status yara_db_compile(struct vigil_engine *e);
+
+/* Reads a regular file of at most YARA_MAX_FILE bytes into *out (malloc'd,
+ * NUL-terminated). Returns 0, or an errno value (EFBIG when too large). */
+int yara_read_file(const char *path, char **out, size_t *len);
+
+/* The directory part of path into dir ("." when it has none). */
+void yara_dir_of(const char *path, char *dir, size_t n);
 
 #endif

@@ -17,6 +17,7 @@
 #include <yara.h>
 
 #include "core/engine.h"
+#include "db/yara_gate.h"
 #include "scan/result.h"
 
 /* Match data lives in chunks that are never moved, freed at reset. */
@@ -38,6 +39,7 @@ struct ypending {
 struct yscan {
     const struct vigil_engine *e;
     YR_SCANNER *scanner;
+    struct yara_gate_scratch *gate; /* NULL: libyara runs for every object */
     struct ychunk *chunks;
     size_t arena; /* bytes in chunks */
     struct ypending *pending;
@@ -59,6 +61,11 @@ vigil_status yscan_new(const struct vigil_engine *e, struct yscan **out)
         return VIGIL_ENOMEM;
     y->e = e;
     if (yr_scanner_create(e->yara.rules, &y->scanner) != ERROR_SUCCESS) {
+        free(y);
+        return VIGIL_ENOMEM;
+    }
+    if (yara_gate_scratch_new(e->yara.gate, &y->gate) != VIGIL_OK) {
+        yr_scanner_destroy(y->scanner);
         free(y);
         return VIGIL_ENOMEM;
     }
@@ -85,6 +92,7 @@ void yscan_free(struct yscan *y)
         return;
     yscan_reset(y);
     yr_scanner_destroy(y->scanner);
+    yara_gate_scratch_free(y->gate);
     free(y->pending);
     free(y);
 }
@@ -243,6 +251,10 @@ vigil_status yscan_run(struct yscan *y, const uint8_t *buf, size_t len,
     size_t before = y->npending;
     int rc;
 
+    /* No rule can match an object without one of the pre-filter's atoms
+     * (db/yara_gate.h): libyara is not run for it. */
+    if (y->gate && !yara_gate_needed(y->e->yara.gate, y->gate, buf, len))
+        return VIGIL_OK;
     if (ydefine(y->scanner, o) != ERROR_SUCCESS)
         return VIGIL_ENOMEM;
     y->allmatch = allmatch;

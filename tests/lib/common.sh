@@ -131,8 +131,8 @@ _warm_cache() {
     local a=()
     while [ $# -gt 0 ]; do
         case $1 in
-        -d | --database | --cache-dir) a+=("$1" "${2:-}"); shift ;;
-        --database=* | --cache-dir=* | --no-builtin | -d?*) a+=("$1") ;;
+        -d | --database | --cache-dir | --yara) a+=("$1" "${2:-}"); shift ;;
+        --database=* | --cache-dir=* | --yara=* | --no-builtin | -d?*) a+=("$1") ;;
         --no-cache) return ;;
         esac
         shift
