@@ -9,24 +9,7 @@
 # clamscan writes (--leave-temps) is hashed and must be vigil's child too.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
-
-# same_image FILE: when clamscan rebuilds an image for FILE (kept with
-# --leave-temps), vigil scans the same bytes at depth 1 (when it rebuilds
-# none, the FOUND comparisons are what is checked).
-same_image() {
-    local f=$1 img
-    rm -rf "tmp-$f" && mkdir "tmp-$f"
-    "$CLAMSCAN" --leave-temps --tempdir="$PWD/tmp-$f" -d clam.hdb "$f" >/dev/null 2>&1
-    img=$(find "tmp-$f" -type f -name 'clamav-*.tmp' -size +0 | head -1)
-    if [ -z "$img" ]; then
-        ok "$f: clamscan rebuilds no image"
-        return 0
-    fi
-    hdb_line "$img" Image > img.hdb
-    compat_run -a -d img.hdb "$f"
-    compare_found "$f: the image clamscan rebuilt"
-    assert_has_line "$f: vigil's image is clamscan's" "$V_OUT" "$f!(1): Image.UNOFFICIAL FOUND"
-}
+. "$(dirname "$0")/../lib/packer.sh"
 
 TF=$CLAMAV_TESTFILES
 [ -f "$TF/clam-mew.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
@@ -63,7 +46,7 @@ for n in 400 700 1100 1300 1500 1559; do
     compat_run -d clam.hdb -a cut$n.exe
     compare_all "clam-mew.exe cut at $n bytes"
     compare_found "clam-mew.exe cut at $n bytes -a"
-    same_image cut$n.exe
+    packer_same_image clam.hdb cut$n.exe
 done
 # A damaged stream: bytes of the packed section overwritten.
 for at in 0x220 0x300 0x400 0x500; do
@@ -72,7 +55,7 @@ for at in 0x220 0x300 0x400 0x500; do
     compat_run -d clam.hdb -a bad$at.exe
     compare_all "clam-mew.exe damaged at $at"
     compare_found "clam-mew.exe damaged at $at -a"
-    same_image bad$at.exe
+    packer_same_image clam.hdb bad$at.exe
 done
 
 # One byte changed in the packed data: the image rebuilt from what it
@@ -81,7 +64,7 @@ done
 for at in 0x280 0x300 0x340 0x380 0x3c0 0x440 0x480 0x4c0 0x540; do
     cp clam-mew.exe one$at.exe
     printf '\x5a' | dd of=one$at.exe bs=1 seek=$((at)) conv=notrunc 2>/dev/null
-    same_image one$at.exe
+    packer_same_image clam.hdb one$at.exe
 done
 
 # Hand-made MEW files in the LZMA mode: a PE whose loader at 0x154 calls an

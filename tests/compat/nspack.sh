@@ -11,27 +11,7 @@
 # short or damaged are scanned alike.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
-
-# same_image FILE: when clamscan rebuilds an image for FILE (kept with
-# --leave-temps), vigil scans the same bytes at depth 1 (when it rebuilds
-# none, the FOUND comparisons are what is checked). Sets IMG_MADE.
-same_image() {
-    local f=$1 img
-    IMG_MADE=0
-    rm -rf "tmp-$f" && mkdir "tmp-$f"
-    "$CLAMSCAN" --leave-temps --tempdir="$PWD/tmp-$f" -d marker.ndb "$f" >/dev/null 2>&1
-    img=$(find "tmp-$f" -type f -name 'clamav-*.tmp' -size +0 | head -1)
-    if [ -z "$img" ]; then
-        ok "$f: clamscan rebuilds no image"
-        return 0
-    fi
-    IMG_MADE=1
-    hdb_line "$img" Image > img.hdb
-    compat_run -a -d img.hdb "$f"
-    compare_all "$f: the image clamscan rebuilt"
-    compare_found "$f: the image clamscan rebuilt -a"
-    assert_has_line "$f: vigil's image is clamscan's" "$V_OUT" "$f!(1): Image.UNOFFICIAL FOUND"
-}
+. "$(dirname "$0")/../lib/packer.sh"
 
 cat > mknsp.py <<'PY'
 import lzma, random, struct, sys
@@ -85,7 +65,7 @@ echo 'Marker:0:*:564947494c2d4e535041434b2d4d41524b4552' > marker.ndb
 for v in 00 10 01 11; do
     f=nsp-$v.exe
     python3 mknsp.py "${v:0:1}" "${v:1:1}" > $f || { fail "mknsp.py $v"; continue; }
-    same_image $f
+    packer_same_image marker.ndb $f
     [ "$IMG_MADE" = 1 ] || fail "$f: clamscan unpacks the hand-made NsPack file"
     compat_run -d marker.ndb $f
     compare_all "hand-made NsPack $f: the marker inside"
@@ -102,13 +82,13 @@ for n in 600 1300 2100 2600 3000 5119; do
     head -c $n nsp-00.exe > cut$n.exe
     compat_run -d marker.ndb cut$n.exe
     compare_all "nsp-00.exe cut at $n bytes"
-    same_image cut$n.exe
+    packer_same_image marker.ndb cut$n.exe
 done
 for at in 0x501 0x4f0 0x800 0x805 0x809 0x80e 0x820 0x900; do
     cp nsp-00.exe bad$at.exe
     printf '\x5a' | dd of=bad$at.exe bs=1 seek=$((at)) conv=notrunc 2>/dev/null
     compat_run -d marker.ndb bad$at.exe
     compare_all "nsp-00.exe damaged at $at"
-    same_image bad$at.exe
+    packer_same_image marker.ndb bad$at.exe
 done
 finish

@@ -9,6 +9,7 @@
 # it, the rebuilt files byte for byte the same as clamscan's.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
+. "$(dirname "$0")/../lib/packer.sh"
 
 TF=$CLAMAV_TESTFILES
 [ -f "$TF/clam-petite.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
@@ -62,41 +63,11 @@ done
 # as it is, packed dwords moved, two sections decompressed, the end), in
 # the packed data, in the loader at the entry point (0x442) and in the
 # loader's code the unpacker strips and reads the entry point from.
-mkdir bad
-python3 - <<'PY'
-data = open('clam-petite.exe', 'rb').read()
-offs = [0x5b8, 0x5bc, 0x5c0, 0x5c4, 0x5c8, 0x5cb, 0x5cc, 0x5d0, 0x5d4, 0x5d8, 0x5dc,
-        0x5e4, 0x5e8, 0x5ec, 0x5f4, 0x443, 0x442 + 0x80,
-        0x800, 0x801, 0x810, 0x900, 0xa00, 0xb00, 0xc00, 0xd00, 0xdf0,
-        0xe00, 0xe10, 0xe80, 0xf00, 0xff0]
-for off in offs:
-    for x in (0x01, 0x80, 0xff):
-        d = bytearray(data)
-        d[off] ^= x
-        open('bad/b%x-%02x.exe' % (off, x), 'wb').write(d)
-PY
-for db in clam.hdb image.hdb; do
-    compat_run -d $db -a -r bad
-    compare_all "clam-petite.exe with bytes changed ($db)"
-    compare_found "clam-petite.exe with bytes changed -a ($db)"
-done
+packer_flip clam-petite.exe bad 0x5b8 0x5bc 0x5c0 0x5c4 0x5c8 0x5cb 0x5cc 0x5d0 0x5d4 0x5d8 \
+    0x5dc 0x5e4 0x5e8 0x5ec 0x5f4 0x443 0x4c2 0x800 0x801 0x810 0x900 0xa00 0xb00 0xc00 \
+    0xd00 0xdf0 0xe00 0xe10 0xe80 0xf00 0xff0
+packer_bad clam-petite.exe bad
 
-# Every PE clamscan rebuilds (at depth 1) from the damaged files
-# (--leave-temps) is hashed; vigil must scan the same files.
-: > images.hdb
-for f in bad/*.exe; do
-    t=tmp-$(basename "$f") && rm -rf "$t" && mkdir "$t"
-    "$CLAMSCAN" --leave-temps --tempdir="$PWD/$t" -d clam.hdb "$f" >/dev/null 2>&1
-    find "$t" -mindepth 3 -maxdepth 3 -type f -name 'clamav-*.tmp' -size +0 | while read -r img; do
-        hdb_line "$img" "Img-$(basename "$f" .exe)"
-    done >> images.hdb
-done
-sort -u -t: -k1,1 images.hdb -o images.hdb
-[ -s images.hdb ] || fail "clamscan wrote no image for the damaged files"
-printf 'INFO: %s images of damaged files\n' "$(wc -l < images.hdb)"
-compat_run -d images.hdb -a -r bad
-compare_all "the images of the damaged files"
-compare_found "the images of the damaged files -a"
 # Hand-made Petite files, both forms (the packer's table in the last
 # section, "v2.2", and in the one before it, "v2.1"), one section packed
 # here with literals only: without the packer's code, with it (stripped,

@@ -8,24 +8,7 @@
 # damaged is scanned alike; --scan-pe=no turns it off in both.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
-
-# same_image FILE: when clamscan rebuilds an image for FILE (kept with
-# --leave-temps), vigil scans the same bytes at depth 1 (when it rebuilds
-# none, the FOUND comparisons are what is checked).
-same_image() {
-    local f=$1 img
-    rm -rf "tmp-$f" && mkdir "tmp-$f"
-    "$CLAMSCAN" --leave-temps --tempdir="$PWD/tmp-$f" -d clam.hdb "$f" >/dev/null 2>&1
-    img=$(find "tmp-$f" -type f -name 'clamav-*.tmp' -size +0 | head -1)
-    if [ -z "$img" ]; then
-        ok "$f: clamscan rebuilds no image"
-        return 0
-    fi
-    hdb_line "$img" Image > img.hdb
-    compat_run -a -d img.hdb "$f"
-    compare_found "$f: the image clamscan rebuilt"
-    assert_has_line "$f: vigil's image is clamscan's" "$V_OUT" "$f!(1): Image.UNOFFICIAL FOUND"
-}
+. "$(dirname "$0")/../lib/packer.sh"
 
 TF=$CLAMAV_TESTFILES
 [ -f "$TF/clam-upack.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
@@ -62,7 +45,7 @@ for n in 300 500 700 1000 1300 1600 1851; do
     compat_run -d clam.hdb -a cut$n.exe
     compare_all "clam-upack.exe cut at $n bytes"
     compare_found "clam-upack.exe cut at $n bytes -a"
-    same_image cut$n.exe
+    packer_same_image clam.hdb cut$n.exe
 done
 # Damaged: bytes of the loader's tables and of the packed stream changed.
 for at in 0x10 0x30 0x1f4 0x260 0x300 0x400 0x500 0x600; do
@@ -71,7 +54,7 @@ for at in 0x10 0x30 0x1f4 0x260 0x300 0x400 0x500 0x600; do
     compat_run -d clam.hdb -a bad$at.exe
     compare_all "clam-upack.exe damaged at $at"
     compare_found "clam-upack.exe damaged at $at -a"
-    same_image bad$at.exe
+    packer_same_image clam.hdb bad$at.exe
 done
 # One byte changed in the packed data: the image rebuilt from what it
 # decodes to is clamscan's, byte for byte (measured here with
@@ -79,6 +62,6 @@ done
 for at in 0x280 0x400 0x440 0x500 0x5c0; do
     cp clam-upack.exe one$at.exe
     printf '\x5a' | dd of=one$at.exe bs=1 seek=$((at)) conv=notrunc 2>/dev/null
-    same_image one$at.exe
+    packer_same_image clam.hdb one$at.exe
 done
 finish

@@ -8,6 +8,7 @@
 # data changed is scanned as clamscan scans it.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
+. "$(dirname "$0")/../lib/packer.sh"
 
 TF=$CLAMAV_TESTFILES
 [ -f "$TF/clam-wwpack.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
@@ -53,41 +54,12 @@ done
 
 # Damaged: one byte of the compressed data, of the block table or of the
 # data directory changed (each a different path through the decoder: bad
-# back-references, a block outside the image, the end code never met).
-mkdir bad
-python3 - <<'PY'
-data = open('clam-wwpack.exe', 'rb').read()
-# the compressed block lies in .clam (file 0xa00-0xc00); the block table
-# 0x2a1 bytes into .WWP32 (file 0xc00 + 0x2a1).
-for off in (0xa00, 0xa05, 0xa20, 0xa80, 0xb00, 0xbf0, 0xc00 + 0x2a1,
-            0xc00 + 0x2a9, 0xc00 + 0x2ad, 0xc00 + 0x2b1, 0xc00 + 0x295):
-    for x in (0x01, 0x80, 0xff):
-        d = bytearray(data)
-        d[off] ^= x
-        open('bad/b%x-%02x.exe' % (off, x), 'wb').write(d)
-PY
-for db in clam.hdb image.hdb; do
-    compat_run -d $db -a -r bad
-    compare_all "clam-wwpack.exe with bytes changed ($db)"
-    compare_found "clam-wwpack.exe with bytes changed -a ($db)"
-done
+# back-references, a block outside the image, the end code never met). The
+# compressed block lies in .clam (file 0xa00-0xc00); the block table 0x2a1
+# bytes into .WWP32 (file 0xc00 + 0x2a1).
+packer_flip clam-wwpack.exe bad 0xa00 0xa05 0xa20 0xa80 0xb00 0xbf0 0xea1 0xea9 0xead 0xeb1 0xe95
+packer_bad clam-wwpack.exe bad
 
-# Every image clamscan writes (at depth 1) for the damaged files (--leave-temps) is
-# hashed; vigil must scan the same images.
-: > images.hdb
-for f in bad/*.exe; do
-    t=tmp-$(basename "$f") && rm -rf "$t" && mkdir "$t"
-    "$CLAMSCAN" --leave-temps --tempdir="$PWD/$t" -d clam.hdb "$f" >/dev/null 2>&1
-    find "$t" -mindepth 3 -maxdepth 3 -type f -name 'clamav-*.tmp' -size +0 | while read -r img; do
-        hdb_line "$img" "Img-$(basename "$f" .exe)"
-    done >> images.hdb
-done
-sort -u -t: -k1,1 images.hdb -o images.hdb
-[ -s images.hdb ] || fail "clamscan wrote no image for the damaged files"
-printf 'INFO: %s images of damaged files\n' "$(wc -l < images.hdb)"
-compat_run -d images.hdb -a -r bad
-compare_all "the images of the damaged files"
-compare_found "the images of the damaged files -a"
 # A hand-made WWPack32 file, its block compressed here with literals, WORD
 # copies and BLOCK copies of every length code up to 60 and distances past
 # 1 KiB, then the end code. The image clamscan writes (--leave-temps) holds

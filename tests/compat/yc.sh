@@ -10,6 +10,7 @@
 # files byte for byte the same as clamscan's.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
+. "$(dirname "$0")/../lib/packer.sh"
 
 TF=$CLAMAV_TESTFILES
 [ -f "$TF/clam-yc.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
@@ -54,40 +55,10 @@ done
 # unknown instructions and other jumps), in the encrypted second layer
 # (0xc00 + 0x457.., the second decryptor), in the encrypted UPX1 section
 # (0x400..0xa00), in the section table and in the stored entry point.
-mkdir bad
-python3 - <<'PY'
-data = open('clam-yc.exe', 'rb').read()
-offs = [0xc00 + x for x in (0x93, 0x95, 0x98, 0xa0, 0xb0, 0xc0, 0xc3, 0xc6, 0x200,
-                             0x457, 0x459, 0x460, 0x470, 0x486, 0xa0f)]
-offs += [0x400, 0x500, 0x9ff, 0x1c8 + 0x28 * 1 + 0x14, 0x1c8 + 0x28 * 1]
-for off in offs:
-    for x in (0x01, 0x80, 0xff):
-        d = bytearray(data)
-        d[off] ^= x
-        open('bad/b%x-%02x.exe' % (off, x), 'wb').write(d)
-PY
-for db in clam.hdb image.hdb; do
-    compat_run -d $db -a -r bad
-    compare_all "clam-yc.exe with bytes changed ($db)"
-    compare_found "clam-yc.exe with bytes changed -a ($db)"
-done
+packer_flip clam-yc.exe bad 0xc93 0xc95 0xc98 0xca0 0xcb0 0xcc0 0xcc3 0xcc6 0xe00 0x1057 \
+    0x1059 0x1060 0x1070 0x1086 0x160f 0x400 0x500 0x9ff 0x204 0x1f0
+packer_bad clam-yc.exe bad
 
-# Every file clamscan decrypts (at depth 1) from the damaged ones
-# (--leave-temps) is hashed; vigil must scan the same files.
-: > images.hdb
-for f in bad/*.exe; do
-    t=tmp-$(basename "$f") && rm -rf "$t" && mkdir "$t"
-    "$CLAMSCAN" --leave-temps --tempdir="$PWD/$t" -d clam.hdb "$f" >/dev/null 2>&1
-    find "$t" -mindepth 3 -maxdepth 3 -type f -name 'clamav-*.tmp' -size +0 | while read -r img; do
-        hdb_line "$img" "Img-$(basename "$f" .exe)"
-    done >> images.hdb
-done
-sort -u -t: -k1,1 images.hdb -o images.hdb
-[ -s images.hdb ] || fail "clamscan wrote no image for the damaged files"
-printf 'INFO: %s images of damaged files\n' "$(wc -l < images.hdb)"
-compat_run -d images.hdb -a -r bad
-compare_all "the images of the damaged files"
-compare_found "the images of the damaged files -a"
 # Hand-made yC files for each loader form (yC 1.3, its variant, yC
 # 1.x/modified), each with a first decryptor using every instruction or
 # jumping over junk, the second decryptor and the sections encrypted here
