@@ -11,33 +11,18 @@
 # files whose streams are coded here.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
+. "$(dirname "$0")/../lib/packer.sh"
 
 TF=$CLAMAV_TESTFILES
 [ -f "$TF/clam-aspack.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 cp "$TF/clam-aspack.exe" .
 
-compat_run -d clam.hdb -a clam-aspack.exe
-compare_all "clam-aspack.exe with the MD5 of clam.exe"
-compare_found "clam-aspack.exe -a"
-assert_has_line "clam-aspack.exe: the embedded clam.exe at depth 2" "$V_OUT" \
-    "clam-aspack.exe!(2): ClamExe.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb -a --allmatch clam-aspack.exe
-compare_found "clam-aspack.exe --allmatch -a"
-
 # The rebuilt image: clamscan's is 17408 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.
-echo "4a4477a6d2d866b38806e9bfa5a6bb2e:17408:AspackImage" > image.hdb
-compat_run -d image.hdb -a clam-aspack.exe
-compare_all "the rebuilt image"
-compare_found "the rebuilt image -a"
-assert_has_line "rebuilt image found at depth 1" "$V_OUT" \
-    "clam-aspack.exe!(1): AspackImage.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb --scan-pe=no clam-aspack.exe
-compare_all "--scan-pe=no"
-assert_not_contains "--scan-pe=no: nothing unpacked" "$V_OUT" "FOUND"
+packer_sample clam-aspack.exe \
+    "clam-aspack.exe!(2): ClamExe.UNOFFICIAL FOUND" \
+    "4a4477a6d2d866b38806e9bfa5a6bb2e:17408:AspackImage"
 
 # Cut short: past the loader's tables but inside the packed data (the
 # sections read short), before the end of the loader (not recognised), in

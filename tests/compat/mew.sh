@@ -16,28 +16,11 @@ TF=$CLAMAV_TESTFILES
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 cp "$TF/clam-mew.exe" .
 
-compat_run -d clam.hdb -a clam-mew.exe
-compare_all "clam-mew.exe with the MD5 of clam.exe"
-compare_found "clam-mew.exe -a"
-assert_has_line "clam-mew.exe: the embedded clam.exe at depth 2" "$V_OUT" \
-    "clam-mew.exe!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb -a --allmatch clam-mew.exe
-compare_found "clam-mew.exe --allmatch -a"
-
 # The rebuilt image: clamscan's is 21504 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.
-echo "eb55c7b07f6c22b7c09ea52a8eeaddec:21504:MewImage" > image.hdb
-compat_run -d image.hdb -a clam-mew.exe
-compare_found "the rebuilt image"
-assert_has_line "vigil: rebuilt image found at depth 1" "$V_OUT" \
-    "clam-mew.exe!(1): MewImage.UNOFFICIAL FOUND"
-assert_has_line "clamscan: rebuilt image found at depth 1" "$C_OUT" \
-    "clam-mew.exe!(1): MewImage.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb --scan-pe=no clam-mew.exe
-compare_all "--scan-pe=no"
-assert_not_contains "--scan-pe=no: nothing unpacked" "$V_OUT" "FOUND"
+packer_sample clam-mew.exe \
+    "clam-mew.exe!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND" \
+    "eb55c7b07f6c22b7c09ea52a8eeaddec:21504:MewImage"
 
 # Cut short: in the loader, in the packed section, near its end. Both scan
 # what they can and agree; neither crashes.

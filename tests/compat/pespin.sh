@@ -12,33 +12,18 @@
 # depth 1; where it writes none, vigil's results are clamscan's.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
+. "$(dirname "$0")/../lib/packer.sh"
 
 TF=$CLAMAV_TESTFILES
 [ -f "$TF/clam-pespin.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 cp "$TF/clam-pespin.exe" .
 
-compat_run -d clam.hdb -a clam-pespin.exe
-compare_all "clam-pespin.exe with the MD5 of clam.exe"
-compare_found "clam-pespin.exe -a"
-assert_has_line "clam-pespin.exe: the embedded clam.exe at depth 2" "$V_OUT" \
-    "clam-pespin.exe!(2): ClamExe.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb -a --allmatch clam-pespin.exe
-compare_found "clam-pespin.exe --allmatch -a"
-
 # The rebuilt image: clamscan's is 6656 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.
-echo "ea58113cd88ec4715020f5189529d35b:6656:PespinImage" > image.hdb
-compat_run -d image.hdb -a clam-pespin.exe
-compare_all "the rebuilt image"
-compare_found "the rebuilt image -a"
-assert_has_line "rebuilt image found at depth 1" "$V_OUT" \
-    "clam-pespin.exe!(1): PespinImage.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb --scan-pe=no clam-pespin.exe
-compare_all "--scan-pe=no"
-assert_not_contains "--scan-pe=no: nothing unpacked" "$V_OUT" "FOUND"
+packer_sample clam-pespin.exe \
+    "clam-pespin.exe!(2): ClamExe.UNOFFICIAL FOUND" \
+    "ea58113cd88ec4715020f5189529d35b:6656:PespinImage"
 
 # Variants: cut short, and one byte changed. The entry point is file
 # offset 0xc87 (EP RVA 0x5087 in the last section, RVA 0x5000 at 0xc00).

@@ -16,28 +16,11 @@ TF=$CLAMAV_TESTFILES
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 cp "$TF/clam-petite.exe" .
 
-compat_run -d clam.hdb -a clam-petite.exe
-compare_all "clam-petite.exe with the MD5 of clam.exe"
-compare_found "clam-petite.exe -a"
-assert_has_line "clam-petite.exe: clam.exe in the rebuilt PE's ZIP at depth 2" "$V_OUT" \
-    "clam-petite.exe!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb -a --allmatch clam-petite.exe
-compare_found "clam-petite.exe --allmatch -a"
-
 # The rebuilt PE: clamscan's is 6144 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.
-echo "8a2bf11929515746f3df244a4ac91c7c:6144:PtImage" > image.hdb
-compat_run -d image.hdb -a clam-petite.exe
-compare_found "the rebuilt PE"
-assert_has_line "clamscan: rebuilt PE at depth 1" "$C_OUT" \
-    "clam-petite.exe!(1): PtImage.UNOFFICIAL FOUND"
-assert_has_line "vigil: rebuilt PE at depth 1" "$V_OUT" \
-    "clam-petite.exe!(1): PtImage.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb --scan-pe=no clam-petite.exe
-compare_all "--scan-pe=no"
-assert_not_contains "--scan-pe=no: nothing unpacked" "$V_OUT" "FOUND"
+packer_sample clam-petite.exe \
+    "clam-petite.exe!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND" \
+    "8a2bf11929515746f3df244a4ac91c7c:6144:PtImage"
 
 # (Each database on its own: with both, clamscan reports the image's hash
 # first and vigil the clam.exe inside it, for UPX as for WWPack; a

@@ -15,28 +15,11 @@ TF=$CLAMAV_TESTFILES
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 cp "$TF/clam-upack.exe" .
 
-compat_run -d clam.hdb -a clam-upack.exe
-compare_all "clam-upack.exe with the MD5 of clam.exe"
-compare_found "clam-upack.exe -a"
-assert_has_line "clam-upack.exe: the embedded clam.exe at depth 2" "$V_OUT" \
-    "clam-upack.exe!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb -a --allmatch clam-upack.exe
-compare_found "clam-upack.exe --allmatch -a"
-
 # The rebuilt image: clamscan's is 17408 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.
-echo "de4f18d10798acf90ab81dc899dffb14:17408:UpackImage" > image.hdb
-compat_run -d image.hdb -a clam-upack.exe
-compare_found "the rebuilt image"
-assert_has_line "vigil: rebuilt image found at depth 1" "$V_OUT" \
-    "clam-upack.exe!(1): UpackImage.UNOFFICIAL FOUND"
-assert_has_line "clamscan: rebuilt image found at depth 1" "$C_OUT" \
-    "clam-upack.exe!(1): UpackImage.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb --scan-pe=no clam-upack.exe
-compare_all "--scan-pe=no"
-assert_not_contains "--scan-pe=no: nothing unpacked" "$V_OUT" "FOUND"
+packer_sample clam-upack.exe \
+    "clam-upack.exe!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND" \
+    "de4f18d10798acf90ab81dc899dffb14:17408:UpackImage"
 
 # Cut short: in the headers, in the loader, in the packed data, near the
 # end. Both scan what they can and agree; neither crashes.

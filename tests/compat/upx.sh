@@ -9,32 +9,18 @@
 # ASPack, each with its own test; FSG's file holds clam.exe as is).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
+. "$(dirname "$0")/../lib/packer.sh"
 
 TF=$CLAMAV_TESTFILES
 [ -f "$TF/clam-upx.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 cp "$TF/clam-upx.exe" .
 
-compat_run -d clam.hdb -a clam-upx.exe
-compare_all "clam-upx.exe with the MD5 of clam.exe"
-compare_found "clam-upx.exe -a"
-assert_has_line "clam-upx.exe: the embedded clam.exe at depth 2" "$V_OUT" \
-    "clam-upx.exe!(2): ClamExe.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb -a --allmatch clam-upx.exe
-compare_found "clam-upx.exe --allmatch -a"
-
 # The rebuilt image: clamscan's is 20480 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.
-echo "3b03bc19b1f39587a0650c7b6fe35d38:20480:UpxImage" > image.hdb
-compat_run -d image.hdb -a clam-upx.exe
-compare_found "the rebuilt image"
-assert_has_line "rebuilt image found at depth 1" "$V_OUT" \
-    "clam-upx.exe!(1): UpxImage.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb --scan-pe=no clam-upx.exe
-compare_all "--scan-pe=no"
-assert_not_contains "--scan-pe=no: nothing unpacked" "$V_OUT" "FOUND"
+packer_sample clam-upx.exe \
+    "clam-upx.exe!(2): ClamExe.UNOFFICIAL FOUND" \
+    "3b03bc19b1f39587a0650c7b6fe35d38:20480:UpxImage"
 
 # A UPX image cut short: both scan what they can, neither crashes.
 head -c 2000 clam-upx.exe > cut.exe

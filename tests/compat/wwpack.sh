@@ -15,28 +15,11 @@ TF=$CLAMAV_TESTFILES
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 cp "$TF/clam-wwpack.exe" .
 
-compat_run -d clam.hdb -a clam-wwpack.exe
-compare_all "clam-wwpack.exe with the MD5 of clam.exe"
-compare_found "clam-wwpack.exe -a"
-assert_has_line "clam-wwpack.exe: clam.exe in the image's ZIP at depth 2" "$V_OUT" \
-    "clam-wwpack.exe!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb -a --allmatch clam-wwpack.exe
-compare_found "clam-wwpack.exe --allmatch -a"
-
 # The unpacked image: clamscan's is 20480 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.
-echo "7b8cd3dd6a198ec191afce0206665d2d:20480:WwImage" > image.hdb
-compat_run -d image.hdb -a clam-wwpack.exe
-compare_found "the unpacked image"
-assert_has_line "clamscan: unpacked image at depth 1" "$C_OUT" \
-    "clam-wwpack.exe!(1): WwImage.UNOFFICIAL FOUND"
-assert_has_line "vigil: unpacked image at depth 1" "$V_OUT" \
-    "clam-wwpack.exe!(1): WwImage.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb --scan-pe=no clam-wwpack.exe
-compare_all "--scan-pe=no"
-assert_not_contains "--scan-pe=no: nothing unpacked" "$V_OUT" "FOUND"
+packer_sample clam-wwpack.exe \
+    "clam-wwpack.exe!(2)ZIP:clam.exe: ClamExe.UNOFFICIAL FOUND" \
+    "7b8cd3dd6a198ec191afce0206665d2d:20480:WwImage"
 
 # (Each database on its own: with both, clamscan reports the image's hash
 # first and vigil the clam.exe inside it, for UPX as for WWPack; a

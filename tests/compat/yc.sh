@@ -17,29 +17,12 @@ TF=$CLAMAV_TESTFILES
 hdb_line "$TF/clam.exe" ClamExe > clam.hdb
 cp "$TF/clam-yc.exe" .
 
-compat_run -d clam.hdb -a clam-yc.exe
-compare_all "clam-yc.exe with the MD5 of clam.exe"
-compare_found "clam-yc.exe -a"
-assert_has_line "clam-yc.exe: clam.exe at depth 3" "$V_OUT" \
-    "clam-yc.exe!(3): ClamExe.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb -a --allmatch clam-yc.exe
-compare_found "clam-yc.exe --allmatch -a"
-
 # The decrypted file: clamscan's is 3072 bytes (the file without yC's raw
 # data) with this MD5 (measured with clamscan --leave-temps); a signature
 # for it matches at depth 1 in both.
-echo "8822fca1f7b0cb5506f15f8088956197:3072:YcImage" > image.hdb
-compat_run -d image.hdb -a clam-yc.exe
-compare_found "the decrypted file"
-assert_has_line "clamscan: decrypted file at depth 1" "$C_OUT" \
-    "clam-yc.exe!(1): YcImage.UNOFFICIAL FOUND"
-assert_has_line "vigil: decrypted file at depth 1" "$V_OUT" \
-    "clam-yc.exe!(1): YcImage.UNOFFICIAL FOUND"
-
-compat_run -d clam.hdb --scan-pe=no clam-yc.exe
-compare_all "--scan-pe=no"
-assert_not_contains "--scan-pe=no: nothing decrypted" "$V_OUT" "FOUND"
+packer_sample clam-yc.exe \
+    "clam-yc.exe!(3): ClamExe.UNOFFICIAL FOUND" \
+    "8822fca1f7b0cb5506f15f8088956197:3072:YcImage"
 
 # Cut short inside yC's section (0xc00-0x1852): still long enough for the
 # first layer, then not. (Each database on its own, as in compat/wwpack.)

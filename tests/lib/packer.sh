@@ -68,3 +68,27 @@ packer_bad() {
     compare_all "the images of the damaged files"
     compare_found "the images of the damaged files -a"
 }
+
+# packer_sample FILE CHILD IMAGE: the clamav-testfiles sample FILE (in the
+# current directory) with only clam.exe's MD5 (clam.hdb): FOUND and -a
+# lines as clamscan's, and CHILD (the -a line of the clam.exe inside) among
+# vigil's; the same with --allmatch; IMAGE ("md5:size:Name", the image
+# clamscan rebuilds, measured with --leave-temps; written to image.hdb)
+# found at depth 1 by both; --scan-pe=no unpacks nothing in either.
+packer_sample() {
+    local f=$1 child=$2 img=$3 name=${3##*:}
+    compat_run -d clam.hdb -a "$f"
+    compare_all "$f with the MD5 of clam.exe"
+    compare_found "$f -a"
+    assert_has_line "$f: the clam.exe inside" "$V_OUT" "$child"
+    compat_run -d clam.hdb -a --allmatch "$f"
+    compare_found "$f --allmatch -a"
+    echo "$img" > image.hdb
+    compat_run -d image.hdb -a "$f"
+    compare_found "$f: the image"
+    assert_has_line "clamscan: $f's image at depth 1" "$C_OUT" "$f!(1): $name.UNOFFICIAL FOUND"
+    assert_has_line "vigil: $f's image at depth 1" "$V_OUT" "$f!(1): $name.UNOFFICIAL FOUND"
+    compat_run -d clam.hdb --scan-pe=no "$f"
+    compare_all "$f --scan-pe=no"
+    assert_not_contains "$f --scan-pe=no: nothing unpacked" "$V_OUT" "FOUND"
+}
