@@ -25,22 +25,28 @@ static int sha256(const uint8_t *p, size_t n, uint8_t out[32])
     return EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) && len == 32;
 }
 
-/* Writes the file name for key into path[0..n). Returns 0, or -1 if it
- * does not fit. */
-static int cache_path(const struct vigil_engine *e, const uint8_t key[32], char *path,
-                      size_t n)
+int cache_key_path(const char *dir, const uint8_t key[32], const char *ext, char *path,
+                   size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    char name[70];
+    char name[65];
     int len;
 
     for (int i = 0; i < 32; i++) {
         name[2 * i] = hex[key[i] >> 4];
         name[2 * i + 1] = hex[key[i] & 15];
     }
-    memcpy(name + 64, ".vgc", 5);
-    len = snprintf(path, n, "%s/%s", e->cache_dir, name);
+    name[64] = '\0';
+    len = snprintf(path, n, "%s/%s%s", dir, name, ext);
     return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+/* Writes the file name for key into path[0..n). Returns 0, or -1 if it
+ * does not fit. */
+static int cache_path(const struct vigil_engine *e, const uint8_t key[32], char *path,
+                      size_t n)
+{
+    return cache_key_path(e->cache_dir, key, ".vgc", path, n);
 }
 
 /* Reads the whole file at path into a new buffer. Returns 0, or -1 (errno
@@ -169,9 +175,7 @@ out:
     return rc;
 }
 
-/* The directory must be the user's (or root's) and writable by nobody
- * else, or others could plant or swap files in it. */
-static int dir_trusted(const char *dir)
+int cache_dir_trusted(const char *dir)
 {
     struct stat st;
 
@@ -194,7 +198,7 @@ vigil_status cache_compile_atoms(struct vigil_engine *e, char *why, size_t whyle
         e->cache_state = VIGIL_CACHE_SMALL;
         return atoms_compile(e->atoms, why, whylen);
     }
-    if (!dir_trusted(e->cache_dir)) {
+    if (!cache_dir_trusted(e->cache_dir)) {
         engine_log(e, VIGIL_LOG_WARNING,
                    "%s: not a directory of this user that only it can write; "
                    "compiled signatures are not cached",

@@ -41,4 +41,14 @@ vigil_status cache_compile_atoms(struct vigil_engine *e, char *why, size_t whyle
  * -1 on an error. */
 int cache_write_all(int fd, const void *data, size_t n);
 
+/* 1 when dir is a directory of the user's (or root's) that nobody else can
+ * write, or others could plant or swap files in it: the only kind the
+ * cache files (.vgc .vgi .vgy .vgg) are read from. */
+int cache_dir_trusted(const char *dir);
+
+/* Writes "dir/<key in hex><ext>", the name of a cache file, into
+ * path[0..n). Returns 0, or -1 if it does not fit. */
+int cache_key_path(const char *dir, const uint8_t key[32], const char *ext, char *path,
+                   size_t n);
+
 #endif

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cache.h"
 #include "core/engine.h"
 #include "core/image.h"
 #include "db/load.h"
@@ -243,31 +244,14 @@ static int image_key(struct image_defer *d, uint8_t key[32])
     return ok ? 0 : -1;
 }
 
-static int dir_trusted(const char *dir)
-{
-    struct stat st;
-
-    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-           (st.st_uid == geteuid() || st.st_uid == 0) && !(st.st_mode & 022);
-}
-
 /* Tries the image of d's key. Returns 1 if e now points into it. */
 static int image_try(struct vigil_engine *e, struct image_defer *d)
 {
-    static const char hex[] = "0123456789abcdef";
-    char name[70];
     struct image *im = NULL;
     vigil_status st;
 
-    if (!dir_trusted(e->cache_dir) || image_key(d, d->key) != 0)
-        return 0;
-    for (int i = 0; i < 32; i++) {
-        name[2 * i] = hex[d->key[i] >> 4];
-        name[2 * i + 1] = hex[d->key[i] & 15];
-    }
-    memcpy(name + 64, ".vgi", 5);
-    if ((size_t)snprintf(d->path, sizeof d->path, "%s/%s", e->cache_dir, name) >=
-        sizeof d->path)
+    if (!cache_dir_trusted(e->cache_dir) || image_key(d, d->key) != 0 ||
+        cache_key_path(e->cache_dir, d->key, ".vgi", d->path, sizeof d->path) != 0)
         return 0;
     d->write = 1;
     st = image_open(d->path, d->key, &im);

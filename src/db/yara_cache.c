@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <yara.h>
 
+#include "core/cache.h"
 #include "core/engine.h"
 #include "core/image.h"
 #include "db/yara.h"
@@ -161,10 +162,9 @@ static void md_libyara(EVP_MD_CTX *c)
 static int ykey(const struct vigil_engine *e, size_t n, uint8_t key[32], char *path,
                 size_t pathlen)
 {
-    static const char hex[] = "0123456789abcdef";
     const struct yara_db *y = &e->yara;
     uint8_t build[32];
-    char real[PATH_MAX], name[70];
+    char real[PATH_MAX];
     unsigned len = 0;
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL);
@@ -185,22 +185,7 @@ static int ykey(const struct vigil_engine *e, size_t n, uint8_t key[32], char *p
         ok = EVP_DigestFinal_ex(c, key, &len) && len == 32;
     }
     EVP_MD_CTX_free(c);
-    for (int i = 0; ok && i < 32; i++) {
-        name[2 * i] = hex[key[i] >> 4];
-        name[2 * i + 1] = hex[key[i] & 15];
-    }
-    memcpy(name + 64, ".vgy", 5);
-    return ok && (size_t)snprintf(path, pathlen, "%s/%s", e->cache_dir, name) < pathlen
-               ? 0
-               : -1;
-}
-
-static int dir_trusted(const char *dir)
-{
-    struct stat st;
-
-    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-           (st.st_uid == geteuid() || st.st_uid == 0) && !(st.st_mode & 022);
+    return ok && cache_key_path(e->cache_dir, key, ".vgy", path, pathlen) == 0 ? 0 : -1;
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -320,7 +305,7 @@ int yara_cache_load(struct vigil_engine *e, size_t n, struct yara_built *b, int 
 
     memset(b, 0, sizeof *b);
     *bad = 0;
-    if (!e->cache_dir[0] || !dir_trusted(e->cache_dir) ||
+    if (!e->cache_dir[0] || !cache_dir_trusted(e->cache_dir) ||
         ykey(e, n, key, path, sizeof path) != 0)
         return 0;
     st = image_open(path, key, &im);
@@ -402,7 +387,7 @@ int yara_cache_save(struct vigil_engine *e, size_t n, const struct yara_built *b
     struct image_part part;
     int rc = -1;
 
-    if (!e->cache_dir[0] || !dir_trusted(e->cache_dir) || ninc > YARA_MAX_INCLUDES ||
+    if (!e->cache_dir[0] || !cache_dir_trusted(e->cache_dir) || ninc > YARA_MAX_INCLUDES ||
         ykey(e, n, key, path, sizeof path) != 0) {
         errno = EPERM;
         return -1;

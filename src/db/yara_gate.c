@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <yara.h>
 
+#include "core/cache.h"
 #include "core/engine.h"
 #include "core/image.h"
 #include "db/yara.h"
@@ -873,9 +874,7 @@ static void atoms_list_free(struct atoms_list *a)
 static int gate_key(const struct vigil_engine *e, char *const *pat, const unsigned *flags,
                     size_t n, uint8_t key[32], char *path, size_t pathlen)
 {
-    static const char hex[] = "0123456789abcdef";
     uint8_t build[32];
-    char name[70];
     unsigned len = 0;
     uint64_t v;
     EVP_MD_CTX *c = EVP_MD_CTX_new();
@@ -895,22 +894,7 @@ static int gate_key(const struct vigil_engine *e, char *const *pat, const unsign
         ok = EVP_DigestFinal_ex(c, key, &len) && len == 32;
     }
     EVP_MD_CTX_free(c);
-    for (int i = 0; ok && i < 32; i++) {
-        name[2 * i] = hex[key[i] >> 4];
-        name[2 * i + 1] = hex[key[i] & 15];
-    }
-    memcpy(name + 64, ".vgg", 5);
-    return ok && (size_t)snprintf(path, pathlen, "%s/%s", e->cache_dir, name) < pathlen
-               ? 0
-               : -1;
-}
-
-static int dir_trusted(const char *dir)
-{
-    struct stat st;
-
-    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-           (st.st_uid == geteuid() || st.st_uid == 0) && !(st.st_mode & 022);
+    return ok && cache_key_path(e->cache_dir, key, ".vgg", path, pathlen) == 0 ? 0 : -1;
 }
 
 /* Loads the compiled patterns from e's cache directory (a file this build
@@ -984,7 +968,7 @@ static vigil_status gate_compile(struct vigil_engine *e, struct yara_gate *g,
         *p = '\0';
         ids[i] = (unsigned)i; /* (one id for all compiles ten times slower) */
     }
-    cache = e->cache_dir[0] && dir_trusted(e->cache_dir) &&
+    cache = e->cache_dir[0] && cache_dir_trusted(e->cache_dir) &&
             gate_key(e, pat, a->flags, a->n, key, path, sizeof path) == 0;
     if (cache && gate_load(e, g, key, path)) {
         st = VIGIL_OK;
