@@ -1,6 +1,8 @@
 /* cache.c - the compiled pre-filter saved between runs (see cache.h). */
 #include "core/cache.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/engine.h"
@@ -167,12 +170,58 @@ static int cache_store(struct vigil_engine *e, const uint8_t key[32], const char
     }
     if (rc != 0)
         unlink(tmp);
+    else
+        cache_prune_beside(path);
 out:
     if (fd >= 0)
         close(fd);
     free(payload);
     free(buf);
     return rc;
+}
+
+/* A cache file's name: 64 hex digits, one of the cache extensions, and
+ * maybe the ".XXXXXX" of a write that did not finish. */
+static int cache_file_name(const char *name)
+{
+    static const char *const ext[] = {".vgi", ".vgc", ".vgy", ".vgg"};
+    size_t n = strlen(name);
+
+    if (n < 68)
+        return 0;
+    for (int i = 0; i < 64; i++)
+        if (!isxdigit((unsigned char)name[i]) || isupper((unsigned char)name[i]))
+            return 0;
+    for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++)
+        if (memcmp(name + 64, ext[k], 4) == 0)
+            return n == 68 || (n == 75 && name[68] == '.');
+    return 0;
+}
+
+void cache_prune_beside(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    time_t old = time(NULL) - (time_t)CACHE_UNUSED_DAYS * 24 * 3600;
+    struct dirent *de;
+    struct stat st;
+    size_t seen = 0;
+    DIR *d;
+
+    if (!slash || (size_t)(slash - path) >= sizeof dir)
+        return;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    if (!(d = opendir(dir[0] ? dir : "/")))
+        return;
+    while ((de = readdir(d)) && seen++ < CACHE_PRUNE_MAX) {
+        if (!cache_file_name(de->d_name) || strcmp(de->d_name, slash + 1) == 0 ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_mtime >= old)
+            continue;
+        (void)unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
 }
 
 int cache_dir_trusted(const char *dir)
@@ -212,6 +261,7 @@ vigil_status cache_compile_atoms(struct vigil_engine *e, char *why, size_t whyle
     if (read_all(path, &buf, &len) == 0) {
         if (cache_use(e, key, buf, len) == 0) {
             free(buf);
+            (void)utimensat(AT_FDCWD, path, NULL, 0); /* used: kept by cache_prune_beside */
             e->cache_state = VIGIL_CACHE_HIT;
             engine_log(e, VIGIL_LOG_DEBUG, "compiled signatures from the cache %s", path);
             return VIGIL_OK;

@@ -41,6 +41,18 @@ vigil_status cache_compile_atoms(struct vigil_engine *e, char *why, size_t whyle
  * -1 on an error. */
 int cache_write_all(int fd, const void *data, size_t n);
 
+/* A cache file not used for this many days is removed when another is
+ * written beside it (a file is "used" when its modification time is set:
+ * on every hit). Daily database updates would otherwise leave one image a
+ * day behind. At most CACHE_PRUNE_MAX names are looked at. */
+#define CACHE_UNUSED_DAYS 7
+#define CACHE_PRUNE_MAX 100000
+
+/* Removes the cache files (64 hex digits and a cache extension, or an
+ * unfinished write of one) of the user's in the directory of path, except
+ * path itself, that were not used for CACHE_UNUSED_DAYS. */
+void cache_prune_beside(const char *path);
+
 /* 1 when dir is a directory of the user's (or root's) that nobody else can
  * write, or others could plant or swap files in it: the only kind the
  * cache files (.vgc .vgi .vgy .vgg) are read from. */

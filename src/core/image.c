@@ -167,6 +167,8 @@ int image_write(const char *path, const uint8_t key[32], const struct image_part
         close(fd);
     if (rc != 0)
         unlink(tmp);
+    else
+        cache_prune_beside(path);
     errno = saved;
     return rc;
 }
@@ -281,6 +283,7 @@ vigil_status image_open(const char *path, const uint8_t key[32], struct image **
     im->size = (size_t)st.st_size;
     if (image_check(im, key) != 0 || !sum_ok(fd, im->map, im->size))
         goto out;
+    (void)futimens(fd, NULL); /* used: kept by cache_prune_beside */
     *out = im;
     im = NULL;
     rc = VIGIL_OK;

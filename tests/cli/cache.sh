@@ -120,4 +120,27 @@ assert_contains "db compile small: imaged" "$OUT" "compiled into $T/c2"
 assert_eq "db compile small: no pre-filter cache file" "$(nfiles "$T/c2")" 1
 run "$VIGIL" db compile --cache-dir "$T/c2" -d nonexistent.ndb
 assert_rc "db compile of a missing database" 2
+# Files not used for 7 days are removed when a new one is written beside
+# them (one image a day of database updates would pile up); a hit counts as
+# a use; names that are not cache files, and the file written, stay.
+mkdir -m 700 "$T/c3"
+h=$(printf '%064d' 0) h2=$(printf '%064d' 1) h3=$(printf '%064d' 2)
+for f in "$h.vgi" "$h.vgc" "$h2.vgy" "$h3.vgi.AbC123" keep.vgi notes.txt; do
+    echo old > "$T/c3/$f" && touch -d '10 days ago' "$T/c3/$f"
+done
+echo new > "$T/c3/$h2.vgi"
+vscan --debug --no-builtin --cache-dir "$T/c3" -d small.ndb clean.txt
+assert_contains "prune: an image written" "$ERR" "wrote the image $T/c3/"
+for f in "$h.vgi" "$h.vgc" "$h2.vgy" "$h3.vgi.AbC123"; do
+    [ -e "$T/c3/$f" ] && fail "prune: $f unused for 10 days removed" || ok "prune: $f removed"
+done
+for f in keep.vgi notes.txt "$h2.vgi"; do
+    [ -e "$T/c3/$f" ] && ok "prune: $f kept" || fail "prune: $f kept"
+done
+img3=$(find "$T/c3" -name '*.vgi' -newer "$T/c3/notes.txt" ! -name "$h2.vgi" | head -1)
+touch -d '10 days ago' "$img3"
+vscan --debug --no-builtin --cache-dir "$T/c3" -d small.ndb clean.txt
+assert_contains "prune: the old image still maps" "$ERR" "compiled engine from the image $img3"
+[ "$(find "$img3" -mtime -1 | wc -l)" = 1 ] && ok "prune: a hit marks the image used" ||
+    fail "prune: a hit marks the image used"
 finish
