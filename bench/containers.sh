@@ -16,14 +16,8 @@ set -euo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
-VIGIL=${1:-${VIGIL:-}}
-if [ -z "$VIGIL" ]; then
-    for c in "$here"/../build/vigil "$here"/../build-*/vigil; do
-        [ -x "$c" ] && { VIGIL=$c; break; }
-    done
-fi
-[ -n "$VIGIL" ] && [ -x "$VIGIL" ] || { echo "usage: $0 path/to/vigil" >&2; exit 2; }
-VIGIL=$(cd "$(dirname "$VIGIL")" && pwd)/$(basename "$VIGIL")
+. "$here/corpus.sh"
+bench_vigil "${1:-}"
 CLAMSCAN=${CLAMSCAN:-clamscan}
 NDEBS=${BENCH_DEBS:-100}
 NBODY=${BENCH_BODY:-1000}

@@ -1,4 +1,21 @@
-# bench/corpus.sh - the corpus of real binaries the benchmarks share; sourced.
+# bench/corpus.sh - the corpus of real binaries the benchmarks share, and
+# the finding of the vigil to measure; sourced.
+#
+# bench_vigil [PATH]: sets VIGIL to PATH (or $VIGIL, or build/vigil, or the
+# first build-*/vigil) made absolute; exits 2 with the usage when there is
+# none.
+bench_vigil() {
+    local c here
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    VIGIL=${1:-${VIGIL:-}}
+    if [ -z "$VIGIL" ]; then
+        for c in "$here"/../build/vigil "$here"/../build-*/vigil; do
+            [ -x "$c" ] && { VIGIL=$c; break; }
+        done
+    fi
+    [ -n "$VIGIL" ] && [ -x "$VIGIL" ] || { echo "usage: $0 path/to/vigil" >&2; exit 2; }
+    VIGIL=$(cd "$(dirname "$VIGIL")" && pwd)/$(basename "$VIGIL")
+}
 #
 # bench_corpus DIR MB [elf]: copies regular files from /usr/bin and /usr/lib
 # (8 KiB to 4 MiB each, in name order, up to MB MiB) into DIR/corpus as

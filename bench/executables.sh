@@ -15,20 +15,12 @@
 # matches); BENCH_BODY body signatures of target 1 and of target 6 that never
 # match; an .ldb of BENCH_LDB signatures with EP, section and VI offsets
 # and EntryPoint/NumberOfSections ranges that never match. Not part of ctest.
-# The detections differ where clamscan unpacks a packer vigil does not
-# have yet (the packers are being written on other branches).
 set -euo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
-VIGIL=${1:-${VIGIL:-}}
-if [ -z "$VIGIL" ]; then
-    for c in "$here"/../build/vigil "$here"/../build-*/vigil; do
-        [ -x "$c" ] && { VIGIL=$c; break; }
-    done
-fi
-[ -n "$VIGIL" ] && [ -x "$VIGIL" ] || { echo "usage: $0 path/to/vigil" >&2; exit 2; }
-VIGIL=$(cd "$(dirname "$VIGIL")" && pwd)/$(basename "$VIGIL")
+. "$here/corpus.sh"
+bench_vigil "${1:-}"
 CLAMSCAN=${CLAMSCAN:-clamscan}
 MB=${BENCH_MB:-200}
 NPES=${BENCH_PES:-20}

@@ -14,10 +14,7 @@
 . "$(dirname "$0")/../lib/compat.sh"
 . "$(dirname "$0")/../lib/packer.sh"
 
-TF=$CLAMAV_TESTFILES
-[ -f "$TF/clam-pespin.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
-hdb_line "$TF/clam.exe" ClamExe > clam.hdb
-cp "$TF/clam-pespin.exe" .
+packer_setup clam-pespin.exe
 
 # The rebuilt image: clamscan's is 6656 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.

@@ -11,10 +11,7 @@
 . "$(dirname "$0")/../lib/compat.sh"
 . "$(dirname "$0")/../lib/packer.sh"
 
-TF=$CLAMAV_TESTFILES
-[ -f "$TF/clam-petite.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
-hdb_line "$TF/clam.exe" ClamExe > clam.hdb
-cp "$TF/clam-petite.exe" .
+packer_setup clam-petite.exe
 
 # The rebuilt PE: clamscan's is 6144 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.

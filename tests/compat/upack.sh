@@ -10,10 +10,7 @@
 . "$(dirname "$0")/../lib/compat.sh"
 . "$(dirname "$0")/../lib/packer.sh"
 
-TF=$CLAMAV_TESTFILES
-[ -f "$TF/clam-upack.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
-hdb_line "$TF/clam.exe" ClamExe > clam.hdb
-cp "$TF/clam-upack.exe" .
+packer_setup clam-upack.exe
 
 # The rebuilt image: clamscan's is 17408 bytes with this MD5 (measured with
 # clamscan --leave-temps); a signature for it matches at depth 1 in both.

@@ -12,10 +12,7 @@
 . "$(dirname "$0")/../lib/compat.sh"
 . "$(dirname "$0")/../lib/packer.sh"
 
-TF=$CLAMAV_TESTFILES
-[ -f "$TF/clam-yc.exe" ] || { fail "clamav-testfiles is not installed"; finish; }
-hdb_line "$TF/clam.exe" ClamExe > clam.hdb
-cp "$TF/clam-yc.exe" .
+packer_setup clam-yc.exe
 
 # The decrypted file: clamscan's is 3072 bytes (the file without yC's raw
 # data) with this MD5 (measured with clamscan --leave-temps); a signature

@@ -2,6 +2,16 @@
 # share: the image clamscan rebuilds, kept with --leave-temps, must be the
 # child vigil scans at depth 1. Source after common.sh and compat.sh.
 
+# packer_setup FILE: the clamav-testfiles sample FILE copied here and
+# clam.exe's MD5 in clam.hdb; the test ends (failed) when the package is
+# missing.
+packer_setup() {
+    TF=$CLAMAV_TESTFILES
+    [ -f "$TF/$1" ] || { fail "clamav-testfiles is not installed"; finish; }
+    hdb_line "$TF/clam.exe" ClamExe > clam.hdb
+    cp "$TF/$1" .
+}
+
 # packer_same_image DB FILE: when clamscan, with database DB, rebuilds an
 # image of FILE, vigil scans the same bytes at depth 1 (when it rebuilds
 # none, the FOUND comparisons are what is checked). Sets IMG_MADE to 1 when
