@@ -261,7 +261,8 @@ vigil_status cache_compile_atoms(struct vigil_engine *e, char *why, size_t whyle
     if (read_all(path, &buf, &len) == 0) {
         if (cache_use(e, key, buf, len) == 0) {
             free(buf);
-            (void)utimensat(AT_FDCWD, path, NULL, 0); /* used: kept by cache_prune_beside */
+            /* used: kept by cache_prune_beside */
+            (void)utimensat(AT_FDCWD, path, NULL, 0);
             e->cache_state = VIGIL_CACHE_HIT;
             engine_log(e, VIGIL_LOG_DEBUG, "compiled signatures from the cache %s", path);
             return VIGIL_OK;

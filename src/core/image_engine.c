@@ -148,8 +148,10 @@ static void put_hashset(struct image_save *s, const struct hashset *hs, unsigned
 
     hashset_export(hs, &f);
     for (int k = 0; k < HASH_KINDS; k++) {
-        put(s, base + (unsigned)k, f.recs[k], (uint64_t)f.n[k] * (hash_len[k] + 8), f.n[k]);
-        put(s, base + 3 + (unsigned)k, f.slots[k], (uint64_t)f.nslots[k] * 4, f.nslots[k]);
+        put(s, base + (unsigned)k, f.recs[k], (uint64_t)f.n[k] * (hash_len[k] + 8),
+            f.n[k]);
+        put(s, base + 3 + (unsigned)k, f.slots[k], (uint64_t)f.nslots[k] * 4,
+            f.nslots[k]);
     }
     put(s, base + 6, f.sizes, (uint64_t)f.nsizes * 4, f.nsizes);
     put(s, base + 7, f.size_kinds, f.nsizes, f.nsizes);
@@ -478,8 +480,8 @@ static vigil_status attach_ldb(struct vigil_engine *e, const struct image *im,
         const struct ldb_sig *s = &v[i];
         if (s->name >= m->names_len || s->nsubs > LDB_MAX_SUBSIGS ||
             s->target >= ATOMS_TARGETS || s->pcre > m->npcre ||
-            s->npcre > m->npcre - s->pcre || s->bcomp > nb ||
-            s->nbcomp > nb - s->bcomp || s->macro > nm || s->nmacro > nm - s->macro ||
+            s->npcre > m->npcre - s->pcre || s->bcomp > nb || s->nbcomp > nb - s->bcomp ||
+            s->macro > nm || s->nmacro > nm - s->macro ||
             s->tdb.ninter > LDB_MAX_INTERMEDIATES || x[i].off > nlen ||
             x[i].len > nlen - x[i].off || !nodes)
             return VIGIL_EMALFORMED;
@@ -552,8 +554,8 @@ static vigil_status attach_plan(struct vigil_engine *e, const struct image *im,
         m->nslots > m->nbody || m->nsegs >= BODYPLAN_SEG)
         return VIGIL_EMALFORMED;
     for (size_t i = 0; i < m->nbody; i++)
-        if ((slot[i] != BODYPLAN_NONE && slot[i] >= m->nslots) ||
-            q[i].atom_len == 0 || q[i].atom_len > BODYSIG_MAX_ATOM)
+        if ((slot[i] != BODYPLAN_NONE && slot[i] >= m->nslots) || q[i].atom_len == 0 ||
+            q[i].atom_len > BODYSIG_MAX_ATOM)
             return VIGIL_EMALFORMED;
     for (size_t i = 0; i < m->nsegs; i++)
         if (segs[i].slot >= m->nslots || segs[i].bit >= BODYPLAN_MAX_PARTS)
@@ -642,7 +644,8 @@ static vigil_status attach_pcre(struct vigil_engine *e, const struct image *im,
 }
 
 static vigil_status attach_sechash(struct sechash_table *t, const struct image *im,
-                                   unsigned id, uint64_t n, uint32_t kinds, uint64_t names_len)
+                                   unsigned id, uint64_t n, uint32_t kinds,
+                                   uint64_t names_len)
 {
     const struct sechash_entry *v = table(im, id, n, sizeof *v);
     unsigned seen = 0;
@@ -684,8 +687,8 @@ static vigil_status attach_tables(struct vigil_engine *e, const struct image *im
         return VIGIL_EMALFORMED;
     if ((st = attach_sechash(&e->sect, im, IMAGE_SECT, m->nsect, m->sect_kinds,
                              m->names_len)) != VIGIL_OK ||
-        (st = attach_sechash(&e->imp, im, IMAGE_IMP, m->nimp, m->imp_kinds, m->names_len)) !=
-            VIGIL_OK)
+        (st = attach_sechash(&e->imp, im, IMAGE_IMP, m->nimp, m->imp_kinds,
+                             m->names_len)) != VIGIL_OK)
         return st;
     e->ftm.v = malloc(m->nftm ? m->nftm * sizeof *f : 1);
     e->cdb.v = calloc(m->ncdb ? m->ncdb : 1, sizeof *e->cdb.v);
@@ -736,10 +739,12 @@ vigil_status image_attach(struct vigil_engine *e, struct image *im)
                              (uint32_t)nlen)) != VIGIL_OK ||
         (st = attach_hashset(e->allow, im, IMAGE_ALLOW_MD5, m->any_kinds[1],
                              UINT32_MAX)) != VIGIL_OK ||
-        (st = attach_ldb(e, im, m)) != VIGIL_OK || (st = attach_pcre(e, im, m)) != VIGIL_OK ||
+        (st = attach_ldb(e, im, m)) != VIGIL_OK ||
+        (st = attach_pcre(e, im, m)) != VIGIL_OK ||
         (st = attach_tables(e, im, m)) != VIGIL_OK ||
         (st = attach_body(e, im, m, &e->image_views)) != VIGIL_OK ||
-        (st = attach_plan(e, im, m)) != VIGIL_OK || (st = attach_atoms(e, im, m)) != VIGIL_OK)
+        (st = attach_plan(e, im, m)) != VIGIL_OK ||
+        (st = attach_atoms(e, im, m)) != VIGIL_OK)
         goto fail;
     /* The mapped names: never appended to (loads end with the image). */
     e->names.buf = (char *)(uintptr_t)names;
