@@ -15,7 +15,8 @@
 #
 #   bench/mixed.sh path/to/vigil
 # Env: BENCH_MIXED_SIGS ("1000 100000 1000000"), BENCH_CORPUS_MB (64),
-#      BENCH_MIXED_SOURCES ("corpus heldout random").
+#      BENCH_MIXED_SOURCES ("corpus heldout random"), BENCH_RUNS (5: runs
+#      of each timing, the median is reported; cold starts run once).
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +26,7 @@ COUNTS=${BENCH_MIXED_SIGS:-1000 100000 1000000}
 SOURCES=${BENCH_MIXED_SOURCES:-corpus heldout random}
 MB=${BENCH_CORPUS_MB:-64}
 NPROC=$(nproc)
+RUNS=${BENCH_RUNS:-5}
 
 W=$(mktemp -d /tmp/vigil-bench-mix.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -35,7 +37,33 @@ i=$CORPUS_FILES mb=$CORPUS_MB
 echo tiny > "$W/tiny"
 echo "corpus: $i files, $mb MiB of /usr/bin + /usr/lib ELF binaries"
 
-secs() { /usr/bin/time -f '%e %M %U' "$@" >/dev/null 2>"$W/time" || true; tail -1 "$W/time"; }
+# secs CMD...: runs CMD RUNS times; prints the median wall seconds, the
+# largest peak RSS (KiB, the largest process of the tree) and the median user
+# CPU seconds. One run per measurement made each figure a lottery at these
+# sizes (a 60 ms scan, 10 ms clock steps, CPUs waking from idle). Before
+# each run the corpus is read once, untimed: this machine's page cache loses
+# a third of it within 20 s (seen 2026-11-22, with 23 GB free), and a scan
+# that waits for the disk measures the disk.
+secs() {
+    python3 - "$RUNS" "$W/corpus" "$@" <<'PY'
+import os, resource, statistics, subprocess, sys, time
+walls, users, rss = [], [], 0
+for _ in range(int(sys.argv[1])):
+    for d, _, names in os.walk(sys.argv[2]):
+        for n in names:
+            with open(os.path.join(d, n), "rb") as f:
+                while f.read(1 << 20):
+                    pass
+    t0 = time.perf_counter()
+    pid = subprocess.Popen(sys.argv[3:], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL).pid
+    _, _, ru = os.wait4(pid, 0)
+    walls.append(time.perf_counter() - t0)
+    users.append(ru.ru_utime)
+    rss = max(rss, ru.ru_maxrss)
+print("%.3f %d %.3f" % (statistics.median(walls), rss, statistics.median(users)))
+PY
+}
 # at_rest CMD...: runs CMD reading stdin from a FIFO held open, waits until
 # it blocks reading it (engine loaded, nothing to scan yet), prints the
 # tree's "rss_kib pss_kib" and its image mapping's "rss pss clean dirty"
@@ -73,7 +101,7 @@ for n in $COUNTS; do
     DB=(-d "$W/m.hdb" -d "$W/m.ndb" -d "$W/m.ldb")
     C="--cache-dir=$W/cache-$n"
     mkdir -p "$W/cache-$n"
-    read -r vcold _ vcoldu < <(secs "$VIGIL" scan --no-builtin "$C" "${DB[@]}" "$W/tiny")
+    read -r vcold _ vcoldu < <(RUNS=1 secs "$VIGIL" scan --no-builtin "$C" "${DB[@]}" "$W/tiny")
     read -r vs _ vsu < <(secs "$VIGIL" scan --no-builtin "$C" "${DB[@]}" "$W/tiny")
     read -r cs _ csu < <(secs "$CLAMSCAN" "${DB[@]}" "$W/tiny")
     read -r vrr vrp vir vip visc vipd < <(at_rest "$VIGIL" scan --no-builtin "$C" "${DB[@]}")
