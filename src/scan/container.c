@@ -373,14 +373,20 @@ void unpack_too_big(struct unpack *u, const char *name)
     (void)walk_limit(u->s, u->s->walk.budget_bit, u->type, name);
 }
 
-/* The first bytes of an object, for typing. */
+/* The first bytes of an object, for typing. When the matcher will read the
+ * whole object anyway, it is read now, once. */
 static const uint8_t *peek(struct vigil_scanner *s, const struct source *src, size_t *n)
 {
     size_t want = src->size < FORMAT_PEEK ? (size_t)src->size : FORMAT_PEEK;
+    const uint8_t *all;
 
     if (src->mem) {
         *n = want;
         return src->mem;
+    }
+    if ((s->e->body.n || s->e->ldb.n || s->yara) && scan_load(s, src, &all) == VIGIL_OK) {
+        *n = want;
+        return all;
     }
     if (source_read(src, 0, s->buf, want, n) != VIGIL_OK)
         *n = 0;

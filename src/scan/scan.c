@@ -64,6 +64,7 @@ vigil_status vigil_scanner_new(const vigil_engine *e, vigil_scanner **out)
     if (!s)
         goto out;
     s->e = e;
+    s->obj_fd = -1;
     result_init(&s->result);
     s->buf = malloc(SCAN_BUFSIZE);
     if (!s->buf)
@@ -299,6 +300,12 @@ vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
     }
     if (src->size > SCAN_MAX_OBJECT)
         return scan_map(s, src, data);
+    /* Read once per scan: the walkers and the matcher ask in turn, and a
+     * second read could also see other bytes than the first. */
+    if (src->fd >= 0 && s->obj_fd == src->fd) {
+        *data = s->obj;
+        return VIGIL_OK;
+    }
     if (size > s->obj_cap) {
         uint8_t *p = realloc(s->obj, size);
         if (!p)
@@ -309,6 +316,8 @@ vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
     st = source_read(src, 0, s->obj, size, &got);
     if (st == VIGIL_OK && got != size)
         st = VIGIL_ECHANGED;
+    if (st == VIGIL_OK)
+        s->obj_fd = src->fd;
     *data = s->obj;
     return st;
 }
@@ -316,6 +325,7 @@ vigil_status scan_load(struct vigil_scanner *s, const struct source *src,
 /* Gives a large object buffer back so one big file does not pin memory. */
 static void scan_unload(struct vigil_scanner *s)
 {
+    s->obj_fd = -1;
     if (s->map) {
         munmap(s->map, s->map_len);
         s->map = NULL;

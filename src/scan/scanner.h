@@ -70,6 +70,7 @@ struct vigil_scanner {
     uint8_t *buf;
     uint8_t *obj; /* whole-object buffer for body matching */
     size_t obj_cap;
+    int obj_fd;   /* the top-level file obj holds, or -1 */
     void *map;    /* a file larger than SCAN_MAX_OBJECT, mapped */
     size_t map_len;
     struct digester dg;
