@@ -2,6 +2,7 @@
  * free. Loading is transactional per call: a failure rolls back. */
 #include "core/engine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,8 +269,13 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         e->compiled = 1;
         return VIGIL_OK;
     }
-    st = hashset_compile(e->sigs);
-    if (st == VIGIL_OK)
+    /* Spilled hash sets of an image-only compile are written into the
+     * image by image_after_compile rather than built here. */
+    if (image_wanted(e) && hashset_spilled(e->sigs) && hashset_spilled(e->allow))
+        st = hashset_defer(e->sigs) == VIGIL_OK ? hashset_defer(e->allow) : VIGIL_ESTATE;
+    else
+        st = hashset_compile(e->sigs);
+    if (st == VIGIL_OK && !hashset_deferred(e->allow))
         st = hashset_compile(e->allow);
     if (st != VIGIL_OK)
         return engine_fail(e, st, "compiling hash signatures: %s",
@@ -285,7 +291,36 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         return st;
     e->compiled = 1;
     image_after_compile(e);
+    if (hashset_deferred(e->sigs) && e->image_state != VIGIL_IMAGE_WRITTEN)
+        return engine_fail(e, VIGIL_EOPEN, "%s: cannot write the engine image: %s",
+                           e->cache_dir, strerror(e->image_error));
     return VIGIL_OK;
+}
+
+vigil_status vigil_engine_set_image_only(vigil_engine *e, int on)
+{
+    if (!e)
+        return VIGIL_EINVAL;
+    if (e->compiled)
+        return VIGIL_ESTATE;
+    e->image_only = on != 0;
+    return VIGIL_OK;
+}
+
+void engine_spill(struct vigil_engine *e)
+{
+    vigil_status st;
+
+    if (!e->image_only || !e->cache_dir[0])
+        return;
+    st = strtab_spill(&e->names, e->cache_dir);
+    if (st == VIGIL_OK)
+        st = hashset_spill(e->sigs, e->cache_dir);
+    if (st == VIGIL_OK)
+        st = hashset_spill(e->allow, e->cache_dir);
+    if (st != VIGIL_OK)
+        engine_log(e, VIGIL_LOG_DEBUG, "%s: no temporary files (%s); compiling in memory",
+                   e->cache_dir, strerror(errno));
 }
 
 vigil_status vigil_engine_load_finish(vigil_engine *e)
