@@ -29,7 +29,7 @@
 
 #define HS_BUCKET 8192
 #define HS_MAX_BUCKETS (1u << 16)
-#define HS_CHUNK ((size_t)4 << 20)
+#define HS_CHUNK ((size_t)1 << 20)
 #define HS_WINDOW 16384 /* slots */
 
 static int pwrite_all(int fd, const void *data, size_t n, uint64_t off)
