@@ -255,6 +255,7 @@ static vigil_status engine_compile_atoms(struct vigil_engine *e)
 vigil_status vigil_engine_compile(vigil_engine *e)
 {
     vigil_status st;
+    int want_image;
 
     if (!e)
         return VIGIL_EINVAL;
@@ -271,7 +272,8 @@ vigil_status vigil_engine_compile(vigil_engine *e)
     }
     /* Spilled hash sets of an image-only compile are written into the
      * image by image_after_compile rather than built here. */
-    if (image_wanted(e) && hashset_spilled(e->sigs) && hashset_spilled(e->allow))
+    want_image = e->image_only && image_wanted(e);
+    if (want_image && hashset_spilled(e->sigs) && hashset_spilled(e->allow))
         st = hashset_defer(e->sigs) == VIGIL_OK ? hashset_defer(e->allow) : VIGIL_ESTATE;
     else
         st = hashset_compile(e->sigs);
@@ -291,7 +293,7 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         return st;
     e->compiled = 1;
     image_after_compile(e);
-    if (hashset_deferred(e->sigs) && e->image_state != VIGIL_IMAGE_WRITTEN)
+    if (want_image && e->image_state != VIGIL_IMAGE_WRITTEN)
         return engine_fail(e, VIGIL_EOPEN, "%s: cannot write the engine image: %s",
                            e->cache_dir, strerror(e->image_error));
     return VIGIL_OK;
