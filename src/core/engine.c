@@ -282,8 +282,13 @@ vigil_status vigil_engine_compile(vigil_engine *e)
     if (st != VIGIL_OK)
         return engine_fail(e, st, "compiling hash signatures: %s",
                            vigil_strerror(st));
-    sechash_sort(&e->sect);
-    sechash_sort(&e->imp);
+    if (want_image && e->sect.spill && e->imp.spill) {
+        sechash_defer(&e->sect); /* written in order by image_after_compile */
+        sechash_defer(&e->imp);
+    } else {
+        sechash_sort(&e->sect);
+        sechash_sort(&e->imp);
+    }
     st = engine_compile_atoms(e);
     if (st == VIGIL_OK && (st = emb_index_build(&e->ftm, &e->emb)) != VIGIL_OK)
         return engine_fail(e, st, "compiling file-type magic: %s", vigil_strerror(st));
@@ -320,6 +325,10 @@ void engine_spill(struct vigil_engine *e)
         st = hashset_spill(e->sigs, e->cache_dir);
     if (st == VIGIL_OK)
         st = hashset_spill(e->allow, e->cache_dir);
+    if (st == VIGIL_OK)
+        st = sechash_spill(&e->sect, e->cache_dir);
+    if (st == VIGIL_OK)
+        st = sechash_spill(&e->imp, e->cache_dir);
     if (st != VIGIL_OK)
         engine_log(e, VIGIL_LOG_DEBUG, "%s: no temporary files (%s); compiling in memory",
                    e->cache_dir, strerror(errno));

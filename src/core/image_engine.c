@@ -321,9 +321,27 @@ static vigil_status save_pcre(struct image_save *s, const struct ldb_table *t)
     return VIGIL_OK;
 }
 
+/* A deferred section or import hash table (sechash_defer), sorted into
+ * the file. */
+static int emit_sect(void *ctx, int fd, const struct image_layout *l)
+{
+    return sechash_write_sorted(ctx, fd, l->off[IMAGE_SECT]);
+}
+
+static int emit_imp(void *ctx, int fd, const struct image_layout *l)
+{
+    return sechash_write_sorted(ctx, fd, l->off[IMAGE_IMP]);
+}
+
 static vigil_status save_sechash(struct image_save *s, const struct sechash_table *t,
                                  struct sechash_entry **out, unsigned id)
 {
+    if (t->deferred) { /* entries zeroed when added: no stray padding */
+        s->fill[s->n].emit = id == IMAGE_SECT ? emit_sect : emit_imp;
+        s->fill[s->n].ctx = (void *)(uintptr_t)t;
+        put(s, id, NULL, (uint64_t)t->n * sizeof **out, t->n);
+        return VIGIL_OK;
+    }
     if (!(*out = calloc(t->n ? t->n : 1, sizeof **out)))
         return VIGIL_ENOMEM;
     for (size_t i = 0; i < t->n; i++) {
