@@ -62,8 +62,8 @@ struct vigil_engine {
     struct image_defer *defer;   /* loads waiting for the image key
                                   * (core/image_engine.h) */
     enum vigil_image_state image_state;
-    int image_only;  /* vigil_engine_set_image_only */
-    int image_error; /* errno of a failed image write */
+    int image_only;             /* vigil_engine_set_image_only */
+    int image_error;            /* errno of a failed image write */
     struct engine_notes *notes; /* warnings of the load (never NULL) */
     vigil_log_fn log_fn;
     void *log_ctx;

@@ -227,7 +227,8 @@ int image_write_filled(const char *path, const uint8_t key[32],
     }
     if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
         return -1;
-    if (fchmod(fd, 0644) == 0 && image_emit(fd, key, parts, fill, n) == 0 && fsync(fd) == 0) {
+    if (fchmod(fd, 0644) == 0 && image_emit(fd, key, parts, fill, n) == 0 &&
+        fsync(fd) == 0) {
         rc = close(fd);
         fd = -1;
         if (rc == 0)

@@ -30,7 +30,7 @@
 
 struct spill {
     int fd;
-    uint8_t *p;     /* the mapping: cap bytes */
+    uint8_t *p; /* the mapping: cap bytes */
     size_t cap;
     size_t dropped; /* bytes below this were given back last */
 };

@@ -117,8 +117,8 @@ static const char *cache_dir(void)
  * engine image (a map when the image is current). image_only: the compile
  * helper's, which only writes the image (vigil_engine_set_image_only: the
  * hash signatures and names go through files, not its heap). */
-static int engine_build1(const struct conf *c, vigil_engine **out, char *err, size_t errsz,
-                         int image_only)
+static int engine_build1(const struct conf *c, vigil_engine **out, char *err,
+                         size_t errsz, int image_only)
 {
     const char *dir = db_dir(c), *cache = cache_dir();
     vigil_engine *e = NULL;

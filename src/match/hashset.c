@@ -19,7 +19,7 @@
 const unsigned hash_len[HASH_KINDS] = {16, 20, 32};
 
 struct hashkind {
-    uint8_t *recs;   /* n records of stride bytes (spill: its mapping) */
+    uint8_t *recs;       /* n records of stride bytes (spill: its mapping) */
     struct spill *spill; /* hashset_spill: where recs live */
     size_t n, cap;
     size_t stride;
@@ -199,7 +199,6 @@ static size_t table_size(size_t n)
     return s;
 }
 
-
 static vigil_status kind_compile(struct hashkind *k)
 {
     size_t nslots;
@@ -324,7 +323,8 @@ unsigned hashset_find(const struct hashset *hs, enum hash_kind kind,
         return 0;
     /* Entries with one digest share a probe chain; keep the highest record
      * index of each kind of match: the one loaded last. */
-    for (h = hashset_digest_home(digest, k->mask + 1); k->slots[h]; h = (h + 1) & k->mask) {
+    for (h = hashset_digest_home(digest, k->mask + 1); k->slots[h];
+         h = (h + 1) & k->mask) {
         uint32_t idx = k->slots[h];
         const uint8_t *rec = k->recs + (size_t)(idx - 1) * k->stride;
         uint32_t rsize = rd32(rec + len);
@@ -505,7 +505,8 @@ void hashset_deferred_layout(const struct hashset *hs, struct hashset_flat *f)
     f->any_kinds = hs->any_kinds;
 }
 
-int hashset_write_tables(const struct hashset *hs, int fd, const uint64_t recs_off[HASH_KINDS],
+int hashset_write_tables(const struct hashset *hs, int fd,
+                         const uint64_t recs_off[HASH_KINDS],
                          const uint64_t slots_off[HASH_KINDS], uint64_t sizes_off,
                          uint64_t kinds_off)
 {
@@ -515,8 +516,8 @@ int hashset_write_tables(const struct hashset *hs, int fd, const uint64_t recs_o
         return -1;
     hashset_deferred_layout(hs, &f);
     for (int k = 0; k < HASH_KINDS; k++) {
-        struct hstream_kind hk = {hs->k[k].spill, f.n[k], f.nslots[k], hash_len[k],
-                                  recs_off[k], slots_off[k]};
+        struct hstream_kind hk = {hs->k[k].spill, f.n[k],      f.nslots[k],
+                                  hash_len[k],    recs_off[k], slots_off[k]};
         if (hstream_write_kind(fd, &hk) != 0)
             return -1;
     }

@@ -127,7 +127,8 @@ void hashset_deferred_layout(const struct hashset *hs, struct hashset_flat *f);
 /* Writes a deferred set's tables into the file fd, whose byte ranges for
  * them (sized as hashset_deferred_layout says) are zero: records and
  * slots of each kind, sizes and their kinds. Returns 0, or -1 (errno). */
-int hashset_write_tables(const struct hashset *hs, int fd, const uint64_t recs_off[HASH_KINDS],
+int hashset_write_tables(const struct hashset *hs, int fd,
+                         const uint64_t recs_off[HASH_KINDS],
                          const uint64_t slots_off[HASH_KINDS], uint64_t sizes_off,
                          uint64_t kinds_off);
 

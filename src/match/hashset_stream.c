@@ -226,7 +226,8 @@ static int digest_cmp(const void *a, const void *b, void *arg)
 {
     const struct dsort *s = arg;
     uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    int c = memcmp(s->buf + (size_t)i * s->stride, s->buf + (size_t)j * s->stride, s->dlen);
+    int c =
+        memcmp(s->buf + (size_t)i * s->stride, s->buf + (size_t)j * s->stride, s->dlen);
 
     return c ? c : (i > j) - (i < j);
 }
@@ -238,9 +239,9 @@ static size_t digest_bucket(const uint8_t *rec, const void *arg)
 
 /* Sorts one bucket (at recs, cnt records) in place and gives its records
  * their slots. */
-static int kind_bucket(const struct hstream_kind *k, uint8_t *recs, size_t first, size_t cnt,
-                       uint8_t **buf, uint32_t **idx, size_t *cap, struct slotw *w,
-                       size_t *cursor, size_t *wrap_first, size_t *nwrap)
+static int kind_bucket(const struct hstream_kind *k, uint8_t *recs, size_t first,
+                       size_t cnt, uint8_t **buf, uint32_t **idx, size_t *cap,
+                       struct slotw *w, size_t *cursor, size_t *wrap_first, size_t *nwrap)
 {
     size_t stride = k->dlen + 8u;
     struct dsort s;
@@ -279,7 +280,8 @@ static int kind_bucket(const struct hstream_kind *k, uint8_t *recs, size_t first
 
 int hstream_write_kind(int fd, const struct hstream_kind *k)
 {
-    size_t stride = k->dlen + 8u, nb, *start = NULL, cursor = 0, wrap_first = 0, nwrap = 0;
+    size_t stride = k->dlen + 8u, nb, *start = NULL, cursor = 0, wrap_first = 0,
+           nwrap = 0;
     size_t cap = 0;
     struct region r = {0};
     struct slotw *w = NULL;

@@ -14,8 +14,8 @@ struct spill;
  * endian), so records sorted by digest have non-decreasing homes. */
 static inline size_t hashset_digest_home(const uint8_t *d, size_t nslots)
 {
-    uint64_t top = ((uint64_t)d[0] << 24) | ((uint64_t)d[1] << 16) |
-                   ((uint64_t)d[2] << 8) | d[3];
+    uint64_t top =
+        ((uint64_t)d[0] << 24) | ((uint64_t)d[1] << 16) | ((uint64_t)d[2] << 8) | d[3];
     return (size_t)((top * (uint64_t)nslots) >> 32);
 }
 

@@ -34,7 +34,7 @@ struct sechash_table {
     int sorted;
     struct spill *spill; /* sechash_spill */
     char *spill_dir;
-    int deferred;        /* sechash_defer: only sechash_write_sorted */
+    int deferred; /* sechash_defer: only sechash_write_sorted */
 };
 
 void sechash_init(struct sechash_table *t);

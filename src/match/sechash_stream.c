@@ -150,7 +150,8 @@ static int make_runs(const struct sechash_table *t, struct spill *tmp, struct ru
 }
 
 /* Puts one bucket in ClamAV's order and writes it at entry *at. */
-static int flush_bucket(int fd, uint64_t off, struct sechash_entry *b, size_t n, size_t *at)
+static int flush_bucket(int fd, uint64_t off, struct sechash_entry *b, size_t n,
+                        size_t *at)
 {
     sechash_bucket_order(b, n);
     if (n && pwrite_all(fd, b, n * sizeof *b, off + (uint64_t)*at * sizeof *b) != 0)
@@ -179,7 +180,8 @@ int sechash_write_sorted(const struct sechash_table *t, int fd, uint64_t off)
     if (spill_new(t->spill_dir, &tmp) != VIGIL_OK ||
         spill_reserve(tmp, t->n * sizeof *t->v) != VIGIL_OK ||
         !(m.runs = calloc(nruns, sizeof *m.runs)) ||
-        !(m.heap = calloc(nruns, sizeof *m.heap)) || make_runs(t, tmp, m.runs, nruns, len) != 0)
+        !(m.heap = calloc(nruns, sizeof *m.heap)) ||
+        make_runs(t, tmp, m.runs, nruns, len) != 0)
         goto out;
     m.fd = tmp->fd;
     for (size_t r = 0; r < nruns; r++) {

@@ -9,7 +9,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+// clang-format off: cmocka needs the headers above first
 #include <cmocka.h>
+// clang-format on
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +73,8 @@ static struct ent *make_entries(size_t n, size_t *out_n)
 
 /* Writes the deferred set into a file laid out as an image would hold it
  * and attaches it to a new set. */
-static struct hashset *write_and_attach(struct hashset *def, uint8_t **map, size_t *maplen)
+static struct hashset *write_and_attach(struct hashset *def, uint8_t **map,
+                                        size_t *maplen)
 {
     struct hashset_flat f;
     uint64_t recs[HASH_KINDS], slots[HASH_KINDS], sizes, kinds, off = 64;
@@ -119,8 +122,10 @@ static void same_answers(const struct hashset *a, const struct hashset *b,
         uint64_t sizes[3] = {e->size ? e->size : 77, e->size + 1u, 1 + rnd() % 6000};
         for (int s = 0; s < 3; s++) {
             uint32_t xa = 0, ya = 0, xb = 0, yb = 0;
-            unsigned fa = hashset_find(a, (enum hash_kind)e->kind, e->d, sizes[s], &xa, &ya);
-            unsigned fb = hashset_find(b, (enum hash_kind)e->kind, e->d, sizes[s], &xb, &yb);
+            unsigned fa =
+                hashset_find(a, (enum hash_kind)e->kind, e->d, sizes[s], &xa, &ya);
+            unsigned fb =
+                hashset_find(b, (enum hash_kind)e->kind, e->d, sizes[s], &xb, &yb);
             assert_int_equal(fa, fb);
             if (fa & HASHSET_EXACT)
                 assert_int_equal(xa, xb);
@@ -171,25 +176,30 @@ static void run_case(size_t n)
     assert_int_equal(hashset_new(1u << 24, &sp), VIGIL_OK);
     /* A few entries before the spill starts, as a load before it would. */
     for (size_t i = 0; i < 10 && i < half; i++)
-        assert_int_equal(hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size,
-                                     v[i].value), VIGIL_OK);
+        assert_int_equal(
+            hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size, v[i].value),
+            VIGIL_OK);
     assert_int_equal(hashset_spill(sp, dir), VIGIL_OK);
     assert_true(hashset_spilled(sp));
     for (size_t i = 10; i < half; i++)
-        assert_int_equal(hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size,
-                                     v[i].value), VIGIL_OK);
+        assert_int_equal(
+            hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size, v[i].value),
+            VIGIL_OK);
     /* A load that fails is rolled back: none of its entries remain. */
     hashset_mark(sp, &mark);
     for (size_t i = 0; i < nj; i++)
         assert_int_equal(hashset_add(sp, (enum hash_kind)junk[i].kind, junk[i].d,
-                                     junk[i].size, junk[i].value + 1000000), VIGIL_OK);
+                                     junk[i].size, junk[i].value + 1000000),
+                         VIGIL_OK);
     hashset_rollback(sp, &mark);
     for (size_t i = half; i < nv; i++)
-        assert_int_equal(hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size,
-                                     v[i].value), VIGIL_OK);
+        assert_int_equal(
+            hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size, v[i].value),
+            VIGIL_OK);
     for (size_t i = 0; i < nv; i++)
-        assert_int_equal(hashset_add(mem, (enum hash_kind)v[i].kind, v[i].d, v[i].size,
-                                     v[i].value), VIGIL_OK);
+        assert_int_equal(
+            hashset_add(mem, (enum hash_kind)v[i].kind, v[i].d, v[i].size, v[i].value),
+            VIGIL_OK);
     assert_int_equal(hashset_compile(mem), VIGIL_OK);
     assert_int_equal(hashset_defer(sp), VIGIL_OK);
     assert_true(hashset_deferred(sp));
@@ -239,10 +249,12 @@ static void test_one_bucket(void **state)
     assert_int_equal(hashset_new(1u << 24, &sp), VIGIL_OK);
     assert_int_equal(hashset_spill(sp, dir), VIGIL_OK);
     for (size_t i = 0; i < nv; i++) {
-        assert_int_equal(hashset_add(mem, (enum hash_kind)v[i].kind, v[i].d, v[i].size,
-                                     v[i].value), VIGIL_OK);
-        assert_int_equal(hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size,
-                                     v[i].value), VIGIL_OK);
+        assert_int_equal(
+            hashset_add(mem, (enum hash_kind)v[i].kind, v[i].d, v[i].size, v[i].value),
+            VIGIL_OK);
+        assert_int_equal(
+            hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size, v[i].value),
+            VIGIL_OK);
     }
     assert_int_equal(hashset_compile(mem), VIGIL_OK);
     assert_int_equal(hashset_defer(sp), VIGIL_OK);
@@ -271,10 +283,12 @@ static void test_spilled_in_memory(void **state)
     assert_int_equal(hashset_new(1u << 24, &sp), VIGIL_OK);
     assert_int_equal(hashset_spill(sp, dir), VIGIL_OK);
     for (size_t i = 0; i < nv; i++) {
-        assert_int_equal(hashset_add(mem, (enum hash_kind)v[i].kind, v[i].d, v[i].size,
-                                     v[i].value), VIGIL_OK);
-        assert_int_equal(hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size,
-                                     v[i].value), VIGIL_OK);
+        assert_int_equal(
+            hashset_add(mem, (enum hash_kind)v[i].kind, v[i].d, v[i].size, v[i].value),
+            VIGIL_OK);
+        assert_int_equal(
+            hashset_add(sp, (enum hash_kind)v[i].kind, v[i].d, v[i].size, v[i].value),
+            VIGIL_OK);
     }
     assert_int_equal(hashset_compile(mem), VIGIL_OK);
     assert_int_equal(hashset_defer(sp), VIGIL_OK);
