@@ -134,6 +134,19 @@ assert_contains "the second scan maps the cold scan's image" "$ERR" \
 vscan --no-builtin "${DB[@]}" "${FILES[@]}"
 assert_eq "the cold scan's image: what the parse says" "$truth" "$(strip "$OUT")"
 
+# A signed .cvd (hash signatures inside a container): the same, and its
+# warnings said again by the streamed image.
+rm -f "$VIGIL_CACHE_DIR"/*
+mkdir cvd && cp "$VIGIL_SHARED/clamav-testdata/cvd/test-3.cvd" cvd/
+vscan --no-cache --no-builtin -d cvd clam.exe f01.txt
+assert_has_line "cvd parse: found" "$(found_lines "$OUT")" "clam.exe: Clamav.Test.File-6 FOUND"
+cvd_out=$(strip "$OUT") cvd_err=$ERR
+run "$VIGIL" db compile --no-builtin -d cvd
+assert_rc "cvd: db compile" 0
+vscan --no-builtin -d cvd clam.exe f01.txt
+assert_eq "cvd: the streamed image says what the parse says" "$cvd_out" "$(strip "$OUT")"
+assert_eq "cvd: and warns as it warns" "$cvd_err" "$ERR"
+
 # A file size limit, as a full disk: the temporary files cannot be made
 # (64 KiB: the compile goes on in memory) and the image cannot be written,
 # or a temporary file cannot grow (1100 KiB: more than a MiB of MD5
