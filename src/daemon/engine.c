@@ -154,19 +154,21 @@ int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t err
 {
     vigil_engine *e = NULL, *mapped = NULL;
 
-    if (engine_build1(c, &e, err, errsz, 0) != 0)
+    /* Image only (with a cache): a parse only writes the image, its hash
+     * signatures through files rather than this process's heap. */
+    if (engine_build1(c, &e, err, errsz, 1) != 0)
         return -1;
     /* A parse that wrote the image: serve from the image instead, so that
      * the parent and every worker share the file's clean pages rather
-     * than each holding the parsed heap. */
-    if (vigil_engine_image_state(e) == VIGIL_IMAGE_WRITTEN &&
-        engine_build1(c, &mapped, err, errsz, 0) == 0) {
-        if (vigil_engine_image_state(mapped) == VIGIL_IMAGE_MAPPED) {
+     * than each holding the parsed heap. An image-only engine cannot scan:
+     * if the image cannot be mapped, the second load parses in memory. */
+    if (vigil_engine_image_state(e) == VIGIL_IMAGE_WRITTEN) {
+        if (engine_build1(c, &mapped, err, errsz, 0) != 0) {
             vigil_engine_free(e);
-            e = mapped;
-        } else {
-            vigil_engine_free(mapped);
+            return -1;
         }
+        vigil_engine_free(e);
+        e = mapped;
     }
     err[0] = '\0';
     *out = e;
