@@ -233,6 +233,20 @@ enum vigil_image_state {
 };
 VIGIL_API enum vigil_image_state vigil_engine_image_state(const vigil_engine *e);
 
+/*
+ * Compiles e only to write its image (with a cache directory; before the
+ * loads): the hash signatures and the names, the bulk of a database, go
+ * through temporary files in the cache directory straight into the image
+ * file instead of being held in memory, so compiling a database of any
+ * number of hash signatures takes about the same memory. Compile then
+ * fails if the image cannot be written. An engine whose image was written
+ * this way (VIGIL_IMAGE_WRITTEN) cannot scan: vigil_scanner_new() refuses
+ * it; load the image into a new engine. If the sources cannot be imaged
+ * (YARA rules), or the image was current (VIGIL_IMAGE_MAPPED), the engine
+ * is an ordinary one. For vigild's compile helper and `vigil db compile`.
+ */
+VIGIL_API vigil_status vigil_engine_set_image_only(vigil_engine *e, int on);
+
 /* With a mapped image: takes its pages out of the calling process's
  * resident set; they stay in the page cache and fault back in when the
  * engine is used. For a process that holds an engine it does not scan

@@ -7,6 +7,7 @@
 #include "cli/db_cmd.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +76,11 @@ int db_compile_main(int argc, char **argv)
     }
     if (vigil_engine_new(&e) != VIGIL_OK)
         goto out;
+    /* Only the image is wanted: hash signatures and names go through
+     * temporary files in the cache directory, not memory. A file size
+     * limit fails the write (reported) rather than killing vigil. */
+    vigil_engine_set_image_only(e, 1);
+    signal(SIGXFSZ, SIG_IGN);
     vigil_engine_set_log(e, report_engine_log, &r,
                          o.debug ? VIGIL_LOG_DEBUG : VIGIL_LOG_WARNING);
     if (dbload_run(e, &o, &r) != 0)

@@ -2,6 +2,7 @@
  * free. Loading is transactional per call: a failure rolls back. */
 #include "core/engine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,7 @@ static vigil_status engine_compile_atoms(struct vigil_engine *e)
 vigil_status vigil_engine_compile(vigil_engine *e)
 {
     vigil_status st;
+    int want_image;
 
     if (!e)
         return VIGIL_EINVAL;
@@ -268,14 +270,25 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         e->compiled = 1;
         return VIGIL_OK;
     }
-    st = hashset_compile(e->sigs);
-    if (st == VIGIL_OK)
+    /* Spilled hash sets of an image-only compile are written into the
+     * image by image_after_compile rather than built here. */
+    want_image = e->image_only && image_wanted(e);
+    if (want_image && hashset_spilled(e->sigs) && hashset_spilled(e->allow))
+        st = hashset_defer(e->sigs) == VIGIL_OK ? hashset_defer(e->allow) : VIGIL_ESTATE;
+    else
+        st = hashset_compile(e->sigs);
+    if (st == VIGIL_OK && !hashset_deferred(e->allow))
         st = hashset_compile(e->allow);
     if (st != VIGIL_OK)
         return engine_fail(e, st, "compiling hash signatures: %s",
                            vigil_strerror(st));
-    sechash_sort(&e->sect);
-    sechash_sort(&e->imp);
+    if (want_image && e->sect.spill && e->imp.spill) {
+        sechash_defer(&e->sect); /* written in order by image_after_compile */
+        sechash_defer(&e->imp);
+    } else {
+        sechash_sort(&e->sect);
+        sechash_sort(&e->imp);
+    }
     st = engine_compile_atoms(e);
     if (st == VIGIL_OK && (st = emb_index_build(&e->ftm, &e->emb)) != VIGIL_OK)
         return engine_fail(e, st, "compiling file-type magic: %s", vigil_strerror(st));
@@ -285,7 +298,40 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         return st;
     e->compiled = 1;
     image_after_compile(e);
+    if (want_image && e->image_state != VIGIL_IMAGE_WRITTEN)
+        return engine_fail(e, VIGIL_EOPEN, "%s: cannot write the engine image: %s",
+                           e->cache_dir, strerror(e->image_error));
     return VIGIL_OK;
+}
+
+vigil_status vigil_engine_set_image_only(vigil_engine *e, int on)
+{
+    if (!e)
+        return VIGIL_EINVAL;
+    if (e->compiled)
+        return VIGIL_ESTATE;
+    e->image_only = on != 0;
+    return VIGIL_OK;
+}
+
+void engine_spill(struct vigil_engine *e)
+{
+    vigil_status st;
+
+    if (!e->image_only || !e->cache_dir[0])
+        return;
+    st = strtab_spill(&e->names, e->cache_dir);
+    if (st == VIGIL_OK)
+        st = hashset_spill(e->sigs, e->cache_dir);
+    if (st == VIGIL_OK)
+        st = hashset_spill(e->allow, e->cache_dir);
+    if (st == VIGIL_OK)
+        st = sechash_spill(&e->sect, e->cache_dir);
+    if (st == VIGIL_OK)
+        st = sechash_spill(&e->imp, e->cache_dir);
+    if (st != VIGIL_OK)
+        engine_log(e, VIGIL_LOG_DEBUG, "%s: no temporary files (%s); compiling in memory",
+                   e->cache_dir, strerror(errno));
 }
 
 vigil_status vigil_engine_load_finish(vigil_engine *e)

@@ -62,6 +62,8 @@ struct vigil_engine {
     struct image_defer *defer;   /* loads waiting for the image key
                                   * (core/image_engine.h) */
     enum vigil_image_state image_state;
+    int image_only;             /* vigil_engine_set_image_only */
+    int image_error;            /* errno of a failed image write */
     struct engine_notes *notes; /* warnings of the load (never NULL) */
     vigil_log_fn log_fn;
     void *log_ctx;
@@ -82,6 +84,11 @@ struct engine_mark {
     size_t yara_n;
     uint64_t nsigs;
 };
+
+/* With image_only set, before the sources are parsed for an image: moves
+ * the names and hash records into spills in the cache directory
+ * (core/spill.h). A failure only leaves them in memory. */
+void engine_spill(struct vigil_engine *e);
 
 void engine_mark(const struct vigil_engine *e, struct engine_mark *m);
 void engine_rollback(struct vigil_engine *e, const struct engine_mark *m);

@@ -18,6 +18,7 @@
 #include <xxhash.h>
 
 #include "core/cache.h"
+#include "core/spill.h"
 #if defined(__has_include)
 #if __has_include("vigil_build_key.h")
 #include "vigil_build_key.h" /* generated: cmake/buildkey.cmake */
@@ -64,11 +65,24 @@ static int known_id(uint32_t id)
     }
 }
 
-static int write_all(int fd, XXH3_state_t *c, const void *data, size_t n)
+static int pwrite_all(int fd, const void *data, size_t n, uint64_t off)
 {
-    if (c && XXH3_128bits_update(c, data, n) != XXH_OK)
-        return -1;
-    return cache_write_all(fd, data, n);
+    const uint8_t *p = data;
+
+    while (n) {
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
 }
 
 /* The trailer: XXH3-128 of everything before it, in XXH's canonical (big
@@ -85,23 +99,80 @@ static uint64_t align_up(uint64_t v)
     return (v + IMAGE_ALIGN - 1) & ~(uint64_t)(IMAGE_ALIGN - 1);
 }
 
-/* Writes header, directory, tables and trailer to fd. */
-static int image_emit(int fd, const uint8_t key[32], const struct image_part *parts,
-                      size_t n)
+/* The XXH3-128 of fd[0..n), read back with pread (pages of the page cache,
+ * not of this process). Returns 0, or -1. */
+static int sum_file(int fd, uint64_t n, uint8_t out[IMAGE_SUM])
 {
-    static const uint8_t zero[IMAGE_ALIGN];
-    uint8_t head[IMAGE_HEAD] = {0}, ent[IMAGE_DIRENT], sum[IMAGE_SUM];
-    uint64_t off = align_up(IMAGE_HEAD + (uint64_t)n * IMAGE_DIRENT), pos, total;
-    uint32_t v32;
+    enum { CHUNK = 1 << 20 };
+    uint8_t *buf = malloc(CHUNK);
     XXH3_state_t *c = XXH3_createState();
-    int rc = -1;
+    uint64_t off = 0;
+    int ok = buf && c && XXH3_128bits_reset(c) == XXH_OK;
 
-    if (!c || XXH3_128bits_reset(c) != XXH_OK)
+    while (ok && off < n) {
+        size_t want = n - off < CHUNK ? (size_t)(n - off) : CHUNK;
+        ssize_t r = pread(fd, buf, want, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0)
+            errno = EIO;
+        ok = r > 0 && XXH3_128bits_update(c, buf, (size_t)r) == XXH_OK;
+        off += r > 0 ? (uint64_t)r : 0;
+    }
+    if (ok)
+        sum_final(c, out);
+    XXH3_freeState(c);
+    free(buf);
+    return ok ? 0 : -1;
+}
+
+/* Writes a table held in memory, or in a shared file mapping whose pages
+ * are given back as they are written. */
+static int part_write(int fd, const struct image_part *p, int drop, uint64_t off)
+{
+    const uint8_t *d = p->data;
+    uint64_t done = 0;
+
+    if (!drop)
+        return p->len ? pwrite_all(fd, d, (size_t)p->len, off) : 0;
+    while (done < p->len) {
+        size_t n = p->len - done < SPILL_DROP ? (size_t)(p->len - done) : SPILL_DROP;
+        if (pwrite_all(fd, d + done, n, off + done) != 0)
+            return -1;
+        spill_drop_map(d, (size_t)(done + n));
+        done += n;
+    }
+    return 0;
+}
+
+/* Writes header, directory, tables and trailer to fd: the file gets its
+ * length (and blocks) first, then every table is written at its offset,
+ * and the checksum is read back from the file. */
+static int image_emit(int fd, const uint8_t key[32], const struct image_part *parts,
+                      const struct image_fill *fill, size_t n)
+{
+    uint8_t head[IMAGE_HEAD] = {0}, ent[IMAGE_DIRENT], sum[IMAGE_SUM];
+    uint64_t off = align_up(IMAGE_HEAD + (uint64_t)n * IMAGE_DIRENT), total, *at = NULL;
+    struct image_layout *l = calloc(1, sizeof *l);
+    uint32_t v32;
+    int rc = -1, e;
+
+    if (!l || !(at = calloc(n ? n : 1, sizeof *at)))
         goto out;
-    total = off;
-    for (size_t i = 0; i < n; i++)
-        total = align_up(total + parts[i].len);
-    total += IMAGE_SUM;
+    for (size_t i = 0; i < n; i++) {
+        if (parts[i].id >= IMAGE_NTABLES) {
+            errno = EINVAL;
+            goto out;
+        }
+        at[i] = off;
+        l->off[parts[i].id] = off;
+        off = align_up(off + parts[i].len);
+    }
+    total = off + IMAGE_SUM;
+    if ((e = posix_fallocate(fd, 0, (off_t)total)) != 0) {
+        errno = e;
+        goto out;
+    }
     memcpy(head, image_magic, 16);
     v32 = IMAGE_VERSION;
     memcpy(head + 16, &v32, 4);
@@ -109,43 +180,43 @@ static int image_emit(int fd, const uint8_t key[32], const struct image_part *pa
     memcpy(head + 20, &v32, 4);
     memcpy(head + 24, key, 32);
     memcpy(head + 56, &total, 8);
-    if (write_all(fd, c, head, sizeof head) != 0)
+    if (pwrite_all(fd, head, sizeof head, 0) != 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
         memset(ent, 0, sizeof ent);
         v32 = parts[i].id;
         memcpy(ent, &v32, 4);
-        memcpy(ent + 8, &off, 8);
+        memcpy(ent + 8, &at[i], 8);
         memcpy(ent + 16, &parts[i].len, 8);
         memcpy(ent + 24, &parts[i].count, 8);
-        if (write_all(fd, c, ent, sizeof ent) != 0)
+        if (pwrite_all(fd, ent, sizeof ent, IMAGE_HEAD + (uint64_t)i * IMAGE_DIRENT) != 0)
             goto out;
-        off = align_up(off + parts[i].len);
     }
-    pos = IMAGE_HEAD + (uint64_t)n * IMAGE_DIRENT;
-    for (size_t i = 0; i <= n; i++) {
-        if (write_all(fd, c, zero, (size_t)(align_up(pos) - pos)) != 0)
+    for (size_t i = 0; i < n; i++)
+        if (parts[i].data && part_write(fd, &parts[i], fill && fill[i].drop, at[i]) != 0)
             goto out;
-        pos = align_up(pos);
-        if (i == n)
-            break;
-        if (parts[i].len && write_all(fd, c, parts[i].data, (size_t)parts[i].len) != 0)
+    for (size_t i = 0; fill && i < n; i++)
+        if (fill[i].emit && fill[i].emit(fill[i].ctx, fd, l) != 0)
             goto out;
-        pos += parts[i].len;
-    }
-    if (pos + IMAGE_SUM != total)
-        goto out;
-    sum_final(c, sum);
-    if (write_all(fd, NULL, sum, IMAGE_SUM) != 0)
+    if (sum_file(fd, total - IMAGE_SUM, sum) != 0 ||
+        pwrite_all(fd, sum, IMAGE_SUM, total - IMAGE_SUM) != 0)
         goto out;
     rc = 0;
 out:
-    XXH3_freeState(c);
+    free(at);
+    free(l);
     return rc;
 }
 
 int image_write(const char *path, const uint8_t key[32], const struct image_part *parts,
                 size_t n)
+{
+    return image_write_filled(path, key, parts, NULL, n);
+}
+
+int image_write_filled(const char *path, const uint8_t key[32],
+                       const struct image_part *parts, const struct image_fill *fill,
+                       size_t n)
 {
     char tmp[PATH_MAX + 16];
     int fd, rc = -1, saved;
@@ -156,7 +227,8 @@ int image_write(const char *path, const uint8_t key[32], const struct image_part
     }
     if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
         return -1;
-    if (fchmod(fd, 0644) == 0 && image_emit(fd, key, parts, n) == 0 && fsync(fd) == 0) {
+    if (fchmod(fd, 0644) == 0 && image_emit(fd, key, parts, fill, n) == 0 &&
+        fsync(fd) == 0) {
         rc = close(fd);
         fd = -1;
         if (rc == 0)

@@ -39,7 +39,9 @@
 
 #include "vigil/vigil.h"
 
-#define IMAGE_VERSION 2u
+/* 3: a hash set's home slot is the digest's leading bits (2: its first
+ * eight bytes read little endian). */
+#define IMAGE_VERSION 3u
 /* The trailer: an XXH3-128 checksum. It detects corruption (a torn or
  * damaged file), which is all a checksum stored in the file it covers can
  * do: whoever can rewrite the file can rewrite the sum, whatever its hash,
@@ -104,6 +106,11 @@ enum image_table {
     IMAGE_NTABLES
 };
 
+/* Where each table of an image being written starts in its file (0: none). */
+struct image_layout {
+    uint64_t off[IMAGE_NTABLES];
+};
+
 /* One table to write: count items in len bytes at data. */
 struct image_part {
     unsigned id;
@@ -111,13 +118,32 @@ struct image_part {
     uint64_t len, count;
 };
 
+/* How a part is written, if not from memory. If its data is a shared file
+ * mapping (a spill, core/spill.h), drop says so: its pages are given back
+ * as they are written. Or the part's data is NULL and emit writes it:
+ * called once the file has its full length (zeros where no table was
+ * written yet) with the file and the layout, it writes its table with
+ * pwrite, and may also write the tables of parts with neither data nor
+ * emit. */
+struct image_fill {
+    int drop;
+    int (*emit)(void *ctx, int fd, const struct image_layout *l);
+    void *ctx;
+};
+
 /* A mapped, checked image. */
 struct image;
 
 /* Writes parts[0..n) as an image with key to path, atomically (temporary
- * file, fsync, rename), mode 0644. Returns 0, or -1 with errno set. */
+ * file, fsync, rename), mode 0644. The file's blocks are allocated first,
+ * so a full disk fails here. Returns 0, or -1 with errno set. */
 int image_write(const char *path, const uint8_t key[32], const struct image_part *parts,
                 size_t n);
+
+/* image_write, with fill[i] saying how parts[i] is written. */
+int image_write_filled(const char *path, const uint8_t key[32],
+                       const struct image_part *parts, const struct image_fill *fill,
+                       size_t n);
 
 /* Opens and maps the image at path, if it is a file this user may trust,
  * for key, and whole (see above). Returns VIGIL_OK with *out, VIGIL_EOPEN

@@ -60,9 +60,18 @@ struct image_span {
     uint64_t off, len;
 };
 
+/* A hash set whose tables are written straight into the file
+ * (hashset_defer): its tables' ids start at base. */
+struct image_hs_emit {
+    const struct hashset *hs;
+    unsigned base;
+};
+
 /* What a save allocates besides the engine's own arrays. */
 struct image_save {
+    struct image_hs_emit hse[2];
     struct image_part parts[IMAGE_NTABLES];
+    struct image_fill fill[IMAGE_NTABLES];
     size_t n;
     struct image_meta meta;
     struct image_body *body;
@@ -141,12 +150,33 @@ static void put(struct image_save *s, unsigned id, const void *p, uint64_t len,
     s->parts[s->n++] = (struct image_part){id, p, len, count};
 }
 
+static int emit_hashset(void *ctx, int fd, const struct image_layout *l)
+{
+    const struct image_hs_emit *h = ctx;
+    uint64_t recs[HASH_KINDS], slots[HASH_KINDS];
+
+    for (int k = 0; k < HASH_KINDS; k++) {
+        recs[k] = l->off[h->base + (unsigned)k];
+        slots[k] = l->off[h->base + 3 + (unsigned)k];
+    }
+    return hashset_write_tables(h->hs, fd, recs, slots, l->off[h->base + 6],
+                                l->off[h->base + 7]);
+}
+
 static void put_hashset(struct image_save *s, const struct hashset *hs, unsigned base,
                         int which)
 {
     struct hashset_flat f;
 
-    hashset_export(hs, &f);
+    if (hashset_deferred(hs)) {
+        /* The first table's part writes them all. */
+        hashset_deferred_layout(hs, &f);
+        s->hse[which] = (struct image_hs_emit){hs, base};
+        s->fill[s->n].emit = emit_hashset;
+        s->fill[s->n].ctx = &s->hse[which];
+    } else {
+        hashset_export(hs, &f);
+    }
     for (int k = 0; k < HASH_KINDS; k++) {
         put(s, base + (unsigned)k, f.recs[k], (uint64_t)f.n[k] * (hash_len[k] + 8),
             f.n[k]);
@@ -291,9 +321,27 @@ static vigil_status save_pcre(struct image_save *s, const struct ldb_table *t)
     return VIGIL_OK;
 }
 
+/* A deferred section or import hash table (sechash_defer), sorted into
+ * the file. */
+static int emit_sect(void *ctx, int fd, const struct image_layout *l)
+{
+    return sechash_write_sorted(ctx, fd, l->off[IMAGE_SECT]);
+}
+
+static int emit_imp(void *ctx, int fd, const struct image_layout *l)
+{
+    return sechash_write_sorted(ctx, fd, l->off[IMAGE_IMP]);
+}
+
 static vigil_status save_sechash(struct image_save *s, const struct sechash_table *t,
                                  struct sechash_entry **out, unsigned id)
 {
+    if (t->deferred) { /* entries zeroed when added: no stray padding */
+        s->fill[s->n].emit = id == IMAGE_SECT ? emit_sect : emit_imp;
+        s->fill[s->n].ctx = (void *)(uintptr_t)t;
+        put(s, id, NULL, (uint64_t)t->n * sizeof **out, t->n);
+        return VIGIL_OK;
+    }
     if (!(*out = calloc(t->n ? t->n : 1, sizeof **out)))
         return VIGIL_ENOMEM;
     for (size_t i = 0; i < t->n; i++) {
@@ -372,6 +420,7 @@ int image_save(const struct vigil_engine *e, const char *path, const uint8_t key
     s.meta.nslots = p->nslots;
     s.meta.nsegs = p->nsegs;
     put(&s, IMAGE_META, &s.meta, sizeof s.meta, 1);
+    s.fill[s.n].drop = e->names.spill != NULL; /* a file's pages, given back */
     put(&s, IMAGE_NAMES, e->names.buf, e->names.len, e->names.len);
     put_hashset(&s, e->sigs, IMAGE_SIGS_MD5, 0);
     put_hashset(&s, e->allow, IMAGE_ALLOW_MD5, 1);
@@ -387,7 +436,7 @@ int image_save(const struct vigil_engine *e, const char *path, const uint8_t key
     put(&s, IMAGE_PLAN_SEGS, p->segs, (uint64_t)p->nsegs * sizeof *p->segs, p->nsegs);
     if (save_body(&s, &e->body) == VIGIL_OK && save_ldb(&s, &e->ldb) == VIGIL_OK &&
         save_atoms(&s, e->atoms) == VIGIL_OK && save_tables(&s, e) == VIGIL_OK)
-        rc = image_write(path, key, s.parts, s.n);
+        rc = image_write_filled(path, key, s.parts, s.fill, s.n);
 out:
     free(s.pcre);
     free(s.pcre_text);

@@ -46,6 +46,10 @@ vigil_status image_flush(struct vigil_engine *e);
 /* vigil_engine_load_finish: image or parse. */
 vigil_status image_finish(struct vigil_engine *e);
 
+/* 1 if compile will write an image of e (the sources were recorded, no
+ * valid image was found, and e can be imaged). */
+int image_wanted(const struct vigil_engine *e);
+
 /* After a compile that parsed: writes the image if one was wanted. */
 void image_after_compile(struct vigil_engine *e);
 

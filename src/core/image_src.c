@@ -285,7 +285,14 @@ vigil_status image_finish(struct vigil_engine *e)
         d->off = 1;
         return VIGIL_OK;
     }
+    if (d->write)
+        engine_spill(e); /* an image-only compile: names and hashes to files */
     return image_flush(e);
+}
+
+int image_wanted(const struct vigil_engine *e)
+{
+    return e->defer && e->defer->write && !e->image && image_engine_supported(e);
 }
 
 void image_after_compile(struct vigil_engine *e)
@@ -305,7 +312,8 @@ void image_after_compile(struct vigil_engine *e)
         e->image_state = VIGIL_IMAGE_WRITTEN;
         engine_log(e, VIGIL_LOG_DEBUG, "wrote the image %s", d->path);
     } else {
+        e->image_error = errno;
         engine_log(e, VIGIL_LOG_DEBUG, "%s: cannot write the image: %s", d->path,
-                   strerror(errno));
+                   strerror(e->image_error));
     }
 }

@@ -8,13 +8,22 @@
 
 #include "vigil/vigil.h"
 
+struct spill;
+
 struct strtab {
     char *buf;
     size_t len, cap, max;
+    struct spill *spill; /* NULL, or buf is this spill's mapping */
 };
 
 /* Sets up an empty table that may grow to max bytes (at most 4 GiB). */
 void strtab_init(struct strtab *t, size_t max);
+
+/* Moves the strings of t into a spill (core/spill.h) in dir, where they
+ * are kept from now on: buf then stays valid as before, but may move as
+ * the table grows, and its pages are given back as it grows.
+ * VIGIL_EOPEN or VIGIL_ENOMEM, the table unchanged, if that fails. */
+vigil_status strtab_spill(struct strtab *t, const char *dir);
 
 /* Frees the table's memory; the table is empty afterwards. */
 void strtab_free(struct strtab *t);

@@ -114,8 +114,11 @@ static const char *cache_dir(void)
 }
 
 /* Loads and compiles one engine; with a cache directory, through the
- * engine image (a map when the image is current). */
-static int engine_build1(const struct conf *c, vigil_engine **out, char *err, size_t errsz)
+ * engine image (a map when the image is current). image_only: the compile
+ * helper's, which only writes the image (vigil_engine_set_image_only: the
+ * hash signatures and names go through files, not its heap). */
+static int engine_build1(const struct conf *c, vigil_engine **out, char *err,
+                         size_t errsz, int image_only)
 {
     const char *dir = db_dir(c), *cache = cache_dir();
     vigil_engine *e = NULL;
@@ -132,6 +135,8 @@ static int engine_build1(const struct conf *c, vigil_engine **out, char *err, si
     vigil_engine_set_log(e, engine_log, NULL, VIGIL_LOG_WARNING);
     if (cache)
         vigil_engine_set_cache_dir(e, cache); /* a bad one only means no image */
+    if (cache && image_only)
+        vigil_engine_set_image_only(e, 1);
     st = vigil_engine_load(e, dir, VIGIL_LOAD_SKIP_UNSUPPORTED);
     if (st == VIGIL_OK)
         st = vigil_engine_compile(e);
@@ -149,19 +154,21 @@ int engine_build(const struct conf *c, vigil_engine **out, char *err, size_t err
 {
     vigil_engine *e = NULL, *mapped = NULL;
 
-    if (engine_build1(c, &e, err, errsz) != 0)
+    /* Image only (with a cache): a parse only writes the image, its hash
+     * signatures through files rather than this process's heap. */
+    if (engine_build1(c, &e, err, errsz, 1) != 0)
         return -1;
     /* A parse that wrote the image: serve from the image instead, so that
      * the parent and every worker share the file's clean pages rather
-     * than each holding the parsed heap. */
-    if (vigil_engine_image_state(e) == VIGIL_IMAGE_WRITTEN &&
-        engine_build1(c, &mapped, err, errsz) == 0) {
-        if (vigil_engine_image_state(mapped) == VIGIL_IMAGE_MAPPED) {
+     * than each holding the parsed heap. An image-only engine cannot scan:
+     * if the image cannot be mapped, the second load parses in memory. */
+    if (vigil_engine_image_state(e) == VIGIL_IMAGE_WRITTEN) {
+        if (engine_build1(c, &mapped, err, errsz, 0) != 0) {
             vigil_engine_free(e);
-            e = mapped;
-        } else {
-            vigil_engine_free(mapped);
+            return -1;
         }
+        vigil_engine_free(e);
+        e = mapped;
     }
     err[0] = '\0';
     *out = e;
@@ -235,6 +242,7 @@ static _Noreturn void helper_main(int wfd)
     signal(SIGUSR2, SIG_IGN);
     signal(SIGINT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file size limit fails the write, reported */
     procs_close_inherited(-1);
     /* The parse grows a few large arrays by doubling: with a fixed mmap
      * threshold each is its own mapping, grown by mremap and unmapped when
@@ -245,7 +253,7 @@ static _Noreturn void helper_main(int wfd)
     vigil_engine_image_drop_resident(D.engine);
     msg[0] = 'F';
     msg[1] = '\0';
-    if (engine_build1(&D.conf, &e, msg + 1, sizeof(msg) - 1) == 0) {
+    if (engine_build1(&D.conf, &e, msg + 1, sizeof(msg) - 1, 1) == 0) {
         is = vigil_engine_image_state(e);
         msg[0] = is == VIGIL_IMAGE_WRITTEN || is == VIGIL_IMAGE_MAPPED ? 'I' : 'P';
         msg[1] = '\0';

@@ -25,7 +25,14 @@ struct hashset;
 /* Where a hashset stood, to roll a failed load back to it. */
 struct hashset_mark {
     size_t n[HASH_KINDS];
+    size_t nsz;
+    unsigned any_seen;
 };
+
+/* Size of the cache that keeps a spilled set from spilling one size again
+ * for each of its entries. */
+#define HASHSET_SZCACHE_BITS 12
+#define HASHSET_SZCACHE (1u << HASHSET_SZCACHE_BITS)
 
 /* Creates an empty set in *out that may hold up to max_entries entries. */
 vigil_status hashset_new(size_t max_entries, struct hashset **out);
@@ -96,5 +103,33 @@ void hashset_export(const struct hashset *hs, struct hashset_flat *f);
  * what hashset_export gives, and hs is then unchanged. */
 vigil_status hashset_attach(struct hashset *hs, const struct hashset_flat *f,
                             uint32_t max_value);
+
+/* A set whose records are only written out to an engine image:
+ *
+ * hashset_spill (before compile) moves the records, and every record added
+ * later, into spills (core/spill.h) in dir: files, not heap. The set works
+ * as before (hashset_compile builds its tables in memory over the mapped
+ * records), but it can instead be compiled with hashset_defer, which
+ * builds no table: lookups then find nothing, and hashset_write_tables
+ * writes the tables straight into an image file, in memory that does not
+ * grow with the number of entries (match/hashset_stream.c). The records
+ * of the written tables are sorted by digest (equal digests in load
+ * order), so they answer lookups exactly as the in-memory tables do. */
+vigil_status hashset_spill(struct hashset *hs, const char *dir);
+int hashset_spilled(const struct hashset *hs);
+vigil_status hashset_defer(struct hashset *hs);
+int hashset_deferred(const struct hashset *hs);
+
+/* A deferred set's table sizes: counts as hashset_export gives them, no
+ * pointers. */
+void hashset_deferred_layout(const struct hashset *hs, struct hashset_flat *f);
+
+/* Writes a deferred set's tables into the file fd, whose byte ranges for
+ * them (sized as hashset_deferred_layout says) are zero: records and
+ * slots of each kind, sizes and their kinds. Returns 0, or -1 (errno). */
+int hashset_write_tables(const struct hashset *hs, int fd,
+                         const uint64_t recs_off[HASH_KINDS],
+                         const uint64_t slots_off[HASH_KINDS], uint64_t sizes_off,
+                         uint64_t kinds_off);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/spill.h"
+
 void sechash_init(struct sechash_table *t)
 {
     memset(t, 0, sizeof *t);
@@ -17,8 +19,40 @@ void sechash_init(struct sechash_table *t)
 
 void sechash_free(struct sechash_table *t)
 {
-    free(t->v);
+    if (t->spill)
+        spill_free(t->spill);
+    else
+        free(t->v);
+    free(t->spill_dir);
     sechash_init(t);
+}
+
+vigil_status sechash_spill(struct sechash_table *t, const char *dir)
+{
+    struct spill *sp = NULL;
+    char *d = strdup(dir);
+    vigil_status st = d ? spill_new(dir, &sp) : VIGIL_ENOMEM;
+
+    if (st == VIGIL_OK)
+        st = spill_reserve(sp, (t->n + 1) * sizeof *t->v);
+    if (st != VIGIL_OK || t->spill || t->sorted) {
+        spill_free(sp);
+        free(d);
+        return st != VIGIL_OK ? st : VIGIL_ESTATE;
+    }
+    if (t->n)
+        memcpy(sp->p, t->v, t->n * sizeof *t->v);
+    free(t->v);
+    t->v = (struct sechash_entry *)(void *)sp->p;
+    t->cap = sp->cap / sizeof *t->v;
+    t->spill = sp;
+    t->spill_dir = d;
+    return VIGIL_OK;
+}
+
+void sechash_defer(struct sechash_table *t)
+{
+    t->deferred = 1;
 }
 
 void sechash_truncate(struct sechash_table *t, size_t n)
@@ -28,6 +62,8 @@ void sechash_truncate(struct sechash_table *t, size_t n)
     t->kinds = 0;
     for (size_t i = 0; i < t->n; i++)
         t->kinds |= 1u << t->v[i].kind;
+    if (t->spill)
+        spill_drop(t->spill, 0, t->n * sizeof *t->v);
 }
 
 vigil_status sechash_add(struct sechash_table *t, enum hash_kind kind,
@@ -37,7 +73,13 @@ vigil_status sechash_add(struct sechash_table *t, enum hash_kind kind,
 
     if (t->n >= SECHASH_MAX_ENTRIES)
         return VIGIL_ETOOBIG;
-    if (t->n == t->cap) {
+    if (t->spill && t->n == t->cap) {
+        vigil_status st = spill_reserve(t->spill, (t->n + 1) * sizeof *t->v);
+        if (st != VIGIL_OK)
+            return st;
+        t->v = (struct sechash_entry *)(void *)t->spill->p;
+        t->cap = t->spill->cap / sizeof *t->v;
+    } else if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
         struct sechash_entry *v = realloc(t->v, cap * sizeof *v);
         if (!v)
@@ -55,6 +97,8 @@ vigil_status sechash_add(struct sechash_table *t, enum hash_kind kind,
     t->n++;
     t->kinds |= 1u << kind;
     t->sorted = 0;
+    if (t->spill)
+        spill_wrote(t->spill, t->n * sizeof *t->v);
     return VIGIL_OK;
 }
 
@@ -124,6 +168,17 @@ static int bucket_sort(struct sechash_entry *v, size_t n, unsigned len)
     }
     free(stack);
     return 0;
+}
+
+int sechash_bucket_cmp(const void *a, const void *b)
+{
+    return bucket_cmp(a, b);
+}
+
+void sechash_bucket_order(struct sechash_entry *v, size_t n)
+{
+    if (n)
+        bucket_sort(v, n, hash_len[v[0].kind]);
 }
 
 void sechash_sort(struct sechash_table *t)

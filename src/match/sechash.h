@@ -25,11 +25,16 @@ struct sechash_entry {
     uint8_t digest[32];
 };
 
+struct spill;
+
 struct sechash_table {
-    struct sechash_entry *v;
+    struct sechash_entry *v; /* (sechash_spill: the spill's mapping) */
     size_t n, cap;
     unsigned kinds; /* bits (1u << kind) some entry uses */
     int sorted;
+    struct spill *spill; /* sechash_spill */
+    char *spill_dir;
+    int deferred; /* sechash_defer: only sechash_write_sorted */
 };
 
 void sechash_init(struct sechash_table *t);
@@ -43,6 +48,21 @@ vigil_status sechash_add(struct sechash_table *t, enum hash_kind kind,
 
 /* Orders the table for lookups; after this it is read-only. */
 void sechash_sort(struct sechash_table *t);
+
+/* For an image-only compile (as hashset_spill, match/hashset.h): moves the
+ * entries, and those added later, into a spill in dir; sechash_defer then
+ * stands for sechash_sort, leaving the table unordered (lookups find
+ * nothing), and sechash_write_sorted writes the entries in sechash_sort's
+ * order into a file (match/sechash_stream.c: sorted runs merged, one
+ * (kind, size) bucket in memory at a time). */
+vigil_status sechash_spill(struct sechash_table *t, const char *dir);
+void sechash_defer(struct sechash_table *t);
+int sechash_write_sorted(const struct sechash_table *t, int fd, uint64_t off);
+
+/* sechash_sort's two steps, for sechash_stream.c: the order of the
+ * buckets (kind, size, load order), and the order inside one bucket. */
+int sechash_bucket_cmp(const void *a, const void *b);
+void sechash_bucket_order(struct sechash_entry *v, size_t n);
 
 /* Returns 1 when some entry uses digest kind `kind` for objects of this
  * size (or any size). */

@@ -58,7 +58,8 @@ vigil_status vigil_scanner_new(const vigil_engine *e, vigil_scanner **out)
     if (!e || !out)
         return VIGIL_EINVAL;
     *out = NULL;
-    if (!e->compiled)
+    /* (an image-only compile's engine has no hash tables) */
+    if (!e->compiled || hashset_deferred(e->sigs))
         return VIGIL_ESTATE;
     s = calloc(1, sizeof *s);
     if (!s)

@@ -47,3 +47,12 @@ for db in hashes mixed; do
     cp "$img" "$OUT/$db.vgi"
     echo "$OUT/$db.vgi: $(wc -c < "$OUT/$db.vgi") bytes"
 done
+
+# streamed: the hashes again, compiled for the image only (`vigil db
+# compile`: the hash tables written by match/hashset_stream.c).
+rm -rf cache && mkdir -m 700 cache
+"$VIGIL" db compile --no-builtin -d hashes --cache-dir "$W/cache" > /dev/null
+img=$(find cache -name '*.vgi' | head -1)
+[ -n "$img" ] || { echo "no image written by db compile" >&2; exit 1; }
+cp "$img" "$OUT/streamed.vgi"
+echo "$OUT/streamed.vgi: $(wc -c < "$OUT/streamed.vgi") bytes"
