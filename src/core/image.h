@@ -39,7 +39,7 @@
 
 #include "vigil/vigil.h"
 
-#define IMAGE_VERSION 2u
+#define IMAGE_VERSION 3u
 /* The trailer: an XXH3-128 checksum. It detects corruption (a torn or
  * damaged file), which is all a checksum stored in the file it covers can
  * do: whoever can rewrite the file can rewrite the sum, whatever its hash,
@@ -73,7 +73,7 @@
     X(16, ALLOW_SLOTS_SHA256)                                                  \
     X(17, ALLOW_SIZES)                                                         \
     X(18, ALLOW_SIZE_KINDS)                                                    \
-    X(19, BODY)         /* struct image_body per body signature */             \
+    X(19, BODY)         /* struct ndb_sig per body signature, used in place */ \
     X(20, BODY_BLOB)    /* their texts and segment runs */                     \
     X(21, PLAN_QUICK)   /* struct bodyplan arrays */                           \
     X(22, PLAN_SLOT)                                                           \
@@ -95,7 +95,8 @@
     X(38, FTM)          /* struct ftm_entry */                                 \
     X(39, CDB)          /* struct image_cdb */                                 \
     X(40, NOTES)        /* the load's warnings, each NUL-terminated */          \
-    X(41, YARA)         /* compiled YARA rules, in their own file (db/yara_cache.h) */
+    X(41, YARA)         /* compiled YARA rules, in their own file (db/yara_cache.h) */ \
+    X(42, BODY_REC)     /* struct bodysig_rec per body signature */
 
 enum image_table {
 #define IMAGE_ENUM(id, name) IMAGE_##name = id,
