@@ -403,9 +403,12 @@ vigil_status atoms_scratch_new(const struct atoms *a, struct atoms_scratch **out
     if (!s)
         return VIGIL_ENOMEM;
     for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
-        if (a->t[t].db && hs_alloc_scratch(a->t[t].db, &s->hs) != HS_SUCCESS) {
+        hs_error_t err = a->t[t].db ? hs_alloc_scratch(a->t[t].db, &s->hs) : HS_SUCCESS;
+        if (err != HS_SUCCESS) {
             atoms_scratch_free(s);
-            return VIGIL_ENOMEM;
+            /* Vectorscan refuses a database (an image's, damaged on purpose:
+             * its CRC is checked here, not at attach). */
+            return err == HS_NOMEM ? VIGIL_ENOMEM : VIGIL_EMALFORMED;
         }
     }
     *out = s;

@@ -149,6 +149,19 @@ for what in "hash-slot:$hello" "hash-value:$hello" "hash-full:" "body-name@17:$b
     check_harmless "tampered ${what%%:*}" "${what#*:}"
 done
 
+# A Vectorscan database is used in place: its bytecode is checked by
+# Vectorscan (its CRC) when a scanner is made, not at attach. A damaged one
+# (with a valid trailer: only on purpose) is refused with an error, never
+# run; with and without the sandbox.
+tamper hs-bytecode || fail "tamper hs-bytecode: tool failed"
+for mode in sandbox no-sandbox; do
+    extra=(); [ $mode = sandbox ] || extra=(--no-sandbox)
+    vscan --no-builtin "${extra[@]}" "${DB[@]}" "${FILES[@]}"
+    assert_rc "tampered hs-bytecode ($mode): error" 2
+    assert_contains "tampered hs-bytecode ($mode): said" "$ERR" "malformed database"
+    assert_not_contains "tampered hs-bytecode ($mode): no crash" "$OUT$ERR" "killed by signal"
+done
+
 # Trust: another's file mode, a symlink.
 cp good.vgi "$f"; chmod 666 "$f"
 check_rebuilt "world-writable image"
