@@ -21,9 +21,13 @@
  *
  * Opening checks the header, the directory (known ids, no duplicates, every
  * table inside the file, aligned, not overlapping the directory) and the
- * checksum; the engine then checks every offset and index inside the tables
- * once (core/image_engine.c), so nothing in a file can send a lookup
- * outside it. Files are written to a temporary name, synced and renamed;
+ * checksum; attaching (core/image_engine.c) checks each table's shape, and
+ * the small tables' entries, at once; the large tables read in place (hash
+ * slots and records, body signature entries and records, the body plan,
+ * the pre-filter's literals and owner lists) are checked entry by entry by
+ * the lookups that read them, and Vectorscan checks its databases, used in
+ * place, when a scanner's scratch is made. So a start touches only what it
+ * uses, and nothing in a file can send a lookup outside it. Files are written to a temporary name, synced and renamed;
  * only files owned by the user (or root) and writable by nobody else, in a
  * directory with the same rule, are opened (core/cache.c's rules: Vectorscan
  * trusts the bytecode it loads).
@@ -82,7 +86,7 @@
     X(25, ATOMS_LITS)   /* pre-filter literals, all targets in order */        \
     X(26, ATOMS_OWNER_SIG)                                                     \
     X(27, ATOMS_OWNER_NEXT)                                                    \
-    X(28, ATOMS_DBS)    /* Vectorscan databases (atoms_save) */                \
+    X(28, ATOMS_DBS)    /* Vectorscan databases, in place (atoms_save_image) */ \
     X(29, LDB)          /* struct ldb_sig per logical signature */             \
     X(30, LDB_EXPR)     /* struct image_span per lsig: its nodes */            \
     X(31, LDB_NODES)    /* logical expression nodes */                         \

@@ -1,10 +1,12 @@
 /* image_engine.c - a compiled engine to image tables and back (see
  * image.h). Saving lists the engine's flat arrays as tables; attaching
- * checks every index and offset in them once, then points the engine at
- * the mapped arrays (names, hash sets, body plan, pre-filter literals) or
- * builds the small per-signature structs from them (body signature views,
- * logical signatures; PCRE subsignatures and .cdb regular expressions are
- * compiled again from their texts). The load's warnings are kept and said
+ * points the engine at the mapped arrays (names, hash sets, body signature
+ * table, body plan, pre-filter literals and Vectorscan databases), whose
+ * entries are checked as lookups read them, so that a start costs what it
+ * uses; body signature views are made from their records on a hit
+ * (image_engine_body_sig). Logical signatures are built from their tables
+ * with every index checked at once (PCRE subsignatures and .cdb regular
+ * expressions are compiled again from their texts). The load's warnings are kept and said
  * again. Engines holding YARA rules are not imaged.
  *
  * A new table: its IMAGE_TABLES entry (image.h), a part in image_save, its
