@@ -27,10 +27,11 @@
  * the pre-filter's literals and owner lists) are checked entry by entry by
  * the lookups that read them, and Vectorscan checks its databases, used in
  * place, when a scanner's scratch is made. So a start touches only what it
- * uses, and nothing in a file can send a lookup outside it. Files are written to a temporary name, synced and renamed;
- * only files owned by the user (or root) and writable by nobody else, in a
- * directory with the same rule, are opened (core/cache.c's rules: Vectorscan
- * trusts the bytecode it loads).
+ * uses, and nothing in a file can send a lookup outside it. Files are
+ * written to a temporary name, synced and renamed; only files owned by the
+ * user (or root) and writable by nobody else, in a directory with the same
+ * rule, are opened (core/cache.c's rules: Vectorscan trusts the bytecode it
+ * loads).
  *
  * Adding a table (e.g. the section hashes of match/sechash.c): one entry in
  * IMAGE_TABLES below, and its save and attach lines in image_engine.c. A
@@ -77,7 +78,7 @@
     X(16, ALLOW_SLOTS_SHA256)                                                  \
     X(17, ALLOW_SIZES)                                                         \
     X(18, ALLOW_SIZE_KINDS)                                                    \
-    X(19, BODY)         /* struct ndb_sig per body signature, used in place */ \
+    X(19, BODY)         /* struct ndb_sig per body signature, in place */      \
     X(20, BODY_BLOB)    /* their texts and segment runs */                     \
     X(21, PLAN_QUICK)   /* struct bodyplan arrays */                           \
     X(22, PLAN_SLOT)                                                           \
@@ -86,7 +87,7 @@
     X(25, ATOMS_LITS)   /* pre-filter literals, all targets in order */        \
     X(26, ATOMS_OWNER_SIG)                                                     \
     X(27, ATOMS_OWNER_NEXT)                                                    \
-    X(28, ATOMS_DBS)    /* Vectorscan databases, in place (atoms_save_image) */ \
+    X(28, ATOMS_DBS)    /* Vectorscan databases, used in place */              \
     X(29, LDB)          /* struct ldb_sig per logical signature */             \
     X(30, LDB_EXPR)     /* struct image_span per lsig: its nodes */            \
     X(31, LDB_NODES)    /* logical expression nodes */                         \

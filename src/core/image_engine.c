@@ -758,7 +758,8 @@ vigil_status image_attach(struct vigil_engine *e, struct image *im)
         goto fail;
     if ((st = attach_hashset(e->sigs, im, IMAGE_SIGS_MD5, m, 0, (uint32_t)nlen)) !=
             VIGIL_OK ||
-        (st = attach_hashset(e->allow, im, IMAGE_ALLOW_MD5, m, 1, UINT32_MAX)) != VIGIL_OK ||
+        (st = attach_hashset(e->allow, im, IMAGE_ALLOW_MD5, m, 1, UINT32_MAX)) !=
+            VIGIL_OK ||
         (st = attach_ldb(e, im, m)) != VIGIL_OK ||
         (st = attach_pcre(e, im, m)) != VIGIL_OK ||
         (st = attach_tables(e, im, m)) != VIGIL_OK ||

@@ -450,9 +450,9 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     if (id >= c->ts->n)
         return 0;
     l = &c->ts->lits[id];
-    if (a->borrowed && (to < l->len || c->base > SIZE_MAX - (size_t)to ||
-                        !lit_valid(l, a->owner_sig, a->owner_next, a->nowners, a->id_ok,
-                                   a->id_ctx)))
+    if (a->borrowed &&
+        (to < l->len || c->base > SIZE_MAX - (size_t)to ||
+         !lit_valid(l, a->owner_sig, a->owner_next, a->nowners, a->id_ok, a->id_ctx)))
         return 0;
     at = c->base + (size_t)to - l->len;
     if (l->nowners == 1)
@@ -623,8 +623,8 @@ vigil_status atoms_save_image(const struct atoms *a, uint8_t **out, size_t *len)
             continue;
         off = img_align(off);
         st = VIGIL_EINVAL;
-        if (hs_deserialize_database_at(ser[t], sz[t], (hs_database_t *)(void *)(buf + off)) !=
-                HS_SUCCESS ||
+        if (hs_deserialize_database_at(
+                ser[t], sz[t], (hs_database_t *)(void *)(buf + off)) != HS_SUCCESS ||
             hs_database_size((const hs_database_t *)(const void *)(buf + off), &got) !=
                 HS_SUCCESS ||
             got != dsz[t] || hsdb_bytecode(buf + off) != HSDB_BYTECODE_AT)
@@ -654,7 +654,8 @@ static int db_for_this_cpu(const hs_database_t *db)
     const char *feat;
     int ok;
 
-    if (hs_populate_platform(&p) != HS_SUCCESS || hs_database_info(db, &info) != HS_SUCCESS)
+    if (hs_populate_platform(&p) != HS_SUCCESS ||
+        hs_database_info(db, &info) != HS_SUCCESS)
         return 0;
     feat = (p.cpu_features & HS_CPU_FEATURES_AVX512VBMI) ? "AVX512VBMI"
            : (p.cpu_features & HS_CPU_FEATURES_AVX512)   ? "AVX512"

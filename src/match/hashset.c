@@ -29,7 +29,7 @@ struct hashset {
     size_t size_mask;
     int compiled;
     int borrowed; /* arrays are an image's (hashset_attach): not ours to free */
-    uint32_t max_value; /* values are below it (hashset_attach) */
+    uint32_t max_value;            /* values are below it (hashset_attach) */
     uint64_t max_size[HASH_KINDS]; /* hashset_max_sizes */
 };
 

@@ -110,8 +110,8 @@ static int body_hit_add(struct body_ctx *c, uint32_t sig, size_t start, size_t e
         b->hits = h;
         b->cap = cap;
     }
-    b->hits[b->nhits++] = (struct body_hit){sig, start, end, c->e->body.v[sig].target == 0,
-                                            !body_bm(c, sig)};
+    b->hits[b->nhits++] = (struct body_hit){
+        sig, start, end, c->e->body.v[sig].target == 0, !body_bm(c, sig)};
     b->seen[sig / 8] |= (uint8_t)(1u << (sig % 8));
     return 0;
 }
