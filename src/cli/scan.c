@@ -235,7 +235,7 @@ static void scan_paths(struct scan_run *s, vigil_engine *e, FILE *list)
     if (start_sandbox(s, e, &cfg, &remote, &pool))
         return;
     st = jobs_new(&cfg, &q);
-    w = malloc(sizeof *w);
+    w = calloc(1, sizeof *w); /* walk_free must see empty lists if jobs_new fails */
     if (st != VIGIL_OK || !w) {
         report_error(&s->report, "Can't start the scan: %s",
                      vigil_strerror(st != VIGIL_OK ? st : VIGIL_ENOMEM));

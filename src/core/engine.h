@@ -58,7 +58,11 @@ struct vigil_engine {
     char cache_dir[PATH_MAX]; /* "" = no cache of the compiled pre-filter */
     enum vigil_cache_state cache_state;
     struct image *image;         /* the mapped engine image it points into */
-    struct bodysig *image_views; /* slim body signatures made from it */
+    /* Its body signature records, read in place as hits need them
+     * (image_engine_body_sig). */
+    const struct bodysig_rec *image_recs;
+    const uint8_t *image_blob;
+    size_t image_bloblen;
     struct image_defer *defer;   /* loads waiting for the image key
                                   * (core/image_engine.h) */
     enum vigil_image_state image_state;

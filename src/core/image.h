@@ -21,12 +21,17 @@
  *
  * Opening checks the header, the directory (known ids, no duplicates, every
  * table inside the file, aligned, not overlapping the directory) and the
- * checksum; the engine then checks every offset and index inside the tables
- * once (core/image_engine.c), so nothing in a file can send a lookup
- * outside it. Files are written to a temporary name, synced and renamed;
- * only files owned by the user (or root) and writable by nobody else, in a
- * directory with the same rule, are opened (core/cache.c's rules: Vectorscan
- * trusts the bytecode it loads).
+ * checksum; attaching (core/image_engine.c) checks each table's shape, and
+ * the small tables' entries, at once; the large tables read in place (hash
+ * slots and records, body signature entries and records, the body plan,
+ * the pre-filter's literals and owner lists) are checked entry by entry by
+ * the lookups that read them, and Vectorscan checks its databases, used in
+ * place, when a scanner's scratch is made. So a start touches only what it
+ * uses, and nothing in a file can send a lookup outside it. Files are
+ * written to a temporary name, synced and renamed; only files owned by the
+ * user (or root) and writable by nobody else, in a directory with the same
+ * rule, are opened (core/cache.c's rules: Vectorscan trusts the bytecode it
+ * loads).
  *
  * Adding a table (e.g. the section hashes of match/sechash.c): one entry in
  * IMAGE_TABLES below, and its save and attach lines in image_engine.c. A
@@ -39,9 +44,11 @@
 
 #include "vigil/vigil.h"
 
-/* 3: a hash set's home slot is the digest's leading bits (2: its first
+/* 4: Vectorscan databases stored deserialized and used in place, body
+ * signatures read in place (BODY_REC), hash tables checked by the lookups;
+ * 3: a hash set's home slot is the digest's leading bits (2: its first
  * eight bytes read little endian). */
-#define IMAGE_VERSION 3u
+#define IMAGE_VERSION 4u
 /* The trailer: an XXH3-128 checksum. It detects corruption (a torn or
  * damaged file), which is all a checksum stored in the file it covers can
  * do: whoever can rewrite the file can rewrite the sum, whatever its hash,
@@ -75,7 +82,7 @@
     X(16, ALLOW_SLOTS_SHA256)                                                  \
     X(17, ALLOW_SIZES)                                                         \
     X(18, ALLOW_SIZE_KINDS)                                                    \
-    X(19, BODY)         /* struct image_body per body signature */             \
+    X(19, BODY)         /* struct ndb_sig per body signature, in place */      \
     X(20, BODY_BLOB)    /* their texts and segment runs */                     \
     X(21, PLAN_QUICK)   /* struct bodyplan arrays */                           \
     X(22, PLAN_SLOT)                                                           \
@@ -84,7 +91,7 @@
     X(25, ATOMS_LITS)   /* pre-filter literals, all targets in order */        \
     X(26, ATOMS_OWNER_SIG)                                                     \
     X(27, ATOMS_OWNER_NEXT)                                                    \
-    X(28, ATOMS_DBS)    /* Vectorscan databases (atoms_save) */                \
+    X(28, ATOMS_DBS)    /* Vectorscan databases, used in place */              \
     X(29, LDB)          /* struct ldb_sig per logical signature */             \
     X(30, LDB_EXPR)     /* struct image_span per lsig: its nodes */            \
     X(31, LDB_NODES)    /* logical expression nodes */                         \
@@ -97,7 +104,8 @@
     X(38, FTM)          /* struct ftm_entry */                                 \
     X(39, CDB)          /* struct image_cdb */                                 \
     X(40, NOTES)        /* the load's warnings, each NUL-terminated */          \
-    X(41, YARA)         /* compiled YARA rules, in their own file (db/yara_cache.h) */
+    X(41, YARA)         /* compiled YARA rules, in their own file (db/yara_cache.h) */ \
+    X(42, BODY_REC)     /* struct bodysig_rec per body signature */
 
 enum image_table {
 #define IMAGE_ENUM(id, name) IMAGE_##name = id,

@@ -1,10 +1,12 @@
 /* image_engine.c - a compiled engine to image tables and back (see
  * image.h). Saving lists the engine's flat arrays as tables; attaching
- * checks every index and offset in them once, then points the engine at
- * the mapped arrays (names, hash sets, body plan, pre-filter literals) or
- * builds the small per-signature structs from them (body signature views,
- * logical signatures; PCRE subsignatures and .cdb regular expressions are
- * compiled again from their texts). The load's warnings are kept and said
+ * points the engine at the mapped arrays (names, hash sets, body signature
+ * table, body plan, pre-filter literals and Vectorscan databases), whose
+ * entries are checked as lookups read them, so that a start costs what it
+ * uses; body signature views are made from their records on a hit
+ * (image_engine_body_sig). Logical signatures are built from their tables
+ * with every index checked at once (PCRE subsignatures and .cdb regular
+ * expressions are compiled again from their texts). The load's warnings are kept and said
  * again. Engines holding YARA rules are not imaged.
  *
  * A new table: its IMAGE_TABLES entry (image.h), a part in image_save, its
@@ -28,6 +30,7 @@ struct image_meta {
     uint32_t any_kinds[2];
     uint64_t npcre, nsect, nimp, nftm, ncdb, notes_len;
     uint32_t sect_kinds, imp_kinds;
+    uint64_t max_size[2][HASH_KINDS]; /* hashset_max_sizes of sigs, allow */
 };
 
 /* A PCRE subsignature: its text in LDB_PCRE_TEXT. */
@@ -45,15 +48,6 @@ struct image_cdb {
     int8_t encrypted;
     uint32_t pad;
     struct cdb_range csize, fsizec, fsizer, filepos;
-};
-
-struct image_body {
-    uint32_t name, lsig;
-    uint16_t subsig;
-    uint8_t target, flags;
-    uint32_t pad;
-    struct offset_spec off;
-    struct bodysig_rec rec;
 };
 
 struct image_span {
@@ -74,7 +68,8 @@ struct image_save {
     struct image_fill fill[IMAGE_NTABLES];
     size_t n;
     struct image_meta meta;
-    struct image_body *body;
+    struct ndb_sig *body;
+    struct bodysig_rec *rec;
     uint8_t *blob, *lits;
     struct ldb_sig *ldb;
     struct image_span *expr;
@@ -186,9 +181,13 @@ static void put_hashset(struct image_save *s, const struct hashset *hs, unsigned
     put(s, base + 6, f.sizes, (uint64_t)f.nsizes * 4, f.nsizes);
     put(s, base + 7, f.size_kinds, f.nsizes, f.nsizes);
     s->meta.any_kinds[which] = f.any_kinds;
+    for (int k = 0; k < HASH_KINDS; k++)
+        s->meta.max_size[which][k] = f.max_size[k];
 }
 
-/* Body signatures as records, their texts and segment runs in one blob. */
+/* Body signatures as the engine's own table (without pointers: it is used
+ * in place), their slim signatures as records, and the records' texts and
+ * segment runs in one blob. */
 static vigil_status save_body(struct image_save *s, const struct ndb_table *t)
 {
     uint64_t bloblen = 0, pos = 0;
@@ -201,27 +200,31 @@ static vigil_status save_body(struct image_save *s, const struct ndb_table *t)
         bloblen += r.textlen + r.nsegbytes;
     }
     s->body = calloc(t->n ? t->n : 1, sizeof *s->body);
+    s->rec = calloc(t->n ? t->n : 1, sizeof *s->rec);
     s->blob = malloc(bloblen ? bloblen : 1);
-    if (!s->body || !s->blob)
+    if (!s->body || !s->rec || !s->blob)
         return VIGIL_ENOMEM;
     for (size_t i = 0; i < t->n; i++) {
-        struct image_body *b = &s->body[i];
+        struct ndb_sig *b = &s->body[i];
         const struct ndb_sig *g = &t->v[i];
+        struct bodysig_rec *r = &s->rec[i];
+        b->sig = NULL; /* image_engine_body_sig */
         b->name = g->name;
         b->lsig = g->lsig;
         b->subsig = g->subsig;
         b->target = g->target;
         b->flags = g->flags;
         b->off = off_copy(&g->off);
-        bodysig_rec_make(g->sig, pos, 0, &b->rec, &text, &segs);
-        memcpy(s->blob + pos, text, b->rec.textlen);
-        pos += b->rec.textlen;
-        b->rec.segs_off = pos;
-        if (b->rec.nsegbytes)
-            memcpy(s->blob + pos, segs, b->rec.nsegbytes);
-        pos += b->rec.nsegbytes;
+        bodysig_rec_make(g->sig, pos, 0, r, &text, &segs);
+        memcpy(s->blob + pos, text, r->textlen);
+        pos += r->textlen;
+        r->segs_off = pos;
+        if (r->nsegbytes)
+            memcpy(s->blob + pos, segs, r->nsegbytes);
+        pos += r->nsegbytes;
     }
     put(s, IMAGE_BODY, s->body, (uint64_t)t->n * sizeof *s->body, t->n);
+    put(s, IMAGE_BODY_REC, s->rec, (uint64_t)t->n * sizeof *s->rec, t->n);
     put(s, IMAGE_BODY_BLOB, s->blob, bloblen, bloblen);
     return VIGIL_OK;
 }
@@ -283,7 +286,7 @@ static vigil_status save_atoms(struct image_save *s, const struct atoms *a)
         pos += f.n[t];
         s->meta.nlits[t] = f.n[t];
     }
-    if ((st = atoms_save(a, &s->dbs, &dlen)) != VIGIL_OK)
+    if ((st = atoms_save_image(a, &s->dbs, &dlen)) != VIGIL_OK)
         return st;
     put(s, IMAGE_ATOMS_LITS, s->lits, (uint64_t)total * ls, total);
     put(s, IMAGE_ATOMS_OWNER_SIG, f.owner_sig, (uint64_t)f.nowners * 4, f.nowners);
@@ -448,6 +451,7 @@ out:
     free(s.bcomp);
     free(s.macro);
     free(s.body);
+    free(s.rec);
     free(s.blob);
     free(s.lits);
     free(s.ldb);
@@ -472,7 +476,8 @@ static const void *table(const struct image *im, unsigned id, uint64_t count, si
 }
 
 static vigil_status attach_hashset(struct hashset *hs, const struct image *im,
-                                   unsigned base, unsigned any, uint32_t max_value)
+                                   unsigned base, const struct image_meta *m, int which,
+                                   uint32_t max_value)
 {
     struct hashset_flat f;
     size_t len;
@@ -493,7 +498,9 @@ static vigil_status attach_hashset(struct hashset *hs, const struct image *im,
     f.nsizes = (size_t)c;
     f.sizes = table(im, base + 6, c, 4);
     f.size_kinds = table(im, base + 7, c, 1);
-    f.any_kinds = any;
+    f.any_kinds = m->any_kinds[which];
+    for (int k = 0; k < HASH_KINDS; k++)
+        f.max_size[k] = m->max_size[which][k];
     return hashset_attach(hs, &f, max_value);
 }
 
@@ -554,40 +561,58 @@ static vigil_status attach_ldb(struct vigil_engine *e, const struct image *im,
     return VIGIL_OK;
 }
 
+/* Body signatures in place: their table is the engine's, their slim
+ * signatures are made from the records when a hit needs one. Each entry is
+ * checked when a hit reads it (image_engine_body_ok, image_engine_body_sig),
+ * so attaching reads none of them. */
 static vigil_status attach_body(struct vigil_engine *e, const struct image *im,
-                                const struct image_meta *m, struct bodysig **views)
+                                const struct image_meta *m)
 {
-    const struct image_body *r = table(im, IMAGE_BODY, m->nbody, sizeof *r);
+    const struct ndb_sig *v = table(im, IMAGE_BODY, m->nbody, sizeof *v);
+    const struct bodysig_rec *r = table(im, IMAGE_BODY_REC, m->nbody, sizeof *r);
     size_t bloblen;
     const uint8_t *blob = image_table(im, IMAGE_BODY_BLOB, &bloblen, NULL);
     struct ndb_table *t = &e->body;
 
-    if ((m->nbody && !r) || m->nbody >= BODYPLAN_SEG)
+    if ((m->nbody && (!v || !r)) || m->nbody >= BODYPLAN_SEG)
         return VIGIL_EMALFORMED;
-    *views = bodysig_views_new((size_t)m->nbody);
-    t->v = calloc(m->nbody ? m->nbody : 1, sizeof *t->v);
-    if (!*views || !t->v)
-        return VIGIL_ENOMEM;
-    for (size_t i = 0; i < m->nbody; i++) {
-        const struct image_body *b = &r[i];
-        struct ndb_sig *g = &t->v[i];
-        if (b->name >= m->names_len || b->target >= ATOMS_TARGETS ||
-            b->flags > (NDB_F_NOCASE | NDB_F_PARTIAL) || b->off.kind > OFF_VERSION ||
-            (b->lsig != NDB_NO_LSIG &&
-             (b->lsig >= e->ldb.n || b->subsig >= e->ldb.v[b->lsig].nsubs)))
-            return VIGIL_EMALFORMED;
-        g->sig = bodysig_view_at(*views, i);
-        if (bodysig_view_set(g->sig, &b->rec, blob, bloblen) != VIGIL_OK)
-            return VIGIL_EMALFORMED;
-        g->name = b->name;
-        g->lsig = b->lsig;
-        g->subsig = b->subsig;
-        g->target = b->target;
-        g->flags = b->flags;
-        g->off = b->off;
-    }
+    /* Read-only from here on; image_engine_release takes it back before
+     * ndb_table_free sees it. */
+    t->v = m->nbody ? (struct ndb_sig *)(uintptr_t)v : NULL;
     t->n = t->cap = m->nbody;
+    e->image_recs = r;
+    e->image_blob = blob;
+    e->image_bloblen = bloblen;
     return VIGIL_OK;
+}
+
+int image_engine_body_ok(const struct vigil_engine *e, uint32_t id)
+{
+    const struct ndb_sig *b;
+
+    if (!e->image_recs)
+        return 1; /* parsed, not mapped: checked by the parser */
+    if (id >= e->body.n)
+        return 0;
+    b = &e->body.v[id];
+    return !b->sig && b->name < e->names.len && b->target < ATOMS_TARGETS &&
+           b->flags <= (NDB_F_NOCASE | NDB_F_PARTIAL) && b->off.kind <= OFF_VERSION &&
+           (b->lsig == NDB_NO_LSIG ||
+            (b->lsig < e->ldb.n && b->subsig < e->ldb.v[b->lsig].nsubs));
+}
+
+const struct bodysig *image_engine_body_sig(const struct vigil_engine *e, uint32_t id,
+                                            struct bodysig *view)
+{
+    if (id >= e->body.n)
+        return NULL;
+    if (e->body.v[id].sig)
+        return e->body.v[id].sig;
+    if (!e->image_recs || !view ||
+        bodysig_view_set(view, &e->image_recs[id], e->image_blob, e->image_bloblen) !=
+            VIGIL_OK)
+        return NULL;
+    return view;
 }
 
 static vigil_status attach_plan(struct vigil_engine *e, const struct image *im,
@@ -599,16 +624,12 @@ static vigil_status attach_plan(struct vigil_engine *e, const struct image *im,
     const uint64_t *need = table(im, IMAGE_PLAN_NEED, m->nslots, 8);
     const struct bodyplan_seg *segs = table(im, IMAGE_PLAN_SEGS, m->nsegs, sizeof *segs);
 
+    /* The entries are checked as hits read them (scan/body.c: a slot or
+     * segment out of range is no hit; the quick test reads only inside the
+     * object whatever the atom length), not all here. */
     if ((m->nbody && (!q || !slot)) || (m->nslots && !need) || (m->nsegs && !segs) ||
         m->nslots > m->nbody || m->nsegs >= BODYPLAN_SEG)
         return VIGIL_EMALFORMED;
-    for (size_t i = 0; i < m->nbody; i++)
-        if ((slot[i] != BODYPLAN_NONE && slot[i] >= m->nslots) || q[i].atom_len == 0 ||
-            q[i].atom_len > BODYSIG_MAX_ATOM)
-            return VIGIL_EMALFORMED;
-    for (size_t i = 0; i < m->nsegs; i++)
-        if (segs[i].slot >= m->nslots || segs[i].bit >= BODYPLAN_MAX_PARTS)
-            return VIGIL_EMALFORMED;
     /* Read-only from here on; image_engine_release takes them back before
      * bodyplan_free sees them. */
     p->quick = (struct bodyplan_quick *)(uintptr_t)q;
@@ -784,14 +805,14 @@ vigil_status image_attach(struct vigil_engine *e, struct image *im)
     if (!m || m->names_len != nlen || nlen > UINT32_MAX || (nlen && names[nlen - 1]) ||
         m->any_kinds[0] > 7 || m->any_kinds[1] > 7)
         goto fail;
-    if ((st = attach_hashset(e->sigs, im, IMAGE_SIGS_MD5, m->any_kinds[0],
-                             (uint32_t)nlen)) != VIGIL_OK ||
-        (st = attach_hashset(e->allow, im, IMAGE_ALLOW_MD5, m->any_kinds[1],
-                             UINT32_MAX)) != VIGIL_OK ||
+    if ((st = attach_hashset(e->sigs, im, IMAGE_SIGS_MD5, m, 0, (uint32_t)nlen)) !=
+            VIGIL_OK ||
+        (st = attach_hashset(e->allow, im, IMAGE_ALLOW_MD5, m, 1, UINT32_MAX)) !=
+            VIGIL_OK ||
         (st = attach_ldb(e, im, m)) != VIGIL_OK ||
         (st = attach_pcre(e, im, m)) != VIGIL_OK ||
         (st = attach_tables(e, im, m)) != VIGIL_OK ||
-        (st = attach_body(e, im, m, &e->image_views)) != VIGIL_OK ||
+        (st = attach_body(e, im, m)) != VIGIL_OK ||
         (st = attach_plan(e, im, m)) != VIGIL_OK ||
         (st = attach_atoms(e, im, m)) != VIGIL_OK)
         goto fail;
@@ -825,10 +846,10 @@ void image_engine_release(struct vigil_engine *e)
     p->need = NULL;
     p->segs = NULL;
     p->nslots = p->nsegs = 0;
-    free(e->body.v);
-    ndb_table_init(&e->body);
-    bodysig_views_free(e->image_views);
-    e->image_views = NULL;
+    ndb_table_init(&e->body); /* its table was the map's */
+    e->image_recs = NULL;
+    e->image_blob = NULL;
+    e->image_bloblen = 0;
     ldb_table_free(&e->ldb);
     e->sect.v = e->imp.v = NULL; /* the map's */
     sechash_free(&e->sect);

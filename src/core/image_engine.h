@@ -31,6 +31,20 @@ int image_save(const struct vigil_engine *e, const char *path, const uint8_t key
  * not what image_save writes. */
 vigil_status image_attach(struct vigil_engine *e, struct image *im);
 
+struct bodysig;
+
+/* Whether body signature id of e may be used: always for a parsed engine;
+ * for one attached to an image, whether its entry (read in place, not
+ * checked at attach) is one image_save writes. A scan treats an entry that
+ * is not as a signature that never matches. */
+int image_engine_body_ok(const struct vigil_engine *e, uint32_t id);
+
+/* The slim body signature id of e: the engine's own, or, attached to an
+ * image, made in *view (from bodysig_views_new, the caller's) from its
+ * record, which is checked now. NULL if id or the record is not valid. */
+const struct bodysig *image_engine_body_sig(const struct vigil_engine *e, uint32_t id,
+                                            struct bodysig *view);
+
 /* Undoes image_attach: e is empty again and the image unmapped. */
 void image_engine_release(struct vigil_engine *e);
 

@@ -47,7 +47,10 @@ struct atoms {
     uint32_t *owner_next; /* next owner slot of the same literal, UINT32_MAX = end */
     size_t nowners, owners_cap;
     int compiled;
-    int borrowed; /* lits and owners are an image's (atoms_attach) */
+    int borrowed; /* lits, owners and databases are an image's (atoms_attach) */
+    /* atoms_attach: literals are checked when a hit first reads them. */
+    int (*id_ok)(void *ctx, uint32_t id);
+    void *id_ctx;
 };
 
 struct atoms_scratch {
@@ -64,9 +67,7 @@ void atoms_free(struct atoms *a)
 {
     if (!a)
         return;
-    for (unsigned t = 0; t < ATOMS_TARGETS && a->borrowed; t++)
-        hs_free_database(a->t[t].db);
-    if (a->borrowed) {
+    if (a->borrowed) { /* the databases too are the image's */
         free(a);
         return;
     }
@@ -402,9 +403,12 @@ vigil_status atoms_scratch_new(const struct atoms *a, struct atoms_scratch **out
     if (!s)
         return VIGIL_ENOMEM;
     for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
-        if (a->t[t].db && hs_alloc_scratch(a->t[t].db, &s->hs) != HS_SUCCESS) {
+        hs_error_t err = a->t[t].db ? hs_alloc_scratch(a->t[t].db, &s->hs) : HS_SUCCESS;
+        if (err != HS_SUCCESS) {
             atoms_scratch_free(s);
-            return VIGIL_ENOMEM;
+            /* Vectorscan refuses a database (an image's, damaged on purpose:
+             * its CRC is checked here, not at attach). */
+            return err == HS_NOMEM ? VIGIL_ENOMEM : VIGIL_EMALFORMED;
         }
     }
     *out = s;
@@ -427,15 +431,30 @@ struct scan_ctx {
     void *ctx;
 };
 
+static int lit_valid(const struct literal *l, const uint32_t *owner_sig,
+                     const uint32_t *owner_next, size_t nowners,
+                     int (*id_ok)(void *, uint32_t), void *ctx);
+
 static int on_match(unsigned id, unsigned long long from, unsigned long long to,
                     unsigned flags, void *arg)
 {
     struct scan_ctx *c = arg;
-    const struct literal *l = &c->ts->lits[id];
-    size_t at = c->base + (size_t)to - l->len;
+    const struct atoms *a = c->a;
+    const struct literal *l;
+    size_t at;
 
     (void)from;
     (void)flags;
+    /* An image's literals are checked here, when a hit reads them, not all
+     * at attach: one that is not well formed is no hit. */
+    if (id >= c->ts->n)
+        return 0;
+    l = &c->ts->lits[id];
+    if (a->borrowed &&
+        (to < l->len || c->base > SIZE_MAX - (size_t)to ||
+         !lit_valid(l, a->owner_sig, a->owner_next, a->nowners, a->id_ok, a->id_ctx)))
+        return 0;
+    at = c->base + (size_t)to - l->len;
     if (l->nowners == 1)
         return c->fn(c->ctx, l->only, at);
     for (uint32_t o = l->first_owner; o != UINT32_MAX; o = c->a->owner_next[o])
@@ -511,67 +530,192 @@ void atoms_export(const struct atoms *a, struct atoms_flat *f)
 
 /* A literal's owner list has exactly nowners valid slots and ends; only is
  * its last-added owner. Walks are bounded by the count. */
-static int lit_valid(const struct literal *l, const struct atoms_flat *f,
+static int lit_valid(const struct literal *l, const uint32_t *owner_sig,
+                     const uint32_t *owner_next, size_t nowners,
                      int (*id_ok)(void *, uint32_t), void *ctx)
 {
     uint32_t o = l->first_owner;
 
     if (l->bytes || l->len == 0 || l->len > ATOMS_MAX_LEN || l->flags > ATOMS_CASELESS ||
-        l->nowners == 0 || l->nowners > f->nowners || !id_ok(ctx, l->only))
+        l->nowners == 0 || l->nowners > nowners || !id_ok(ctx, l->only))
         return 0;
+    if (l->nowners == 1) /* a hit reads only `only` */
+        return 1;
     for (uint32_t k = 0; k < l->nowners; k++) {
-        if (o >= f->nowners || !id_ok(ctx, f->owner_sig[o]))
+        if (o >= nowners || !id_ok(ctx, owner_sig[o]))
             return 0;
-        o = f->owner_next[o];
+        o = owner_next[o];
     }
     return o == UINT32_MAX;
+}
+
+/* The in-place layout of the databases (atoms_save_image): per target a
+ * u64 offset and a u64 length, ATOMS_IMG_HEAD bytes in all, then each
+ * database at a multiple of 64 from the start of the buffer. */
+#define ATOMS_IMG_HEAD 256
+#define ATOMS_IMG_ALIGN 64
+/* Where Vectorscan 5.4 keeps, in a database, the offset of its bytecode
+ * (struct hs_database: magic, version, length, platform, crc32, two
+ * reserved words, then this u32), and its value for a database that
+ * starts at a multiple of 64: hs_deserialize_database_at puts the bytecode
+ * at the first 64-byte boundary after the 104-byte header's fixed part.
+ * hs_alloc_scratch's check (dbIsValid: magic, version, platform, CRC of
+ * the bytecode) reads through it, so it is checked first; save checks that
+ * this build of Vectorscan writes what is expected. */
+#define HSDB_BYTECODE_FIELD 36
+#define HSDB_BYTECODE_AT 64
+
+static uint64_t get64le(const uint8_t *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static void put64le(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t hsdb_bytecode(const uint8_t *db)
+{
+    uint32_t v;
+
+    memcpy(&v, db + HSDB_BYTECODE_FIELD, 4);
+    return v;
+}
+
+static uint64_t img_align(uint64_t v)
+{
+    return (v + ATOMS_IMG_ALIGN - 1) & ~(uint64_t)(ATOMS_IMG_ALIGN - 1);
+}
+
+vigil_status atoms_save_image(const struct atoms *a, uint8_t **out, size_t *len)
+{
+    char *ser[ATOMS_TARGETS] = {0};
+    size_t sz[ATOMS_TARGETS] = {0}, dsz[ATOMS_TARGETS] = {0}, got;
+    uint64_t total = ATOMS_IMG_HEAD, off;
+    uint8_t *buf = NULL;
+    vigil_status st = VIGIL_ENOMEM;
+
+    *out = NULL;
+    *len = 0;
+    if (!a->compiled)
+        return VIGIL_ESTATE;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        if (!a->t[t].db)
+            continue;
+        if (hs_serialize_database(a->t[t].db, &ser[t], &sz[t]) != HS_SUCCESS ||
+            hs_serialized_database_size(ser[t], sz[t], &dsz[t]) != HS_SUCCESS)
+            goto out;
+        total = img_align(total) + dsz[t];
+    }
+    total = img_align(total);
+    if (!(buf = aligned_alloc(ATOMS_IMG_ALIGN, (size_t)total)))
+        goto out;
+    memset(buf, 0, (size_t)total); /* no stray bytes in a file */
+    off = ATOMS_IMG_HEAD;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
+        if (!dsz[t])
+            continue;
+        off = img_align(off);
+        st = VIGIL_EINVAL;
+        if (hs_deserialize_database_at(
+                ser[t], sz[t], (hs_database_t *)(void *)(buf + off)) != HS_SUCCESS ||
+            hs_database_size((const hs_database_t *)(const void *)(buf + off), &got) !=
+                HS_SUCCESS ||
+            got != dsz[t] || hsdb_bytecode(buf + off) != HSDB_BYTECODE_AT)
+            goto out; /* not the Vectorscan this file was written for */
+        put64le(buf + 16 * t, off);
+        put64le(buf + 16 * t + 8, dsz[t]);
+        off += dsz[t];
+    }
+    *out = buf;
+    *len = (size_t)total;
+    buf = NULL;
+    st = VIGIL_OK;
+out:
+    free(buf);
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++)
+        free(ser[t]); /* Vectorscan's default allocator is malloc */
+    return st;
+}
+
+/* Whether db was compiled for this CPU's features, as hs_alloc_scratch
+ * will demand (an image in a cache directory shared by other machines):
+ * the features hs_database_info names against hs_populate_platform's. */
+static int db_for_this_cpu(const hs_database_t *db)
+{
+    hs_platform_info_t p;
+    char *info = NULL, want[64];
+    const char *feat;
+    int ok;
+
+    if (hs_populate_platform(&p) != HS_SUCCESS ||
+        hs_database_info(db, &info) != HS_SUCCESS)
+        return 0;
+    feat = (p.cpu_features & HS_CPU_FEATURES_AVX512VBMI) ? "AVX512VBMI"
+           : (p.cpu_features & HS_CPU_FEATURES_AVX512)   ? "AVX512"
+           : (p.cpu_features & HS_CPU_FEATURES_AVX2)     ? "AVX2"
+                                                         : "";
+    snprintf(want, sizeof want, " Features: %s Mode: ", feat);
+    ok = strstr(info, want) != NULL;
+    free(info); /* Vectorscan's default allocator is malloc */
+    return ok;
+}
+
+/* The database of one target in place: inside the buffer, aligned, the
+ * size Vectorscan's header says, its bytecode where hs_deserialize_database_at
+ * puts it. Its bytecode is checked by Vectorscan itself (CRC, in
+ * hs_alloc_scratch) before any scan. */
+static int db_in_place(const uint8_t *dbs, size_t len, unsigned t, size_t nlits,
+                       const hs_database_t **db)
+{
+    uint64_t off = get64le(dbs + 16 * t), n = get64le(dbs + 16 * t + 8);
+    size_t got;
+
+    *db = NULL;
+    if ((n == 0) != (nlits == 0))
+        return 0;
+    if (n == 0)
+        return off == 0;
+    if (off < ATOMS_IMG_HEAD || off % ATOMS_IMG_ALIGN || off > len || n > len - off ||
+        n < HSDB_BYTECODE_AT)
+        return 0;
+    *db = (const hs_database_t *)(const void *)(dbs + off);
+    return hsdb_bytecode(dbs + off) == HSDB_BYTECODE_AT &&
+           hs_database_size(*db, &got) == HS_SUCCESS && got == n && db_for_this_cpu(*db);
 }
 
 vigil_status atoms_attach(struct atoms *a, const struct atoms_flat *f, const uint8_t *dbs,
                           size_t len, int (*id_ok)(void *ctx, uint32_t id), void *ctx)
 {
-    hs_database_t *db[ATOMS_TARGETS] = {0};
-    size_t off = 0;
-    vigil_status st = VIGIL_EMALFORMED;
+    const hs_database_t *db[ATOMS_TARGETS] = {0};
 
     if (a->compiled || a->nowners || atoms_count(a))
         return VIGIL_ESTATE;
-    if (f->nowners >= UINT32_MAX)
+    if (f->nowners >= UINT32_MAX || len < ATOMS_IMG_HEAD ||
+        (uintptr_t)dbs % ATOMS_IMG_ALIGN)
         return VIGIL_EMALFORMED;
-    for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
-        const struct literal *lits = f->lits[t];
-        uint64_t n = 0;
-        for (size_t i = 0; i < f->n[t]; i++)
-            if (!lit_valid(&lits[i], f, id_ok, ctx))
-                goto out;
-        if (len - off < 8)
-            goto out;
-        for (int i = 0; i < 8; i++)
-            n |= (uint64_t)dbs[off + (size_t)i] << (8 * i);
-        off += 8;
-        if (n > len - off || (n == 0) != (f->n[t] == 0))
-            goto out;
-        if (n && hs_deserialize_database((const char *)dbs + off, (size_t)n, &db[t]) !=
-                     HS_SUCCESS)
-            goto out;
-        off += (size_t)n;
-    }
-    if (off != len)
-        goto out;
+    for (unsigned t = 0; t < ATOMS_TARGETS; t++)
+        if ((f->n[t] && !f->lits[t]) || f->n[t] >= UINT32_MAX ||
+            !db_in_place(dbs, len, t, f->n[t], &db[t]))
+            return VIGIL_EMALFORMED;
     for (unsigned t = 0; t < ATOMS_TARGETS; t++) {
         a->t[t].lits = (struct literal *)(uintptr_t)f->lits[t];
         a->t[t].n = a->t[t].cap = f->n[t];
-        a->t[t].db = db[t];
-        db[t] = NULL;
+        /* Read-only: hs_scan only reads a database. */
+        a->t[t].db = (hs_database_t *)(uintptr_t)db[t];
     }
     a->owner_sig = (uint32_t *)(uintptr_t)f->owner_sig;
     a->owner_next = (uint32_t *)(uintptr_t)f->owner_next;
     a->nowners = a->owners_cap = f->nowners;
+    a->id_ok = id_ok;
+    a->id_ctx = ctx;
     a->borrowed = 1;
     a->compiled = 1;
-    st = VIGIL_OK;
-out:
-    for (unsigned t = 0; t < ATOMS_TARGETS; t++)
-        hs_free_database(db[t]);
-    return st;
+    return VIGIL_OK;
 }

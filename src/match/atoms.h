@@ -90,12 +90,20 @@ size_t atoms_literal_size(void);
 /* Fills *f with compiled a's arrays (pointers into a). */
 void atoms_export(const struct atoms *a, struct atoms_flat *f);
 
-/* Makes the new, empty a a compiled pre-filter that uses f's arrays in
- * place (they must outlive a; atoms_free leaves them alone) and the
- * databases in dbs[0..len) (deserialized: Vectorscan needs them in its own
- * memory). Checks once that every owner list is well formed and that
- * id_ok(ctx, id) holds for every signature id. VIGIL_EMALFORMED otherwise,
- * with a unchanged. */
+/* Writes compiled a's Vectorscan databases as they are in memory
+ * (deserialized), each at a multiple of 64 bytes of the new buffer *out of
+ * *len bytes (64-byte aligned; the caller frees it): the engine image keeps
+ * them so, and atoms_attach uses them in place. */
+vigil_status atoms_save_image(const struct atoms *a, uint8_t **out, size_t *len);
+
+/* Makes the new, empty a a compiled pre-filter that uses f's arrays and the
+ * databases in dbs[0..len) (atoms_save_image's layout, dbs 64-byte
+ * aligned) in place: they must outlive a; atoms_free leaves them alone.
+ * Checks the layout and each database's header here; Vectorscan checks a
+ * database's bytecode (its CRC) when a scratch is made for it, and each
+ * literal (its owner list, and id_ok(ctx, id) for its signature ids) is
+ * checked when a hit reads it, so that attaching reads almost nothing.
+ * VIGIL_EMALFORMED otherwise, with a unchanged. */
 vigil_status atoms_attach(struct atoms *a, const struct atoms_flat *f, const uint8_t *dbs,
                           size_t len, int (*id_ok)(void *ctx, uint32_t id), void *ctx);
 

@@ -34,11 +34,6 @@ struct bodysig *bodysig_views_new(size_t n)
     return calloc(n ? n : 1, sizeof(struct bodysig));
 }
 
-struct bodysig *bodysig_view_at(struct bodysig *views, size_t i)
-{
-    return &views[i];
-}
-
 void bodysig_views_free(struct bodysig *views)
 {
     free(views);

@@ -1,6 +1,7 @@
 /* bodysig_image.h - a slim body signature (bodysig_slim) as a flat record of
  * the engine image (core/image.h), and slim signatures made from such
- * records in place: their text and segment runs stay in the mapped file.
+ * records when a hit needs one: their text and segment runs stay in the
+ * mapped file.
  *
  * A record holds what a slim signature keeps: the atom, its quick test, the
  * part count and lengths, and where its text and segment runs lie in a blob
@@ -30,11 +31,12 @@ struct bodysig_rec {
 void bodysig_rec_make(const struct bodysig *sig, uint64_t text_off, uint64_t segs_off,
                       struct bodysig_rec *r, const char **text, const uint8_t **segs);
 
-/* A block of n slim signatures made from records (bodysig_views_new), and
- * the i-th of them. They borrow the blob; bodysig_free must not be called
- * on them: bodysig_views_free frees the block. */
+/* A block of n slim signatures to be made from records (bodysig_view_set):
+ * a scanner keeps one and remakes it for each hit of an image's signature
+ * (core/image_engine.h image_engine_body_sig). They borrow the blob;
+ * bodysig_free must not be called on them: bodysig_views_free frees the
+ * block. */
 struct bodysig *bodysig_views_new(size_t n);
-struct bodysig *bodysig_view_at(struct bodysig *views, size_t i);
 void bodysig_views_free(struct bodysig *views);
 
 /* Makes *sig (a view) the slim signature record r describes, its text and

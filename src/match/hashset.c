@@ -32,6 +32,7 @@ struct hashset {
     size_t max_entries;
     unsigned any_kinds; /* kinds having an any-size entry */
     unsigned any_seen;  /* the same, kept by hashset_add */
+    uint32_t max_seen[HASH_KINDS]; /* largest exact size, kept by hashset_add */
     uint32_t *sizes;    /* distinct sizes, open-addressed; 0 = empty */
     uint8_t *size_kinds;
     size_t size_mask;
@@ -45,6 +46,8 @@ struct hashset {
     uint32_t szcache[HASHSET_SZCACHE]; /* sizes (kinds in bits 0-2 of
                                         * szkinds) recently spilled */
     uint8_t szkinds[HASHSET_SZCACHE];
+    uint32_t max_value;            /* values are below it (hashset_attach) */
+    uint64_t max_size[HASH_KINDS]; /* hashset_max_sizes */
 };
 
 int hash_kind_for_hexlen(size_t hexlen)
@@ -64,6 +67,7 @@ vigil_status hashset_new(size_t max_entries, struct hashset **out)
     for (int k = 0; k < HASH_KINDS; k++)
         hs->k[k].stride = hash_len[k] + 8;
     hs->max_entries = max_entries;
+    hs->max_value = UINT32_MAX;
     *out = hs;
     return VIGIL_OK;
 }
@@ -166,6 +170,8 @@ vigil_status hashset_add(struct hashset *hs, enum hash_kind kind,
         spill_wrote(k->spill, k->n * k->stride);
     if (size == HASHSET_ANY_SIZE)
         hs->any_seen |= 1u << kind;
+    else if (size > hs->max_seen[kind])
+        hs->max_seen[kind] = size;
     return VIGIL_OK;
 }
 
@@ -175,6 +181,7 @@ void hashset_mark(const struct hashset *hs, struct hashset_mark *m)
         m->n[k] = hs->k[k].n;
     m->nsz = hs->nsz;
     m->any_seen = hs->any_seen;
+    memcpy(m->max_seen, hs->max_seen, sizeof m->max_seen);
 }
 
 void hashset_rollback(struct hashset *hs, const struct hashset_mark *m)
@@ -185,6 +192,7 @@ void hashset_rollback(struct hashset *hs, const struct hashset_mark *m)
     if (m->nsz < hs->nsz)
         hs->nsz = m->nsz;
     hs->any_seen = m->any_seen;
+    memcpy(hs->max_seen, m->max_seen, sizeof hs->max_seen);
     /* The cache may name sizes whose entries are gone now. */
     memset(hs->szcache, 0, sizeof hs->szcache);
     memset(hs->szkinds, 0, sizeof hs->szkinds);
@@ -277,6 +285,12 @@ vigil_status hashset_compile(struct hashset *hs)
     st = sizes_compile(hs);
     if (st != VIGIL_OK)
         return st;
+    for (int k = 0; k < HASH_KINDS; k++)
+        hs->max_size[k] = (hs->any_kinds & (1u << k)) ? UINT64_MAX : 0;
+    for (size_t h = 0; h <= hs->size_mask; h++)
+        for (int k = 0; k < HASH_KINDS && hs->sizes[h]; k++)
+            if ((hs->size_kinds[h] & (1u << k)) && hs->sizes[h] > hs->max_size[k])
+                hs->max_size[k] = hs->sizes[h];
     hs->compiled = 1;
     return VIGIL_OK;
 }
@@ -284,13 +298,7 @@ vigil_status hashset_compile(struct hashset *hs)
 void hashset_max_sizes(const struct hashset *hs, uint64_t max[HASH_KINDS])
 {
     for (int k = 0; k < HASH_KINDS; k++)
-        max[k] = hs->compiled && (hs->any_kinds & (1u << k)) ? UINT64_MAX : 0;
-    if (!hs->compiled || !hs->sizes)
-        return;
-    for (size_t h = 0; h <= hs->size_mask; h++)
-        for (int k = 0; k < HASH_KINDS && hs->sizes[h]; k++)
-            if ((hs->size_kinds[h] & (1u << k)) && hs->sizes[h] > max[k])
-                max[k] = hs->sizes[h];
+        max[k] = hs->compiled ? hs->max_size[k] : 0;
 }
 
 unsigned hashset_kinds_for_size(const struct hashset *hs, uint64_t size)
@@ -301,10 +309,11 @@ unsigned hashset_kinds_for_size(const struct hashset *hs, uint64_t size)
         return 0;
     if (size == 0 || size >= UINT32_MAX)
         return hs->any_kinds;
+    /* At most one lap: an image's table may have no empty slot. */
     h = hashset_size_home((uint32_t)size, hs->size_mask + 1);
-    while (hs->sizes[h]) {
+    for (size_t i = 0; i <= hs->size_mask && hs->sizes[h]; i++) {
         if (hs->sizes[h] == size)
-            return hs->any_kinds | hs->size_kinds[h];
+            return (hs->any_kinds | hs->size_kinds[h]) & 7u;
         h = (h + 1) & hs->size_mask;
     }
     return hs->any_kinds;
@@ -317,17 +326,21 @@ unsigned hashset_find(const struct hashset *hs, enum hash_kind kind,
     const struct hashkind *k = &hs->k[kind];
     unsigned len = hash_len[kind], found = 0;
     uint32_t last_exact = 0, last_any = 0; /* record index + 1 */
-    size_t h;
+    size_t h = hashset_digest_home(digest, k->mask + 1);
 
     if (!hs->compiled || !k->slots)
         return 0;
     /* Entries with one digest share a probe chain; keep the highest record
-     * index of each kind of match: the one loaded last. */
-    for (h = hashset_digest_home(digest, k->mask + 1); k->slots[h];
-         h = (h + 1) & k->mask) {
-        uint32_t idx = k->slots[h];
-        const uint8_t *rec = k->recs + (size_t)(idx - 1) * k->stride;
-        uint32_t rsize = rd32(rec + len);
+     * index of each kind of match: the one loaded last. An image's slots
+     * are checked here, as they are read (at most one lap; an index past
+     * the records is skipped), not all at attach. */
+    for (size_t i = 0; i <= k->mask && k->slots[h]; i++, h = (h + 1) & k->mask) {
+        uint32_t idx = k->slots[h], rsize;
+        const uint8_t *rec;
+        if (idx > k->n)
+            continue;
+        rec = k->recs + (size_t)(idx - 1) * k->stride;
+        rsize = rd32(rec + len);
         if (memcmp(rec, digest, len) != 0)
             continue;
         if (rsize == HASHSET_ANY_SIZE) {
@@ -337,13 +350,14 @@ unsigned hashset_find(const struct hashset *hs, enum hash_kind kind,
             last_exact = idx;
         }
     }
+    /* A value out of range (a damaged image) is no match. */
     if (last_exact) {
         *exact = rd32(k->recs + (size_t)(last_exact - 1) * k->stride + len + 4);
-        found |= HASHSET_EXACT;
+        found |= *exact < hs->max_value ? HASHSET_EXACT : 0;
     }
     if (last_any) {
         *any = rd32(k->recs + (size_t)(last_any - 1) * k->stride + len + 4);
-        found |= HASHSET_ANY;
+        found |= *any < hs->max_value ? HASHSET_ANY : 0;
     }
     return found;
 }
@@ -361,6 +375,8 @@ void hashset_export(const struct hashset *hs, struct hashset_flat *f)
     f->size_kinds = hs->size_kinds;
     f->nsizes = hs->sizes ? hs->size_mask + 1 : 0;
     f->any_kinds = hs->any_kinds;
+    for (int k = 0; k < HASH_KINDS; k++)
+        f->max_size[k] = hs->max_size[k];
 }
 
 static int pow2(size_t n)
@@ -368,47 +384,27 @@ static int pow2(size_t n)
     return n >= 16 && (n & (n - 1)) == 0;
 }
 
-/* Every slot names a record or is empty, and one at least is empty (a probe
- * stops there); every record's value is below max_value. */
-static int kind_valid(const struct hashset_flat *f, int kind, uint32_t max_value)
+/* The shape of one kind's tables: a power-of-two slot table larger than
+ * the records. What is in the slots and records is checked by the lookups
+ * that read them (hashset_find), so attaching reads none of it. */
+static int kind_valid(const struct hashset_flat *f, int kind)
 {
-    size_t n = f->n[kind], ns = f->nslots[kind], stride = hash_len[kind] + 8, used = 0;
+    size_t n = f->n[kind], ns = f->nslots[kind];
 
     if (n == 0)
         return ns == 0;
-    if (!pow2(ns) || n >= ns || n >= UINT32_MAX || !f->recs[kind] || !f->slots[kind])
-        return 0;
-    for (size_t i = 0; i < ns; i++) {
-        if (f->slots[kind][i] > n)
-            return 0;
-        used += f->slots[kind][i] != 0;
-    }
-    if (used != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (rd32(f->recs[kind] + i * stride + hash_len[kind] + 4) >= max_value)
-            return 0;
-    return 1;
+    return pow2(ns) && n < ns && n < UINT32_MAX && f->recs[kind] && f->slots[kind];
 }
 
 vigil_status hashset_attach(struct hashset *hs, const struct hashset_flat *f,
                             uint32_t max_value)
 {
-    size_t used = 0;
-
     if (hs->compiled || hashset_count(hs) || hs->sizes)
         return VIGIL_ESTATE;
     for (int k = 0; k < HASH_KINDS; k++)
-        if (!kind_valid(f, k, max_value))
+        if (!kind_valid(f, k))
             return VIGIL_EMALFORMED;
     if (!pow2(f->nsizes) || !f->sizes || !f->size_kinds || f->any_kinds > 7)
-        return VIGIL_EMALFORMED;
-    for (size_t i = 0; i < f->nsizes; i++) {
-        if (f->size_kinds[i] > 7 || (f->sizes[i] == 0) != (f->size_kinds[i] == 0))
-            return VIGIL_EMALFORMED;
-        used += f->sizes[i] != 0;
-    }
-    if (used == f->nsizes)
         return VIGIL_EMALFORMED;
     for (int k = 0; k < HASH_KINDS; k++) {
         struct hashkind *hk = &hs->k[k];
@@ -419,11 +415,13 @@ vigil_status hashset_attach(struct hashset *hs, const struct hashset_flat *f,
         /* No slots for an empty kind: hashset_find then looks at nothing. */
         hk->slots = f->nslots[k] ? (uint32_t *)(uintptr_t)f->slots[k] : NULL;
         hk->mask = f->nslots[k] ? f->nslots[k] - 1 : 0;
+        hs->max_size[k] = f->max_size[k];
     }
     hs->sizes = (uint32_t *)(uintptr_t)f->sizes;
     hs->size_kinds = (uint8_t *)(uintptr_t)f->size_kinds;
     hs->size_mask = f->nsizes - 1;
     hs->any_kinds = f->any_kinds;
+    hs->max_value = max_value;
     hs->borrowed = 1;
     hs->compiled = 1;
     return VIGIL_OK;
@@ -484,6 +482,8 @@ vigil_status hashset_defer(struct hashset *hs)
     if (hs->compiled || !hs->szsp)
         return VIGIL_ESTATE;
     hs->any_kinds = hs->any_seen;
+    for (int k = 0; k < HASH_KINDS; k++)
+        hs->max_size[k] = (hs->any_kinds & (1u << k)) ? UINT64_MAX : hs->max_seen[k];
     hs->deferred = 1;
     hs->compiled = 1;
     return VIGIL_OK;
@@ -503,6 +503,8 @@ void hashset_deferred_layout(const struct hashset *hs, struct hashset_flat *f)
     }
     f->nsizes = table_size(hashset_count(hs));
     f->any_kinds = hs->any_kinds;
+    for (int k = 0; k < HASH_KINDS; k++)
+        f->max_size[k] = (hs->any_kinds & (1u << k)) ? UINT64_MAX : hs->max_seen[k];
 }
 
 int hashset_write_tables(const struct hashset *hs, int fd,

@@ -27,6 +27,7 @@ struct hashset_mark {
     size_t n[HASH_KINDS];
     size_t nsz;
     unsigned any_seen;
+    uint32_t max_seen[HASH_KINDS];
 };
 
 /* Size of the cache that keeps a spilled set from spilling one size again
@@ -91,16 +92,20 @@ struct hashset_flat {
     const uint8_t *size_kinds;
     size_t nsizes;
     unsigned any_kinds;
+    uint64_t max_size[HASH_KINDS]; /* hashset_max_sizes */
 };
 
 /* Fills *f with the tables of compiled set hs (pointers into hs). */
 void hashset_export(const struct hashset *hs, struct hashset_flat *f);
 
 /* Makes the empty, uncompiled set hs a compiled one that uses f's arrays in
- * place (they must outlive hs; hashset_free leaves them alone). Checks
- * every slot, record value (< max_value) and size bit once, so lookups
- * cannot leave the arrays or probe forever. VIGIL_EMALFORMED if f is not
- * what hashset_export gives, and hs is then unchanged. */
+ * place (they must outlive hs; hashset_free leaves them alone). Checks the
+ * tables' shapes only: what is in them is checked by the lookups as they
+ * read it (a slot past the records is skipped, a probe stops after one
+ * lap, a record value >= max_value is no match, size bits are masked), so
+ * attaching reads none of the tables and lookups still cannot leave the
+ * arrays or probe forever. VIGIL_EMALFORMED if f's shapes are not what
+ * hashset_export gives, and hs is then unchanged. */
 vigil_status hashset_attach(struct hashset *hs, const struct hashset_flat *f,
                             uint32_t max_value);
 

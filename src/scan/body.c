@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "core/image_engine.h"
 #include "match/atoms.h"
 #include "match/bodysig.h"
+#include "match/bodysig_image.h"
 #include "scan/exe.h"
 #include "scan/filetype.h"
 #include "scan/offset.h"
@@ -41,7 +43,8 @@ vigil_status body_scratch_init(struct body_scratch *b, const struct vigil_engine
         !(b->slots = calloc(e->plan.nslots, sizeof *b->slots)))
         return VIGIL_ENOMEM;
     if (!(b->full = calloc(BODY_FULL_SLOTS, sizeof *b->full)) ||
-        !(b->enum_gen = calloc(e->body.n, sizeof *b->enum_gen)))
+        !(b->enum_gen = calloc(e->body.n, sizeof *b->enum_gen)) ||
+        !(b->view = bodysig_views_new(1)))
         return VIGIL_ENOMEM;
     return atoms_scratch_new(e->atoms, &b->atoms);
 }
@@ -59,6 +62,7 @@ void body_scratch_free(struct body_scratch *b)
     for (size_t i = 0; b->full && i < BODY_FULL_SLOTS; i++)
         bodysig_free(b->full[i].sig);
     free(b->full);
+    bodysig_views_free(b->view);
     memset(b, 0, sizeof *b);
 }
 
@@ -78,9 +82,12 @@ struct body_ctx {
  * first: a pattern of plain bytes (libclamav readdb.c: no "?([*{!"), of
  * target 0, or of target 1 at a fixed offset that does not float (the rule
  * measured for ndb.c's "too short" check). */
-static int body_bm(const struct ndb_sig *s)
+static int body_bm(const struct body_ctx *c, uint32_t id)
 {
-    if (s->lsig != NDB_NO_LSIG || !bodysig_literal(s->sig))
+    const struct ndb_sig *s = &c->e->body.v[id];
+    const struct bodysig *sig = image_engine_body_sig(c->e, id, c->b->view);
+
+    if (s->lsig != NDB_NO_LSIG || !sig || !bodysig_literal(sig))
         return 0;
     return s->target == 0 || (s->target == 1 && s->off.kind != OFF_ANY && s->off.shift == 0);
 }
@@ -103,8 +110,8 @@ static int body_hit_add(struct body_ctx *c, uint32_t sig, size_t start, size_t e
         b->hits = h;
         b->cap = cap;
     }
-    b->hits[b->nhits++] = (struct body_hit){sig, start, end, c->e->body.v[sig].target == 0,
-                                            !body_bm(&c->e->body.v[sig])};
+    b->hits[b->nhits++] = (struct body_hit){
+        sig, start, end, c->e->body.v[sig].target == 0, !body_bm(c, sig)};
     b->seen[sig / 8] |= (uint8_t)(1u << (sig % 8));
     return 0;
 }
@@ -152,14 +159,19 @@ static int body_on_atom(void *arg, uint32_t id, size_t at)
     const struct bodyplan *p = &c->e->plan;
     uint32_t slot;
 
+    /* Ids are below the plan's counts (the pre-filter checks them); slots
+     * and bits are checked here, as an image's plan is not at attach. */
     if (id & BODYPLAN_SEG) {
         const struct bodyplan_seg *g = &p->segs[id & ~BODYPLAN_SEG];
-        *slot_bits(c->b, g->slot) |= (uint64_t)1 << g->bit;
+        if (g->slot < p->nslots && g->bit < 64)
+            *slot_bits(c->b, g->slot) |= (uint64_t)1 << g->bit;
         return 0;
     }
     if (!bodyplan_quick_pass(p, id, c->buf, c->len, at))
         return 0;
     slot = p->slot[id];
+    if (slot != BODYPLAN_NONE && slot >= p->nslots)
+        return 0;
     if (slot != BODYPLAN_NONE && (*slot_bits(c->b, slot) & p->need[slot]) != p->need[slot] &&
         body_defer(c, id, at))
         return 0;
@@ -183,17 +195,18 @@ static int body_flush(struct body_ctx *c)
     return stop;
 }
 
-/* The full form of signature id, parsed again from the engine's slim one
- * unless a recent verification left it in the scratch. NULL if out of
- * memory. */
-static const struct bodysig *body_full_sig(struct body_ctx *c, uint32_t id)
+/* The full form of signature id, parsed again from slim (the engine's
+ * slim one) unless a recent verification left it in the scratch. NULL if
+ * out of memory. */
+static const struct bodysig *body_full_sig(struct body_ctx *c, uint32_t id,
+                                           const struct bodysig *slim)
 {
     struct body_full *f = &c->b->full[id % BODY_FULL_SLOTS];
     struct bodysig *sig = NULL;
 
     if (f->sig && f->id == id)
         return f->sig;
-    if (bodysig_expand(c->e->body.v[id].sig, &sig) != VIGIL_OK)
+    if (bodysig_expand(slim, &sig) != VIGIL_OK)
         return NULL;
     bodysig_free(f->sig);
     f->sig = sig;
@@ -254,23 +267,25 @@ static int body_verify_in(struct body_ctx *c, uint32_t sig, size_t at, uint64_t 
                           uint64_t hi)
 {
     const struct ndb_sig *s = &c->e->body.v[sig];
-    const struct bodysig *full;
+    const struct bodysig *full, *slim = image_engine_body_sig(c->e, sig, c->b->view);
     const uint8_t *buf = c->buf;
     size_t start, end;
 
+    if (!slim)
+        return 0; /* a damaged image's record: never matches */
     if (hi >= c->len)
         hi = c->len - 1;
     if ((s->flags & NDB_F_NOCASE) && !(buf = lsig_folded(&c->b->lsig, c->buf, c->len))) {
         c->st = VIGIL_ENOMEM;
         return 1;
     }
-    if (bodysig_literal(s->sig) && !(s->flags & NDB_F_NOCASE)) {
+    if (bodysig_literal(slim) && !(s->flags & NDB_F_NOCASE)) {
         /* The pre-filter matched all of it; only the offset is left. */
         if (at < lo || at > hi)
             return 0;
         start = at;
-        end = at + bodysig_atom(s->sig)->len;
-    } else if (!(full = body_full_sig(c, sig))) {
+        end = at + bodysig_atom(slim)->len;
+    } else if (!(full = body_full_sig(c, sig, slim))) {
         c->st = VIGIL_ENOMEM;
         return 1;
     } else if (!bodysig_verify_memo(full, c->b->memo, sig, buf, c->len, at, (size_t)lo,
@@ -291,6 +306,8 @@ static int body_verify(struct body_ctx *c, uint32_t sig, size_t at)
     const struct ndb_sig *s = &c->e->body.v[sig];
     uint64_t lo, hi;
 
+    if (!image_engine_body_ok(c->e, sig))
+        return 0; /* a damaged image's entry: never matches */
     if (s->lsig == NDB_NO_LSIG && !c->allmatch &&
         (c->b->seen[sig / 8] & (1u << (sig % 8))))
         return 0;

@@ -57,6 +57,7 @@ struct body_scratch {
     uint32_t gen;            /* this object's generation of slots */
     uint32_t *enum_gen;      /* per signature: gen when its ends were listed */
     struct body_full *full;  /* BODY_FULL_SLOTS of them */
+    struct bodysig *view;    /* an image's slim signature, made on a hit */
     struct body_pending *pending;
     size_t npending, cap_pending;
     struct exe_info exe;   /* layout of the object, if an executable */

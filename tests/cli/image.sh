@@ -111,11 +111,55 @@ check_rebuilt "one byte appended"
 # Valid trailer, wrong contents: tools/image_tamper.py rewrites a field and
 # recomputes the SHA-256, so only the loader's own checks stand in the way.
 tamper() { python3 "$VIGIL_SRC/tests/cli/image_tamper.py" good.vgi "$f" "$@"; }
-for what in version dir-offset dir-length dir-id names-nul hash-slot hash-value \
-            hash-full body-name body-text plan-slot owner-loop owner-sig \
-            lit-len ldb-expr ldb-name ldb-subs; do
+for what in version dir-offset dir-length dir-id names-nul ldb-expr ldb-name ldb-subs \
+            hs-offset hs-magic; do
     tamper "$what" || fail "tamper $what: tool failed"
     check_rebuilt "tampered $what"
+done
+
+# Tables read in place are checked entry by entry as a scan reads them,
+# not all at attach (hash slots and records, body signature entries and
+# records, the body plan, the pre-filter's literals and owner lists): the
+# image is used, no worker dies, nothing is found that the parse does not
+# find, and what the damaged entry does not touch is still found.
+check_harmless() { # $1: label, $2: the detection the damage loses, "" none
+    vscan --debug --no-builtin -z "${DB[@]}" "${FILES[@]}"
+    assert_rc "$1: found" 1
+    assert_contains "$1: maps the image" "$ERR" "compiled engine from the image $f"
+    assert_not_contains "$1: no worker died" "$OUT$ERR" "worker died"
+    assert_not_contains "$1: no worker killed" "$OUT$ERR" "was killed by signal"
+    local l lost=${2:-none}
+    while IFS= read -r l; do
+        [ -z "$l" ] || [ "$l" = "$lost" ] || grep -qxF -- "$l" <<< "$(found_lines "$OUT")" ||
+            fail "$1: lost $l"
+    done <<< "$want"
+    while IFS= read -r l; do
+        [ -z "$l" ] || grep -qxF -- "$l" <<< "$want" || fail "$1: not in the parse: $l"
+    done <<< "$(found_lines "$OUT")"
+    [ -z "${2:-}" ] || assert_lacks_line "$1: the damaged entry matches nothing" \
+        "$(found_lines "$OUT")" "$2"
+    ok "$1: checked"
+}
+hello="hello.txt: Img.Hash.Hello.UNOFFICIAL FOUND"
+body17="hit.bin: Img.Body-17.UNOFFICIAL FOUND"
+for what in "hash-slot:$hello" "hash-value:$hello" "hash-full:" "body-name@17:$body17" \
+            "body-sig@17:$body17" "body-lsig@17:$body17" "body-text@17:$body17" \
+            "plan-slot@17:$body17" "owner-loop:" "owner-sig:" "lit-len@17:$body17"; do
+    tamper "${what%%:*}" || fail "tamper ${what%%:*}: tool failed"
+    check_harmless "tampered ${what%%:*}" "${what#*:}"
+done
+
+# A Vectorscan database is used in place: its bytecode is checked by
+# Vectorscan (its CRC) when a scanner is made, not at attach. A damaged one
+# (with a valid trailer: only on purpose) is refused with an error, never
+# run; with and without the sandbox.
+tamper hs-bytecode || fail "tamper hs-bytecode: tool failed"
+for mode in sandbox no-sandbox; do
+    extra=(); [ $mode = sandbox ] || extra=(--no-sandbox)
+    vscan --no-builtin "${extra[@]}" "${DB[@]}" "${FILES[@]}"
+    assert_rc "tampered hs-bytecode ($mode): error" 2
+    assert_contains "tampered hs-bytecode ($mode): said" "$ERR" "malformed database"
+    assert_not_contains "tampered hs-bytecode ($mode): no crash" "$OUT$ERR" "killed by signal"
 done
 
 # Trust: another's file mode, a symlink.
