@@ -176,11 +176,13 @@ int image_defer(struct vigil_engine *e, const char *path, unsigned flags, int bu
     struct image_defer *d = e->defer;
     struct image_src *v;
     EVP_MD_CTX *probe = NULL;
+    struct stat st;
     int rc;
 
     if (!e->cache_dir[0])
         return IMAGE_LOAD_NOW;
-    if (!builtin && ((flags & VIGIL_LOAD_YARA) || db_is_yara_name(path)))
+    if (!builtin && ((flags & VIGIL_LOAD_YARA) ||
+                     (db_is_yara_name(path) && stat(path, &st) == 0 && !S_ISDIR(st.st_mode))))
         return IMAGE_YARA_NOW;
     if (d && d->off)
         return IMAGE_LOAD_NOW;
@@ -369,7 +371,9 @@ static int image_try(struct vigil_engine *e, struct image_defer *d)
     const uint32_t *steps = NULL;
     vigil_status st;
 
-    if (!cache_dir_trusted(e->cache_dir) || image_key(d, d->key) != 0 ||
+    /* (Only YARA rules were loaded since the first deferral; a database
+     * file that appeared in a YARA-only directory meanwhile would not.) */
+    if (!engine_empty(e) || !cache_dir_trusted(e->cache_dir) || image_key(d, d->key) != 0 ||
         cache_key_path(e->cache_dir, d->key, ".vgi", d->path, sizeof d->path) != 0)
         return 0;
     d->write = 1;
