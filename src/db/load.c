@@ -10,7 +10,10 @@
  * ClamAV's order), then the rest in name order (deterministic, unlike readdir
  * order). Of a .cvd and a .cld with the same stem only the newer is loaded.
  * Containers (.cvd .cld .cud) are read by db/cvd.c, YARA rules (.yar .yara,
- * or any file loaded with VIGIL_LOAD_YARA) by db/yara.c. */
+ * or any file loaded with VIGIL_LOAD_YARA) by db/yara.c. While the engine
+ * image is pending (core/image_engine.h), a directory is walked twice in
+ * the same order: once for its YARA files (DB_LOAD_PLAN), once for the
+ * rest (DB_LOAD_NO_YARA). */
 #include "db/load.h"
 
 #include <dirent.h>
