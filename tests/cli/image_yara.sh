@@ -259,6 +259,7 @@ run "$VIGIL" db compile --no-builtin --cache-dir "$C3" -d db --yara r.yar
 assert_rc "db compile" 0
 assert_match "db compile: the image" "$OUT" "^[0-9]+ signatures compiled into $C3\$"
 assert_contains "db compile: the rules" "$OUT" "YARA rules compiled into $C3"
+n_cold=$(printf '%s\n' "$OUT" | sed -n 's/ signatures compiled into .*//p')
 vscan --debug --no-builtin --cache-dir "$C3" -d db --yara r.yar f1.elf
 assert_contains "after db compile: the image mapped" "$ERR" "compiled engine from the image $C3/"
 assert_contains "after db compile: the rules from the cache" "$ERR" \
@@ -266,4 +267,8 @@ assert_contains "after db compile: the rules from the cache" "$ERR" \
 assert_not_contains "after db compile: nothing written" "$ERR" "wrote "
 run "$VIGIL" db compile --no-builtin --cache-dir "$C3" -d db --yara r.yar
 assert_match "db compile again: already there" "$OUT" "^[0-9]+ signatures already compiled in $C3\$"
+assert_eq "db compile again: the same count" "$n_cold" \
+    "$(printf '%s\n' "$OUT" | sed -n 's/ signatures already compiled in .*//p')"
+vscan --no-cache --no-builtin -d db --yara r.yar clean.txt
+assert_eq "db compile: the count of a parse" "$(summary_value 'Known viruses' "$OUT")" "$n_cold"
 finish
