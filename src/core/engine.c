@@ -221,8 +221,7 @@ vigil_status engine_load(struct vigil_engine *e, const char *path, unsigned flag
     return st;
 }
 
-vigil_status vigil_engine_load(vigil_engine *e, const char *path,
-                               unsigned flags)
+vigil_status vigil_engine_load(vigil_engine *e, const char *path, unsigned flags)
 {
     if (!e || !path)
         return VIGIL_EINVAL;

@@ -42,10 +42,10 @@ struct image_defer {
     int off;          /* loads are no longer deferred */
     int write, bad;   /* compile writes the image (replacing a damaged one) */
     uint32_t planned, prev_planned; /* ClamAV files deferred (steps) */
-    uint32_t *steps;  /* logical signatures after each, as parsed */
+    uint32_t *steps;                /* logical signatures after each, as parsed */
     size_t nsteps, steps_cap;
-    int flushing;     /* image_flush parses the deferred sources */
-    int no_image;     /* steps lost, or YARA rules out of a deferred source */
+    int flushing; /* image_flush parses the deferred sources */
+    int no_image; /* steps lost, or YARA rules out of a deferred source */
     uint8_t key[32];
     char path[PATH_MAX];
 };
@@ -181,8 +181,9 @@ int image_defer(struct vigil_engine *e, const char *path, unsigned flags, int bu
 
     if (!e->cache_dir[0])
         return IMAGE_LOAD_NOW;
-    if (!builtin && ((flags & VIGIL_LOAD_YARA) ||
-                     (db_is_yara_name(path) && stat(path, &st) == 0 && !S_ISDIR(st.st_mode))))
+    if (!builtin &&
+        ((flags & VIGIL_LOAD_YARA) ||
+         (db_is_yara_name(path) && stat(path, &st) == 0 && !S_ISDIR(st.st_mode))))
         return IMAGE_YARA_NOW;
     if (d && d->off)
         return IMAGE_LOAD_NOW;
@@ -373,7 +374,8 @@ static int image_try(struct vigil_engine *e, struct image_defer *d)
 
     /* (Only YARA rules were loaded since the first deferral; a database
      * file that appeared in a YARA-only directory meanwhile would not.) */
-    if (!engine_empty(e) || !cache_dir_trusted(e->cache_dir) || image_key(d, d->key) != 0 ||
+    if (!engine_empty(e) || !cache_dir_trusted(e->cache_dir) ||
+        image_key(d, d->key) != 0 ||
         cache_key_path(e->cache_dir, d->key, ".vgi", d->path, sizeof d->path) != 0)
         return 0;
     d->write = 1;

@@ -51,8 +51,8 @@ struct yara_rule_info {
 
 struct yara_db {
     struct yara_source *src;
-    struct strtab names;    /* the rules' detection names: apart from the
-                             * engine's, which may be a mapped image */
+    struct strtab names; /* the rules' detection names: apart from the
+                          * engine's, which may be a mapped image */
     size_t n, cap;
     int initialized;        /* yr_initialize() was called for this engine */
     struct YR_RULES *rules; /* compiled from src[0..rules_n) */

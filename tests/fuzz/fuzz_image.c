@@ -57,7 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!copy)
         return 0;
     memcpy(copy, data, size);
-    if (vigil_engine_new(&e) == VIGIL_OK && image_open_buffer(copy, size, &im) == VIGIL_OK) {
+    if (vigil_engine_new(&e) == VIGIL_OK &&
+        image_open_buffer(copy, size, &im) == VIGIL_OK) {
         steps(im);
         if (image_attach(e, im) == VIGIL_OK && vigil_engine_compile(e) == VIGIL_OK)
             scan(e, data, size);
