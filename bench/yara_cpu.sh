@@ -45,7 +45,7 @@ cpu() {
 import resource, subprocess, sys
 subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
-print("%-44s user %6.2f  sys %5.2f  peak RSS %5d MiB" % (sys.argv[1], r.ru_utime, r.ru_stime,
+print("%-52s user %6.2f  sys %5.2f  peak RSS %5d MiB" % (sys.argv[1], r.ru_utime, r.ru_stime,
                                                         r.ru_maxrss // 1024))
 PY
 }
@@ -65,11 +65,16 @@ for n in $COUNTS; do
     "$VIGIL" db compile --no-builtin --cache-dir "$W/cache" --yara "$R" -d "$W/b.ndb" > /dev/null
     cpu "vigil + $BODY body sigs, warm" "${V[@]}" --cache-dir "$W/cache" --yara "$R" \
         -d "$W/b.ndb" -r "$W/corpus"
+    cpu "vigil + $BODY body sigs, warm, start-up only" "${V[@]}" --cache-dir "$W/cache" \
+        --yara "$R" -d "$W/b.ndb" "$W/tiny"
     "$YARA" -r -p 1 "$R" "$W/corpus" | awk '{print $2, $1}' | sort > "$W/y.pairs"
     "${V[@]}" -z --cache-dir "$W/cache" --yara "$R" -r "$W/corpus" | pairs > "$W/v.pairs" || true
     cmp -s "$W/y.pairs" "$W/v.pairs" && echo "same (file, rule) pairs ($(wc -l < "$W/y.pairs"))" ||
         echo "PAIRS DIFFER: yara $(wc -l < "$W/y.pairs"), vigil $(wc -l < "$W/v.pairs")"
 done
 echo "== no YARA rules"
+"$VIGIL" db compile --no-builtin --cache-dir "$W/cache" -d "$W/b.ndb" > /dev/null
 cpu "vigil, $BODY body sigs only, warm" "${V[@]}" --cache-dir "$W/cache" -d "$W/b.ndb" \
     -r "$W/corpus"
+cpu "vigil, $BODY body sigs only, warm, start-up only" "${V[@]}" --cache-dir "$W/cache" \
+    -d "$W/b.ndb" "$W/tiny"

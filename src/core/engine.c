@@ -178,24 +178,13 @@ void engine_rollback(struct vigil_engine *e, const struct engine_mark *m)
     e->nsigs = m->nsigs;
 }
 
-vigil_status vigil_engine_load(vigil_engine *e, const char *path,
-                               unsigned flags)
+/* Loads path now; on failure the engine holds nothing of it. */
+static vigil_status engine_load_now(struct vigil_engine *e, const char *path,
+                                    unsigned flags)
 {
     struct engine_mark m;
     vigil_status st;
 
-    if (!e || !path)
-        return VIGIL_EINVAL;
-    if (e->compiled)
-        return engine_fail(e, VIGIL_ESTATE, "%s: engine already compiled", path);
-    if (e->image)
-        return engine_fail(e, VIGIL_ESTATE, "%s: engine already loaded from its image",
-                           path);
-    e->error[0] = '\0';
-    if (image_defer(e, path, flags, 0))
-        return VIGIL_OK;
-    if ((st = image_flush(e)) != VIGIL_OK)
-        return st;
     engine_mark(e, &m);
     st = db_load_path(e, path, flags);
     if (st == VIGIL_OK)
@@ -203,6 +192,41 @@ vigil_status vigil_engine_load(vigil_engine *e, const char *path,
     if (st != VIGIL_OK)
         engine_rollback(e, &m);
     return st;
+}
+
+vigil_status engine_load(struct vigil_engine *e, const char *path, unsigned flags)
+{
+    vigil_status st;
+    int how;
+
+    if (e->compiled)
+        return engine_fail(e, VIGIL_ESTATE, "%s: engine already compiled", path);
+    if (e->image)
+        return engine_fail(e, VIGIL_ESTATE, "%s: engine already loaded from its image",
+                           path);
+    e->error[0] = '\0';
+    how = image_defer(e, path, flags, 0);
+    if (how == IMAGE_LOAD_NOW)
+        return (st = image_flush(e)) != VIGIL_OK ? st : engine_load_now(e, path, flags);
+    /* Deferred: only its YARA rule files now. */
+    st = engine_load_now(e, path, how == IMAGE_DEFERRED ? flags | DB_LOAD_PLAN : flags);
+    if (st == VIGIL_OK)
+        return VIGIL_OK;
+    if (how == IMAGE_DEFERRED)
+        image_defer_undo(e);
+    /* YARA rules failed while ClamAV files were deferred: load as if none
+     * had been, so that the error is the one of the first file that fails
+     * in load order and what stays loaded (and counted) is the same. */
+    if (how == IMAGE_DEFERRED || image_pending(e))
+        st = (st = image_flush(e)) != VIGIL_OK ? st : engine_load_now(e, path, flags);
+    return st;
+}
+
+vigil_status vigil_engine_load(vigil_engine *e, const char *path, unsigned flags)
+{
+    if (!e || !path)
+        return VIGIL_EINVAL;
+    return engine_load(e, path, flags & ~DB_LOAD_INTERNAL);
 }
 
 vigil_status vigil_engine_load_memory(vigil_engine *e, const char *name,
@@ -267,6 +291,8 @@ vigil_status vigil_engine_compile(vigil_engine *e)
         /* (the embedded-archive magics are built in: an image holds no .ftm) */
         if ((st = emb_index_build(&e->ftm, &e->emb)) != VIGIL_OK)
             return engine_fail(e, st, "compiling file-type magic: %s", vigil_strerror(st));
+        if ((st = yara_db_compile(e)) != VIGIL_OK) /* never in the image */
+            return st;
         e->compiled = 1;
         return VIGIL_OK;
     }

@@ -95,6 +95,9 @@ struct engine_mark {
 void engine_spill(struct vigil_engine *e);
 
 void engine_mark(const struct vigil_engine *e, struct engine_mark *m);
+
+/* vigil_engine_load, also with db/load.h's internal DB_LOAD_* flags. */
+vigil_status engine_load(struct vigil_engine *e, const char *path, unsigned flags);
 void engine_rollback(struct vigil_engine *e, const struct engine_mark *m);
 
 /* A warning about the databases being loaded (a format skipped, ...): said

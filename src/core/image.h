@@ -105,7 +105,8 @@
     X(39, CDB)          /* struct image_cdb */                                 \
     X(40, NOTES)        /* the load's warnings, each NUL-terminated */          \
     X(41, YARA)         /* compiled YARA rules, in their own file (db/yara_cache.h) */ \
-    X(42, BODY_REC)     /* struct bodysig_rec per body signature */
+    X(42, BODY_REC)     /* struct bodysig_rec per body signature */          \
+    X(43, STEPS)        /* u32 per deferred ClamAV file (image_engine.h) */
 
 enum image_table {
 #define IMAGE_ENUM(id, name) IMAGE_##name = id,

@@ -6,8 +6,10 @@
  * uses; body signature views are made from their records on a hit
  * (image_engine_body_sig). Logical signatures are built from their tables
  * with every index checked at once (PCRE subsignatures and .cdb regular
- * expressions are compiled again from their texts). The load's warnings are kept and said
- * again. Engines holding YARA rules are not imaged.
+ * expressions are compiled again from their texts). The load's warnings
+ * are kept and said again. YARA rules are not imaged (see image_engine.h):
+ * the image holds the rest of an engine that has them, and the steps that
+ * place them.
  *
  * A new table: its IMAGE_TABLES entry (image.h), a part in image_save, its
  * check and use in image_attach. */
@@ -132,11 +134,6 @@ static void bcomp_copy(struct bcomp *d, const struct bcomp *s)
     d->ncomp = s->ncomp;
     memcpy(d->sym, s->sym, sizeof d->sym);
     memcpy(d->val, s->val, sizeof d->val);
-}
-
-int image_engine_supported(const struct vigil_engine *e)
-{
-    return e->yara.n == 0;
 }
 
 static void put(struct image_save *s, unsigned id, const void *p, uint64_t len,
@@ -414,9 +411,11 @@ int image_save(const struct vigil_engine *e, const char *path, const uint8_t key
     struct image_save s;
     const struct bodyplan *p = &e->plan;
     int rc = -1;
+    size_t nsteps;
+    const uint32_t *steps = image_defer_steps(e, &nsteps);
 
     memset(&s, 0, sizeof s);
-    s.meta.nsigs = e->nsigs;
+    s.meta.nsigs = e->nsigs - e->yara.nrules; /* the YARA rules are loaded apart */
     s.meta.names_len = e->names.len;
     s.meta.nbody = e->body.n;
     s.meta.nldb = e->ldb.n;
@@ -425,6 +424,7 @@ int image_save(const struct vigil_engine *e, const char *path, const uint8_t key
     put(&s, IMAGE_META, &s.meta, sizeof s.meta, 1);
     s.fill[s.n].drop = e->names.spill != NULL; /* a file's pages, given back */
     put(&s, IMAGE_NAMES, e->names.buf, e->names.len, e->names.len);
+    put(&s, IMAGE_STEPS, steps, (uint64_t)nsteps * 4, nsteps);
     put_hashset(&s, e->sigs, IMAGE_SIGS_MD5, 0);
     put_hashset(&s, e->allow, IMAGE_ALLOW_MD5, 1);
     if (!(s.quick = calloc(e->body.n ? e->body.n : 1, sizeof *s.quick)))
@@ -819,7 +819,7 @@ vigil_status image_attach(struct vigil_engine *e, struct image *im)
     /* The mapped names: never appended to (loads end with the image). */
     e->names.buf = (char *)(uintptr_t)names;
     e->names.len = e->names.cap = nlen;
-    e->nsigs = m->nsigs;
+    e->nsigs += m->nsigs; /* beside the YARA rules loaded already */
     e->image = im;
     notes = image_table(im, IMAGE_NOTES, &nlen, NULL);
     for (size_t i = 0; i < nlen; i += strlen(notes + i) + 1)

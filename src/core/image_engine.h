@@ -9,19 +9,29 @@
  * did) hashes that record with the build id and the Vectorscan version into
  * the image key, and maps the image of that key if a valid one exists.
  * Otherwise the sources are parsed as before, and compile writes the image.
- * A changed file has a new change time, so a new key. */
+ * A changed file has a new change time, so a new key.
+ *
+ * YARA rules (--yara FILE, .yar/.yara files, also inside a -d directory)
+ * are never in the image nor in its key: they are loaded at once, through
+ * their own caches (db/yara_cache.h, db/yara_gate.h), while the ClamAV
+ * files beside them are deferred. What the rules' reports depend on of the
+ * ClamAV files loaded before them (clamscan reports logical signatures
+ * and YARA rules in load order) is kept as steps: each deferred ClamAV
+ * database file is one step, a YARA file remembers how many steps came
+ * before it, and the image keeps the count of logical signatures after
+ * each step (table STEPS), so that a mapped engine places the rules as a
+ * parse does. An engine whose YARA rules came out of a deferred source
+ * (a .cvd holding .yar files) is not imaged. */
 #ifndef VIGIL_CORE_IMAGE_ENGINE_H
 #define VIGIL_CORE_IMAGE_ENGINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vigil/vigil.h"
 
 struct vigil_engine;
 struct image;
-
-/* Returns 1 if e's signatures can all be carried by an image. */
-int image_engine_supported(const struct vigil_engine *e);
 
 /* Writes compiled engine e as an image with key to path. 0, or -1 (errno). */
 int image_save(const struct vigil_engine *e, const char *path, const uint8_t key[32]);
@@ -48,10 +58,39 @@ const struct bodysig *image_engine_body_sig(const struct vigil_engine *e, uint32
 /* Undoes image_attach: e is empty again and the image unmapped. */
 void image_engine_release(struct vigil_engine *e);
 
-/* Deferred loading (see above). image_defer returns 1 if the load of path
- * was recorded instead of done, 0 if the caller loads it now (after
- * image_flush). */
+/* Deferred loading (see above). image_defer says how to load path (NULL
+ * for the builtin signatures): IMAGE_LOAD_NOW: after image_flush, the
+ * ordinary way; IMAGE_DEFERRED: its ClamAV files were recorded instead of
+ * loaded, the caller loads its YARA files now (DB_LOAD_PLAN, db/load.h)
+ * and calls image_defer_undo if that fails; IMAGE_YARA_NOW: it holds only
+ * YARA rules, loaded now and without image_flush. */
+enum { IMAGE_LOAD_NOW, IMAGE_DEFERRED, IMAGE_YARA_NOW };
 int image_defer(struct vigil_engine *e, const char *path, unsigned flags, int builtin);
+
+/* Returns 1 if the load of some source is deferred still. */
+int image_pending(const struct vigil_engine *e);
+
+/* Forgets the source the last image_defer deferred (its load failed). */
+void image_defer_undo(struct vigil_engine *e);
+
+/* One ClamAV database file of a deferred source: counted while its YARA
+ * files are loaded (plan), recorded with the count of logical signatures
+ * when it is parsed at last (record). Outside those, nothing. */
+void image_plan_step(struct vigil_engine *e);
+void image_record_step(struct vigil_engine *e);
+
+/* The step of a YARA file being added now: YARA_STEP_NONE (db/yara.h)
+ * unless ClamAV files were deferred before it. */
+uint32_t image_yara_step(struct vigil_engine *e);
+
+/* The steps recorded by the parse of the deferred sources, for the image:
+ * *n of them. */
+const uint32_t *image_defer_steps(const struct vigil_engine *e, size_t *n);
+
+/* The STEPS table of im, checked for an engine whose deferred sources hold
+ * nsteps ClamAV files (counts never decrease). Returns 0 with *steps (in
+ * the map; NULL when nsteps is 0), or -1. */
+int image_steps(const struct image *im, size_t nsteps, const uint32_t **steps);
 
 /* Parses every recorded source now, in order; no further loads are
  * deferred. Returns the first failure (e's error says which). */

@@ -10,7 +10,10 @@
  * ClamAV's order), then the rest in name order (deterministic, unlike readdir
  * order). Of a .cvd and a .cld with the same stem only the newer is loaded.
  * Containers (.cvd .cld .cud) are read by db/cvd.c, YARA rules (.yar .yara,
- * or any file loaded with VIGIL_LOAD_YARA) by db/yara.c. */
+ * or any file loaded with VIGIL_LOAD_YARA) by db/yara.c. While the engine
+ * image is pending (core/image_engine.h), a directory is walked twice in
+ * the same order: once for its YARA files (DB_LOAD_PLAN), once for the
+ * rest (DB_LOAD_NO_YARA). */
 #include "db/load.h"
 
 #include <dirent.h>
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "core/image_engine.h"
 #include "db/cdb.h"
 #include "db/cvd.h"
 #include "db/ftm.h"
@@ -88,6 +92,13 @@ static int db_format(const char *name)
 int db_is_database_name(const char *name)
 {
     return db_format(name) >= 0;
+}
+
+int db_is_yara_name(const char *name)
+{
+    int f = db_format(name);
+
+    return f >= 0 && db_formats[f].role == DB_YARA;
 }
 
 int db_image_ok(const char *name)
@@ -283,14 +294,37 @@ static int db_round(const char *name, enum db_role role)
     return 2;
 }
 
-/* Loads the files of one directory in db_round order. */
+/* Loads one file of a directory (of a .cvd and a .cld with the same stem,
+ * the newer only); *loaded counts the files that hold signatures. */
+static vigil_status db_dir_entry(struct vigil_engine *e, const char *dir,
+                                 const char *name, enum db_role role, unsigned flags,
+                                 int *loaded)
+{
+    char path[4096];
+    int skip = 0;
+    vigil_status st;
+
+    if (role == DB_CONTAINER &&
+        ((st = cvd_twin_skip(e, dir, name, &skip)) != VIGIL_OK || skip))
+        return st;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return engine_fail(e, VIGIL_EOPEN, "%s/%s: path too long", dir, name);
+    st = db_load_file(e, path, flags, 1);
+    *loaded += role != DB_PUA && role != DB_UNSUPPORTED;
+    return st;
+}
+
+/* Loads the files of one directory in db_round order; with DB_LOAD_PLAN
+ * only the YARA rule files, with DB_LOAD_NO_YARA all but those (see
+ * load.h). Either way each ClamAV file is one step of the deferred load,
+ * so that a YARA file is placed after the same files both times. */
 static vigil_status db_load_dir(struct vigil_engine *e, const char *dir,
                                 unsigned flags)
 {
-    char **names = NULL, path[4096];
+    char **names = NULL;
     size_t n = 0;
     uint64_t before = e->nsigs;
-    int loaded = 0, skip = 0;
+    int loaded = 0;
     vigil_status st = db_list_dir(e, dir, &names, &n);
 
     for (int round = 0; round < 3 && st == VIGIL_OK; round++) {
@@ -298,22 +332,21 @@ static vigil_status db_load_dir(struct vigil_engine *e, const char *dir,
             enum db_role role = db_formats[db_format(names[i])].role;
             if (db_round(names[i], role) != round)
                 continue;
-            if (role == DB_CONTAINER &&
-                ((st = cvd_twin_skip(e, dir, names[i], &skip)) != VIGIL_OK || skip))
-                continue;
-            if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >=
-                sizeof path) {
-                st = engine_fail(e, VIGIL_EOPEN, "%s/%s: path too long", dir, names[i]);
-                break;
+            if (role == DB_YARA && (flags & DB_LOAD_NO_YARA)) {
+                loaded++; /* loaded already */
+            } else if (role != DB_YARA && (flags & DB_LOAD_PLAN)) {
+                image_plan_step(e);
+            } else {
+                st = db_dir_entry(e, dir, names[i], role, flags, &loaded);
+                if (role != DB_YARA)
+                    image_record_step(e);
             }
-            st = db_load_file(e, path, flags, 1);
-            loaded += role != DB_PUA && role != DB_UNSUPPORTED;
         }
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    if (st == VIGIL_OK && !loaded && e->nsigs == before)
+    if (st == VIGIL_OK && !(flags & DB_LOAD_PLAN) && !loaded && e->nsigs == before)
         st = engine_fail(e, VIGIL_ENODB, "%s: no supported database files found", dir);
     return st;
 }
@@ -322,6 +355,7 @@ vigil_status db_load_path(struct vigil_engine *e, const char *path,
                           unsigned flags)
 {
     struct stat sb;
+    vigil_status st;
 
     if (stat(path, &sb) != 0)
         return engine_fail(e, VIGIL_EOPEN, "%s: %s", path, strerror(errno));
@@ -329,5 +363,11 @@ vigil_status db_load_path(struct vigil_engine *e, const char *path,
         return yara_db_add_file(e, path); /* any extension; not a directory */
     if (S_ISDIR(sb.st_mode))
         return db_load_dir(e, path, flags);
-    return db_load_file(e, path, flags, 0);
+    if (flags & DB_LOAD_PLAN) { /* a deferred ClamAV file */
+        image_plan_step(e);
+        return VIGIL_OK;
+    }
+    st = db_load_file(e, path, flags, 0);
+    image_record_step(e);
+    return st;
 }

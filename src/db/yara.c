@@ -30,6 +30,7 @@
 #include <yara.h>
 
 #include "core/engine.h"
+#include "core/image_engine.h"
 #include "db/yara_cache.h"
 #include "db/yara_gate.h"
 
@@ -67,9 +68,13 @@ enum vigil_cache_state vigil_engine_yara_cache_state(const vigil_engine *e)
     return e && e->yara.rules ? e->yara.cache_state : VIGIL_CACHE_OFF;
 }
 
+/* The names of all rules: "YARA." + an identifier of at most 128 bytes. */
+#define YARA_MAX_NAME_BYTES ((size_t)1 << 30)
+
 void yara_db_init(struct yara_db *y)
 {
     memset(y, 0, sizeof *y);
+    strtab_init(&y->names, YARA_MAX_NAME_BYTES);
 }
 
 static void yara_info_free(struct yara_db *y)
@@ -80,6 +85,7 @@ static void yara_info_free(struct yara_db *y)
     }
     free(y->info);
     y->info = NULL;
+    y->names.len = 0;
 }
 
 static void yara_warnings_free(char **w, size_t n)
@@ -100,6 +106,7 @@ void yara_db_free(struct yara_db *y)
         yr_rules_destroy(y->rules);
     if (y->initialized)
         yara_stop();
+    strtab_free(&y->names);
     memset(y, 0, sizeof *y);
 }
 
@@ -116,7 +123,7 @@ vigil_status yara_db_add(struct vigil_engine *e, const char *path,
                          const void *data, size_t len)
 {
     struct yara_db *y = &e->yara;
-    struct yara_source s = {NULL, NULL, len, (uint32_t)e->ldb.n, 0};
+    struct yara_source s = {NULL, NULL, len, (uint32_t)e->ldb.n, 0, image_yara_step(e)};
 
     if (len > YARA_MAX_FILE)
         return engine_fail(e, VIGIL_EMALFORMED, "%s: rule file larger than %zu bytes",
@@ -531,7 +538,7 @@ static vigil_status yrule_info(struct vigil_engine *e, const YR_RULE *r,
     int n = snprintf(name, sizeof name, "YARA.%s", r->identifier);
 
     if (n < 0 || (size_t)n >= sizeof name ||
-        strtab_add(&e->names, name, (size_t)n, ".UNOFFICIAL", &ri->name) != VIGIL_OK)
+        strtab_add(&e->yara.names, name, (size_t)n, ".UNOFFICIAL", &ri->name) != VIGIL_OK)
         return VIGIL_ENOMEM;
     yr_rule_tags_foreach(r, tag) nt++;
     yr_rule_metas_foreach(r, m) nm++;
@@ -549,6 +556,19 @@ static vigil_status yrule_info(struct vigil_engine *e, const YR_RULE *r,
         vm->string = m->type == META_TYPE_STRING ? m->string : NULL;
     }
     return VIGIL_OK;
+}
+
+void yara_db_place(struct yara_db *y, const uint32_t *steps, size_t nsteps, size_t ldb_n)
+{
+    for (size_t i = 0; i < y->n; i++) {
+        uint32_t k = y->src[i].step;
+        size_t v;
+        if (k == YARA_STEP_NONE)
+            continue;
+        v = k == 0 ? 0 : k <= nsteps ? steps[k - 1] : ldb_n;
+        y->src[i].ldb_before = (uint32_t)(v < ldb_n ? v : ldb_n);
+        y->src[i].step = YARA_STEP_NONE;
+    }
 }
 
 vigil_status yara_db_compile(struct vigil_engine *e)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/strtab.h"
 #include "vigil/vigil.h"
 
 struct vigil_engine;
@@ -25,7 +26,13 @@ struct yara_source {
     size_t len;
     uint32_t ldb_before; /* logical signatures loaded before this file */
     uint32_t rule_end;   /* rules of this and earlier files (set by compile) */
+    uint32_t step;       /* YARA_STEP_NONE, or the ClamAV database files
+                          * whose load was deferred before this file
+                          * (core/image_engine.h): ldb_before is then set
+                          * by yara_db_place */
 };
+
+#define YARA_STEP_NONE UINT32_MAX
 
 /* What a report needs of one rule, built once at compile (index = the rule's
  * index in the YR_RULES table). */
@@ -44,6 +51,8 @@ struct yara_rule_info {
 
 struct yara_db {
     struct yara_source *src;
+    struct strtab names; /* the rules' detection names: apart from the
+                          * engine's, which may be a mapped image */
     size_t n, cap;
     int initialized;        /* yr_initialize() was called for this engine */
     struct YR_RULES *rules; /* compiled from src[0..rules_n) */
@@ -77,6 +86,12 @@ void yara_db_truncate(struct yara_db *y, size_t n);
  * previous rules stay; on success the new rules replace them and the
  * engine's signature count grows by the rules added. */
 vigil_status yara_db_check(struct vigil_engine *e);
+
+/* Sets ldb_before of every source loaded while the ClamAV sources before
+ * it were deferred: steps[k] is the count of logical signatures once the
+ * (k+1)th deferred ClamAV database file was loaded (nsteps of them, each
+ * at most ldb_n; larger ones are taken as ldb_n). */
+void yara_db_place(struct yara_db *y, const uint32_t *steps, size_t nsteps, size_t ldb_n);
 
 /* Makes the rules final at engine compile: compiles what the last check did
  * not cover, builds the per-rule report data, and sends the compiler's

@@ -203,7 +203,7 @@ static int ymatched(struct yscan *y, YR_SCAN_CONTEXT *ctx, const YR_RULE *rule)
         y->cap = cap;
     }
     y->pending[y->npending++] =
-        (struct ypending){m, strtab_get(&y->e->names, ri->name), ri->order};
+        (struct ypending){m, strtab_get(&y->e->yara.names, ri->name), ri->order};
     return 0;
 }
 

@@ -262,7 +262,8 @@ warm_all=$(found_lines "$OUT")
 vscan --no-cache --no-builtin -d full -z --allmatch "${FULL[@]}"
 assert_eq "full: allmatch warm = parse" "$warm_all" "$(found_lines "$OUT")"
 
-# YARA rules are compiled by libyara, not imaged: such an engine still scans.
+# YARA rules are compiled by libyara, not imaged: rules alone make no image
+# (tests/cli/image_yara.sh: the image of the ClamAV files beside them).
 printf 'rule img_yara { strings: $a = "hello" condition: $a }\n' > y.yar
 vscan --debug --no-builtin -d y.yar hello.txt
 assert_has_line "yara: found" "$OUT" "hello.txt: YARA.img_yara.UNOFFICIAL FOUND"

@@ -33,6 +33,20 @@ static void scan(vigil_engine *e, const uint8_t *data, size_t size)
     vigil_scanner_free(s);
 }
 
+/* The steps that place YARA rules (core/image_engine.h), as image_try
+ * checks them: for the count the file claims, and one more. */
+static void steps(const struct image *im)
+{
+    const uint32_t *v;
+    size_t len;
+    uint64_t n;
+
+    image_table(im, IMAGE_STEPS, &len, &n);
+    if (image_steps(im, (size_t)n, &v) == 0 && n && v[n - 1] < v[0])
+        abort(); /* image_steps lets no decreasing count through */
+    image_steps(im, (size_t)n + 1, &v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     vigil_engine *e = NULL;
@@ -43,9 +57,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!copy)
         return 0;
     memcpy(copy, data, size);
-    if (vigil_engine_new(&e) == VIGIL_OK && image_open_buffer(copy, size, &im) == VIGIL_OK &&
-        image_attach(e, im) == VIGIL_OK && vigil_engine_compile(e) == VIGIL_OK)
-        scan(e, data, size);
+    if (vigil_engine_new(&e) == VIGIL_OK &&
+        image_open_buffer(copy, size, &im) == VIGIL_OK) {
+        steps(im);
+        if (image_attach(e, im) == VIGIL_OK && vigil_engine_compile(e) == VIGIL_OK)
+            scan(e, data, size);
+    }
     vigil_engine_free(e);
     free(copy);
     return 0;

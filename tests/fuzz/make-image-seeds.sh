@@ -39,7 +39,14 @@ printf '%s:12:Fz.Imp\n' "$(md5sum < hello.txt | cut -d' ' -f1)" > mixed/i.imp
 echo x > mixed/x.pdb
 cat hashes/h.hdb > mixed/h.hdb
 
-for db in hashes mixed; do
+# yara: a rule file between two logical signature files: the image holds
+# the steps that place it (core/image_engine.h), not the rule.
+mkdir yara
+printf 'Fz.A;Engine:51-255,Target:0;0;68656c6c6f\n' > yara/a.ldb
+printf 'rule Fz { strings: $a = "hello" condition: $a }\n' > yara/m.yar
+printf 'Fz.Z;Engine:51-255,Target:0;0;656c6c\nFz.Z2;Engine:51-255,Target:0;0;6c6c6f\n' > yara/z.ldb
+
+for db in hashes mixed yara; do
     rm -rf cache
     VIGIL_CACHE_DIR=$W/cache "$VIGIL" scan --no-builtin -d "$db" hello.txt > /dev/null 2>&1 || true
     img=$(find cache -name '*.vgi' | head -1)
