@@ -19,6 +19,7 @@
 
 #include "core/cache.h"
 #include "core/spill.h"
+#include "io/pio.h"
 #if defined(__has_include)
 #if __has_include("vigil_build_key.h")
 #include "vigil_build_key.h" /* generated: cmake/buildkey.cmake */
@@ -63,26 +64,6 @@ static int known_id(uint32_t id)
     default:
         return 0;
     }
-}
-
-static int pwrite_all(int fd, const void *data, size_t n, uint64_t off)
-{
-    const uint8_t *p = data;
-
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, (off_t)off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (w == 0)
-                errno = EIO;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
-    return 0;
 }
 
 /* The trailer: XXH3-128 of everything before it, in XXH's canonical (big

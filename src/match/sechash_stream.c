@@ -20,30 +20,11 @@
 
 #include "core/spill.h"
 #include "match/sechash.h"
+#include "io/pio.h"
 
 #define SS_RUN 16384
 #define SS_MAX_RUNS 256
 #define SS_BUF 64
-
-static int pwrite_all(int fd, const void *data, size_t n, uint64_t off)
-{
-    const uint8_t *p = data;
-
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, (off_t)off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (w == 0)
-                errno = EIO;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
-    return 0;
-}
 
 struct run {
     size_t pos, end; /* entries not read yet */
